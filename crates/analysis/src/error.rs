@@ -1,0 +1,30 @@
+//! The analysis crate's error type.
+
+/// Why an analysis could not start. Estimators that merely cannot produce a value do not
+/// error: they return [`crate::Outcome::NotApplicable`] with the reason.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnalysisError {
+    /// A symbol width outside 1..=8 bits.
+    #[error("symbol width {0} is outside 1..=8 bits")]
+    InvalidWidth(u32),
+    /// A sample has bits set above the declared width.
+    #[error("sample {index} has value {value}, which does not fit in {bits} bit(s)")]
+    SymbolTooWide { index: usize, value: u8, bits: u8 },
+    /// No samples at all.
+    #[error("the input holds no samples")]
+    Empty,
+    /// Too few samples for the requested operation.
+    #[error("{what} needs at least {needed} samples, the input has {actual}")]
+    TooFewSamples {
+        what: String,
+        needed: usize,
+        actual: usize,
+    },
+    /// An `--extract` specification that does not parse.
+    #[error("invalid extraction method {spec:?}: {reason}")]
+    InvalidExtraction { spec: String, reason: String },
+    /// Any other invalid argument, with a message written for the user.
+    #[error("{0}")]
+    InvalidArgument(String),
+}

@@ -1,0 +1,1 @@
+//! SP 800-90B section 5: the IID tests.

@@ -1,0 +1,1 @@
+//! Basic statistics: Shannon entropy, plug-in min-entropy, chi-square, autocorrelation, histogram.

@@ -1,0 +1,1 @@
+//! kqent collector (filled in by issue 2).

@@ -1,0 +1,1 @@
+//! kqent report schema and renderers (filled in by issue 5).

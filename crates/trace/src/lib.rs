@@ -1,0 +1,1 @@
+//! kqent trace format (filled in by issue 2).

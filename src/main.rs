@@ -1,0 +1,65 @@
+//! `kqent`: measure the entropy in the timing of OS event-notification calls.
+
+mod cmd;
+mod exit;
+#[allow(dead_code)] // used once `collect` lands
+mod interrupt;
+#[allow(dead_code)] // used once `collect` lands
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Measures how much entropy the timing of kqueue/epoll wait calls carries (SP 800-90B).
+#[derive(Parser, Debug)]
+#[command(name = "kqent", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Time wait calls over many event sources and store every duration in a trace.
+    Collect(cmd::collect::Args),
+    /// Convert a trace to a NIST-format symbol file or a CSV of raw records.
+    Export(cmd::export::Args),
+    /// Assess a symbol file or trace with the SP 800-90B estimators.
+    Analyze(cmd::analyze::Args),
+    /// SP 800-90B restart tests (3.1.4) on a 1000 x 1000 restart matrix.
+    Restart(cmd::restart::Args),
+    /// Repetition Count and Adaptive Proportion health tests (4.4).
+    Health(cmd::health::Args),
+    /// Collect and assess the Cartesian product of knob values.
+    Sweep(cmd::sweep::Args),
+    /// Render a sweep directory as HTML and Markdown.
+    Report(cmd::report::Args),
+    /// CI quality gate: exit 1 when a configuration falls below the thresholds.
+    Gate(cmd::gate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Collect(a) => cmd::collect::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Analyze(a) => cmd::analyze::run(a),
+        Command::Restart(a) => cmd::restart::run(a),
+        Command::Health(a) => cmd::health::run(a),
+        Command::Sweep(a) => cmd::sweep::run(a),
+        Command::Report(a) => cmd::report::run(a),
+        Command::Gate(a) => cmd::gate::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if interrupt::interrupted() {
+                eprintln!("kqent: interrupted: {e:#}");
+                return ExitCode::from(exit::INTERRUPTED);
+            }
+            eprintln!("kqent: error: {e:#}");
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
