@@ -3,9 +3,7 @@
 mod cmd;
 #[allow(dead_code)] // VERDICT_FAILED is used once `gate` lands
 mod exit;
-#[allow(dead_code)] // used once `collect` lands
 mod interrupt;
-#[allow(dead_code)] // used once `collect` lands
 mod progress;
 
 use std::process::ExitCode;

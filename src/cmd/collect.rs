@@ -1,10 +1,176 @@
-//! `kqent collect` (scaffolding until its issue lands).
+//! `kqent collect`: time wait calls over a fixed load of event sources and store every
+//! duration in a trace. The trace is written under a temporary name beside `--out` and
+//! renamed once complete (also after Ctrl-C, with the samples so far); on error the
+//! temporary file is removed.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use kqent_collector::{collect, validate, BackendKind, CollectConfig};
+use kqent_trace::{Knobs, WriteTrigger};
+
+use crate::{exit, interrupt, progress};
 
 /// Arguments of `kqent collect`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Event mechanism to time: auto (kqueue on macOS/FreeBSD, epoll on Linux), epoll,
+    /// kqueue or mock (seeded synthetic durations).
+    #[arg(long, default_value = "auto", value_name = "BACKEND")]
+    pub backend: String,
+    /// Timers registered; timer i fires every 1 + (i mod 10) ms.
+    #[arg(long, default_value_t = Knobs::default().num_timers, value_name = "N")]
+    pub timers: u32,
+    /// Socket pairs registered (read end for reading, write end for writability).
+    #[arg(long, default_value_t = Knobs::default().num_sockets, value_name = "N")]
+    pub sockets: u32,
+    /// Private temporary files watched for writes and attribute changes.
+    #[arg(long, default_value_t = Knobs::default().num_file_watchers, value_name = "N")]
+    pub watchers: u32,
+    /// Timeout of each wait call in milliseconds (0 = return at once).
+    #[arg(long, default_value_t = Knobs::default().timeout_ms, value_name = "MS")]
+    pub timeout_ms: u32,
+    /// Interval between pokes of the sockets and files, in microseconds (0 = no poker).
+    #[arg(long, default_value_t = Knobs::default().poke_interval_us, value_name = "US")]
+    pub poke_us: u64,
+    /// Socket write readiness: edge (default) or level (every wait returns at once, like
+    /// the original kqueue source).
+    #[arg(long, default_value = "edge", value_name = "edge|level")]
+    pub write_trigger: String,
+    /// Wait calls discarded before recording starts.
+    #[arg(long, default_value_t = Knobs::default().warmup, value_name = "N")]
+    pub warmup: u64,
+    /// Wait calls to record.
+    #[arg(long, default_value_t = 1_000_000, value_name = "N")]
+    pub samples: u64,
+    /// Seed of every random step (only the mock backend has any).
+    #[arg(long, default_value_t = 0, value_name = "SEED")]
+    pub seed: u64,
+    /// Trace file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+impl Args {
+    /// The library configuration these arguments describe.
+    fn config(&self) -> anyhow::Result<CollectConfig> {
+        let backend: BackendKind = self.backend.parse()?;
+        let write_trigger: WriteTrigger = self
+            .write_trigger
+            .parse()
+            .map_err(|e: String| anyhow!("--write-trigger: {e}"))?;
+        Ok(CollectConfig {
+            backend,
+            knobs: Knobs {
+                num_timers: self.timers,
+                num_sockets: self.sockets,
+                num_file_watchers: self.watchers,
+                timeout_ms: self.timeout_ms,
+                poke_interval_us: self.poke_us,
+                write_trigger,
+                warmup: self.warmup,
+            },
+            samples: self.samples,
+            seed: self.seed,
+        })
+    }
+}
+
+/// A file being written under a temporary name; removed on drop unless renamed into place.
+pub(crate) struct PartialFile {
+    path: PathBuf,
+    done: bool,
+}
+
+impl PartialFile {
+    /// Creates `.<name>.partial-<pid>` beside `target` (O_EXCL).
+    pub(crate) fn create(target: &Path) -> anyhow::Result<(PartialFile, File)> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| anyhow!("--out {} does not name a file", target.display()))?;
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".partial-{}", std::process::id()));
+        let path = dir.join(tmp_name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        Ok((PartialFile { path, done: false }, file))
+    }
+
+    /// Renames the file to `target`.
+    pub(crate) fn persist(mut self, target: &Path) -> anyhow::Result<()> {
+        std::fs::rename(&self.path, target)
+            .with_context(|| format!("cannot rename the trace to {}", target.display()))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.done {
+            // Nothing more can be reported on this path; the error already was.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`kqent collect` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let cfg = args.config()?;
+    // Everything that can be checked without creating anything, before the output exists.
+    validate(&cfg)?;
+    let backend = cfg.backend.resolve()?;
+    let stop = interrupt::flag()?;
+    let (partial, file) = PartialFile::create(&args.out)?;
+
+    let bar = progress::bar(cfg.samples, "samples");
+    let mut on_progress = |n: u64| {
+        if n == 0 {
+            bar.suspend(|| {
+                eprintln!("kqent: collecting {} samples ({backend}) ...", cfg.samples);
+                let _ = std::io::stderr().flush();
+            });
+        } else {
+            bar.set_position(n);
+        }
+    };
+    let result = collect(&cfg, file, &stop, &mut on_progress);
+    bar.finish_and_clear();
+    let outcome = result?;
+    outcome
+        .writer_output
+        .sync_all()
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    drop(outcome.writer_output);
+    partial.persist(&args.out)?;
+
+    let m = &outcome.metadata;
+    if outcome.interrupted {
+        eprintln!(
+            "kqent: interrupted: wrote {} of {} samples to {}",
+            m.samples,
+            cfg.samples,
+            args.out.display()
+        );
+        return Ok(exit::INTERRUPTED);
+    }
+    eprintln!(
+        "kqent: wrote {} samples ({}, {}, tick {} ns) to {}",
+        m.samples,
+        m.backend,
+        m.clock.name,
+        m.tick_ns,
+        args.out.display()
+    );
+    Ok(exit::SUCCESS)
 }

@@ -151,6 +151,9 @@ pub fn collect<W: Write + Seek>(
     collect_segments(cfg, None, out, stop, on_progress, &mut |_, _| Ok(()))
 }
 
+/// Receives each completed restart's index and durations.
+pub(crate) type SegmentSink<'a> = dyn FnMut(u32, &[u64]) -> Result<(), CollectError> + 'a;
+
 /// Runs `segments` (count, per_restart) restarts, or one plain collection when `None`.
 /// `on_segment(r, durations)` receives each completed restart's durations.
 pub(crate) fn collect_segments<W: Write + Seek>(
@@ -159,7 +162,7 @@ pub(crate) fn collect_segments<W: Write + Seek>(
     out: W,
     stop: &AtomicBool,
     on_progress: &mut dyn FnMut(u64),
-    on_segment: &mut dyn FnMut(u32, &[u64]) -> Result<(), CollectError>,
+    on_segment: &mut SegmentSink<'_>,
 ) -> Result<CollectOutcome<W>, CollectError> {
     validate(cfg)?;
     let kind = cfg.backend.resolve()?;

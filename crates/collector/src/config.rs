@@ -104,6 +104,7 @@ fn nofile_limit() -> Option<u64> {
     if rc != 0 || rl.rlim_cur == libc::RLIM_INFINITY {
         return None;
     }
+    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every target
     Some(rl.rlim_cur as u64)
 }
 

@@ -5,6 +5,8 @@
 //!
 //! `struct kevent` differs between macOS (`data: intptr_t`) and FreeBSD 12+ (`data: i64`,
 //! extra `ext` array), so events are built from a zeroed value and assigned with `as _`.
+// Casts that are no-ops on one of the two systems are needed on the other.
+#![allow(clippy::unnecessary_cast)]
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;

@@ -1,0 +1,267 @@
+//! `kqent collect` end to end: the mock through the CLI, reproducibility, real epoll, bad
+//! input, and nothing left behind.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use kqent_trace::{read_file, EventKinds, Metadata, Provenance};
+
+/// Entries of `dir` (names), sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `kqent collect` with a private TMPDIR so leftovers can be checked.
+fn kqent(tmp: &Path) -> Command {
+    let mut c = Command::cargo_bin("kqent").unwrap();
+    c.env("TMPDIR", tmp).arg("collect");
+    c
+}
+
+fn without_provenance(mut m: Metadata) -> Metadata {
+    m.provenance = Provenance::default();
+    m
+}
+
+#[test]
+fn mock_end_to_end_and_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        kqent(tmp.path())
+            .args([
+                "--backend",
+                "mock",
+                "--samples",
+                "5000",
+                "--seed",
+                seed,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(
+                "kqent: collecting 5000 samples (mock) ...",
+            ));
+        read_file(&out).unwrap()
+    };
+    let (m1, r1) = run("a.kqt", "7");
+    let (m2, r2) = run("b.kqt", "7");
+    let (m3, r3) = run("c.kqt", "8");
+    assert_eq!(m1.backend, "mock");
+    assert_eq!(m1.samples, 5000);
+    assert_eq!(m1.seed, Some(7));
+    assert_eq!(m1.tick_ns, kqent_collector::MOCK_TICK_NS);
+    assert_eq!(m1.clock.name, "mock");
+    assert!(!m1.interrupted);
+    assert!(m1.provenance.start_time.is_some() && m1.provenance.host.is_some());
+    assert_eq!(r1.len(), 5000);
+    assert_eq!(without_provenance(m1.clone()), without_provenance(m2));
+    assert_eq!(r1, r2, "same seed, same records");
+    assert_ne!(r1, r3, "another seed, other records");
+    assert_ne!(without_provenance(m1), without_provenance(m3));
+    let mut kinds = EventKinds::NONE;
+    r1.iter().for_each(|r| kinds.insert(r.kinds));
+    assert_eq!(kinds, EventKinds::ALL);
+    // Only the three traces: no partial files.
+    assert_eq!(entries(dir.path()), ["a.kqt", "b.kqt", "c.kqt"]);
+    assert!(entries(tmp.path()).is_empty());
+}
+
+#[test]
+fn knobs_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("k.kqt");
+    kqent(dir.path())
+        .args([
+            "--backend",
+            "mock",
+            "--samples",
+            "100",
+            "--timers",
+            "3",
+            "--sockets",
+            "0",
+            "--watchers",
+            "2",
+            "--timeout-ms",
+            "5",
+            "--poke-us",
+            "250",
+            "--write-trigger",
+            "level",
+            "--warmup",
+            "7",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (m, _) = read_file(&out).unwrap();
+    let k = m.knobs;
+    assert_eq!(
+        (
+            k.num_timers,
+            k.num_sockets,
+            k.num_file_watchers,
+            k.timeout_ms
+        ),
+        (3, 0, 2, 5)
+    );
+    assert_eq!((k.poke_interval_us, k.warmup), (250, 7));
+    assert_eq!(k.write_trigger, kqent_trace::WriteTrigger::Level);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn epoll_through_the_cli_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = dir.path().join("e.kqt");
+    kqent(tmp.path())
+        .args([
+            "--backend",
+            "epoll",
+            "--samples",
+            "2000",
+            "--warmup",
+            "100",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let (m, r) = read_file(&out).unwrap();
+    assert_eq!(
+        (m.backend.as_str(), m.samples, r.len()),
+        ("epoll", 2000, 2000)
+    );
+    assert!(entries(tmp.path()).is_empty(), "private directory removed");
+    assert_eq!(entries(dir.path()), ["e.kqt"]);
+}
+
+/// Runs a failing collect and checks: exit 2, one line on stderr, `needle` in it, no panic,
+/// nothing in the output directory or TMPDIR.
+fn fails(args: &[&str], needle: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.kqt");
+    let assert = kqent(tmp.path())
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("kqent: error: "), "{stderr}");
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    assert!(!stderr.contains("panicked"));
+    assert!(
+        entries(dir.path()).is_empty(),
+        "left {:?}",
+        entries(dir.path())
+    );
+    assert!(
+        entries(tmp.path()).is_empty(),
+        "left {:?}",
+        entries(tmp.path())
+    );
+}
+
+#[test]
+fn zero_samples() {
+    fails(
+        &["--backend", "mock", "--samples", "0"],
+        "--samples must be at least 1",
+    );
+}
+
+#[test]
+fn unknown_backend() {
+    fails(
+        &["--backend", "poll", "--samples", "10"],
+        "unknown backend \"poll\"",
+    );
+}
+
+#[test]
+fn bad_write_trigger() {
+    fails(
+        &["--write-trigger", "both", "--samples", "10"],
+        "--write-trigger",
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn kqueue_on_linux() {
+    fails(
+        &["--backend", "kqueue", "--samples", "10"],
+        "the kqueue backend is not available on linux",
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn too_many_timers() {
+    // Either the descriptor budget or the per-kind cap, whichever the machine hits first;
+    // both messages name the number asked for.
+    fails(
+        &[
+            "--backend",
+            "epoll",
+            "--timers",
+            "100000",
+            "--samples",
+            "10",
+        ],
+        "100000",
+    );
+}
+
+#[test]
+fn unwritable_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assert = kqent(tmp.path())
+        .args(["--backend", "mock", "--samples", "10", "--out"])
+        .arg(tmp.path().join("missing/dir/x.kqt"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot create a file in"), "{stderr}");
+    assert!(entries(tmp.path()).is_empty());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn error_after_the_sources_exist_cleans_up() {
+    // A TMPDIR that is not a directory passes validation, then makes opening the source
+    // fail after the partial trace was created: it must be removed.
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("plain-file");
+    std::fs::write(&not_a_dir, b"x").unwrap();
+    let out = dir.path().join("x.kqt");
+    let assert = Command::cargo_bin("kqent")
+        .unwrap()
+        .env("TMPDIR", &not_a_dir)
+        .args(["collect", "--backend", "epoll", "--samples", "10", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot create a private directory"),
+        "{stderr}"
+    );
+    assert_eq!(entries(dir.path()), ["plain-file"], "partial trace removed");
+}
