@@ -151,8 +151,63 @@ pub fn collect<W: Write + Seek>(
     collect_segments(cfg, None, out, stop, on_progress, &mut |_, _| Ok(()))
 }
 
+/// Collects `restarts` rounds of `per_restart` samples, really restarting the source for
+/// each (new event queue, new descriptors, new poker thread, warm-up again), into one trace
+/// whose records carry their restart index as `segment` and whose metadata holds the
+/// [`RestartLayout`]. `cfg.samples` is ignored (the total is `restarts * per_restart`).
+/// After each complete restart, `on_restart(r, durations)` receives its durations (for
+/// building the restart matrix). A stop request ends the collection inside the current
+/// restart; the trace is then finished and marked interrupted, and `on_restart` is not
+/// called for the incomplete restart.
+///
+/// ```
+/// use std::io::Cursor;
+/// use std::sync::atomic::AtomicBool;
+/// use kqent_collector::{collect_restarts, BackendKind, CollectConfig};
+///
+/// let cfg = CollectConfig::new(BackendKind::Mock, 1);
+/// let mut rows = Vec::new();
+/// let out = collect_restarts(&cfg, 3, 50, Cursor::new(Vec::new()), &AtomicBool::new(false),
+///     &mut |_| {}, &mut |r, d| { rows.push((r, d.len())); Ok(()) }).unwrap();
+/// assert_eq!(rows, [(0, 50), (1, 50), (2, 50)]);
+/// assert_eq!(out.metadata.samples, 150);
+/// assert_eq!(out.metadata.restarts.unwrap().count, 3);
+/// ```
+pub fn collect_restarts<W: Write + Seek>(
+    cfg: &CollectConfig,
+    restarts: u32,
+    per_restart: u64,
+    out: W,
+    stop: &AtomicBool,
+    on_progress: &mut dyn FnMut(u64),
+    on_restart: &mut SegmentSink<'_>,
+) -> Result<CollectOutcome<W>, CollectError> {
+    if restarts == 0 || per_restart == 0 {
+        return Err(CollectError::InvalidConfig(format!(
+            "--restarts {restarts} x --per-restart {per_restart}: both must be at least 1"
+        )));
+    }
+    let total = u64::from(restarts)
+        .checked_mul(per_restart)
+        .ok_or_else(|| {
+            CollectError::InvalidConfig("--restarts x --per-restart overflows".into())
+        })?;
+    let cfg = CollectConfig {
+        samples: total,
+        ..cfg.clone()
+    };
+    collect_segments(
+        &cfg,
+        Some((restarts, per_restart)),
+        out,
+        stop,
+        on_progress,
+        on_restart,
+    )
+}
+
 /// Receives each completed restart's index and durations.
-pub(crate) type SegmentSink<'a> = dyn FnMut(u32, &[u64]) -> Result<(), CollectError> + 'a;
+pub type SegmentSink<'a> = dyn FnMut(u32, &[u64]) -> Result<(), CollectError> + 'a;
 
 /// Runs `segments` (count, per_restart) restarts, or one plain collection when `None`.
 /// `on_segment(r, durations)` receives each completed restart's durations.
@@ -234,6 +289,10 @@ pub(crate) fn collect_segments<W: Write + Seek>(
         if end.interrupted {
             state.interrupted = true;
             break;
+        }
+        if segments.is_some() {
+            // Restarts are usually shorter than the loop's progress interval.
+            on_progress(state.kept);
         }
         on_segment(seg, &state.durations)?;
     }
