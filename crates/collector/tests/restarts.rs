@@ -6,13 +6,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use kqent_collector::{collect_restarts, BackendKind, CollectConfig, CollectError};
 use kqent_trace::{Record, RestartLayout, TraceReader};
 
+/// Each completed restart's index and durations, as the callback saw them.
+type Rows = Vec<(u32, Vec<u64>)>;
+
 fn run(
     cfg: &CollectConfig,
     restarts: u32,
     per: u64,
     stop: &AtomicBool,
     stop_at: Option<u64>,
-) -> (kqent_trace::Metadata, Vec<Record>, Vec<(u32, Vec<u64>)>) {
+) -> (kqent_trace::Metadata, Vec<Record>, Rows) {
     let mut rows = Vec::new();
     let out = collect_restarts(
         cfg,
