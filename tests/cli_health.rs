@@ -153,7 +153,8 @@ fn traces_are_tested_through_extraction() {
         .arg(&json)
         .assert()
         .success()
-        .stdout(predicate::str::contains("(lsb:1)").and(predicate::str::contains("binary")));
+        .stdout(predicate::str::contains("(lsb:1)").and(predicate::str::contains("binary")))
+        .stderr(predicate::str::contains("warning").not());
     let v: Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
     assert_eq!(v["extraction"], "lsb:1");
     assert_eq!(v["cutoffs"]["apt_window"], 1024);
@@ -162,6 +163,26 @@ fn traces_are_tested_through_extraction() {
         v["rct_failures"],
         serde_json::json!([{"index": 520, "start": 500, "symbol": 1, "count": 25}])
     );
+}
+
+#[test]
+fn coarse_tick_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.kqt");
+    let durs: Vec<u64> = (0..600u64).map(|i| 4000 + 4 * (i * 7 % 13)).collect();
+    write_trace(&trace, &durs);
+    kqent()
+        .args([
+            "health",
+            trace.to_str().unwrap(),
+            "--extract",
+            "lsb:4",
+            "--h",
+            "1",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("tick, 4 ns"));
 }
 
 fn fails_with(args: &[&str], input: &Path, message: &str) {

@@ -35,13 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
     let meta = reader.metadata().clone();
     if let Some(method) = args.extract {
-        if meta.tick_ns > 1 {
-            eprintln!(
-                "kqent: warning: every duration is a multiple of the observed tick, {} ns: \
-                 the low bits of the durations are not random",
-                meta.tick_ns
-            );
-        }
+        warn_coarse_tick(&meta);
         let durations = reader
             .durations()
             .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
@@ -76,6 +70,18 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     }
     Ok(exit::SUCCESS)
+}
+
+/// Symbols taken from the low bits of durations that all share a factor are partly
+/// constant: say so before anyone assesses them.
+pub(crate) fn warn_coarse_tick(meta: &kqent_trace::Metadata) {
+    if meta.tick_ns > 1 {
+        eprintln!(
+            "kqent: warning: every duration is a multiple of the observed tick, {} ns: \
+             the low bits of the durations are not random",
+            meta.tick_ns
+        );
+    }
 }
 
 /// Renaming the output over the trace would destroy the input.

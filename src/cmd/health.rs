@@ -12,7 +12,7 @@ use kqent_analysis::health::{self, Failure, HealthReport};
 use kqent_analysis::{Extraction, Symbols};
 use serde::Serialize;
 
-use crate::cmd::export::write_atomically;
+use crate::cmd::export::{warn_coarse_tick, write_atomically};
 use crate::exit;
 
 /// Arguments of `kqent health`.
@@ -110,8 +110,11 @@ fn load(path: &Path, bits: Option<u8>, extract: Option<Extraction>) -> anyhow::R
         if bits.is_some() {
             bail!("--bits applies to symbol files; a trace's symbol width comes from --extract");
         }
-        let durations = kqent_trace::open_file(path)
-            .and_then(|r| r.durations())
+        let reader = kqent_trace::open_file(path)
+            .with_context(|| format!("cannot read trace {}", path.display()))?;
+        warn_coarse_tick(reader.metadata());
+        let durations = reader
+            .durations()
             .with_context(|| format!("cannot read trace {}", path.display()))?;
         Ok(method
             .apply(&durations)
