@@ -229,7 +229,6 @@ pub(crate) fn collect_segments<W: Write + Seek>(
     let mut state = LoopState {
         origin: None,
         kept: 0,
-        tick: 0,
         mock_clock: 0,
         interrupted: false,
         durations: Vec::new(),
@@ -244,16 +243,11 @@ pub(crate) fn collect_segments<W: Write + Seek>(
         let base = state.kept;
         let end = {
             let keep_durations = segments.is_some();
-            let (origin, tick, durations) =
-                (&mut state.origin, &mut state.tick, &mut state.durations);
+            let (origin, durations) = (&mut state.origin, &mut state.durations);
             let mut emit = |s: Sample| -> Result<(), CollectError> {
                 let origin = *origin.get_or_insert(s.start_ns);
                 if keep_durations {
                     durations.push(s.duration_ns);
-                }
-                // Once 1, the gcd stays 1: skip the divisions (the common case on real clocks).
-                if *tick != 1 {
-                    *tick = kqent_trace::gcd(*tick, s.duration_ns);
                 }
                 writer.push(&Record {
                     start_ns: s.start_ns.saturating_sub(origin),
@@ -298,18 +292,13 @@ pub(crate) fn collect_segments<W: Write + Seek>(
     }
     let ctx1 = provenance::ctx_switches();
     let interrupted = state.interrupted;
-    let mut metadata = meta;
-    let w = writer.finish(|m| {
+    let (w, metadata) = writer.finish_with_metadata(|m| {
         m.interrupted = interrupted;
         if let (Some((v0, i0)), Some((v1, i1))) = (ctx0, ctx1) {
             m.provenance.voluntary_ctx_switches = Some(v1.saturating_sub(v0));
             m.provenance.involuntary_ctx_switches = Some(i1.saturating_sub(i0));
         }
-        metadata = m.clone();
     })?;
-    // `finish` sets these itself after the closure; mirror them.
-    metadata.samples = state.kept;
-    metadata.tick_ns = state.tick;
     Ok(CollectOutcome {
         writer_output: w,
         metadata,
@@ -320,7 +309,6 @@ pub(crate) fn collect_segments<W: Write + Seek>(
 struct LoopState {
     origin: Option<u64>,
     kept: u64,
-    tick: u64,
     mock_clock: u64,
     interrupted: bool,
     durations: Vec<u64>,
