@@ -437,3 +437,57 @@ fn bare<B: Backend>(b: &mut B, calls: u64, timed: bool) -> Result<u64, CollectEr
     }
     Ok(events)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    #[test]
+    fn validation_messages() {
+        let mut cfg = CollectConfig::new(BackendKind::Mock, 10);
+        cfg.knobs.timeout_ms = 3_000_000_000;
+        assert_eq!(
+            validate(&cfg).unwrap_err().to_string(),
+            "--timeout-ms 3000000000 is too large: at most 2147483647"
+        );
+        cfg.knobs.timeout_ms = 0;
+        cfg.knobs.num_file_watchers = 70_000;
+        assert!(validate(&cfg)
+            .unwrap_err()
+            .to_string()
+            .starts_with("--watchers 70000 is too large"));
+    }
+
+    #[test]
+    fn nothing_is_written_for_an_invalid_config() {
+        let cfg = CollectConfig::new(BackendKind::Mock, 0);
+        let mut buf = Cursor::new(Vec::new());
+        let stop = AtomicBool::new(false);
+        assert!(collect(&cfg, &mut buf, &stop, &mut |_| {}).is_err());
+        assert!(buf.get_ref().is_empty());
+    }
+
+    #[test]
+    fn mock_metadata_is_a_function_of_the_arguments() {
+        let mut cfg = CollectConfig::new(BackendKind::Mock, 3000);
+        cfg.seed = 99;
+        cfg.knobs.num_timers = 3;
+        let stop = AtomicBool::new(false);
+        let a = collect(&cfg, Cursor::new(Vec::new()), &stop, &mut |_| {}).unwrap();
+        let b = collect(&cfg, Cursor::new(Vec::new()), &stop, &mut |_| {}).unwrap();
+        let strip = |mut m: Metadata| {
+            m.provenance = Default::default();
+            m
+        };
+        assert_eq!(strip(a.metadata.clone()), strip(b.metadata));
+        let m = a.metadata;
+        assert_eq!(
+            (m.seed, m.samples, m.tick_ns),
+            (Some(99), 3000, MOCK_TICK_NS)
+        );
+        assert_eq!(m.knobs.num_timers, 3);
+        assert_eq!(m.clock, ClockInfo::new(MOCK_CLOCK, MOCK_TICK_NS));
+        assert!(m.provenance.voluntary_ctx_switches.is_some());
+    }
+}
