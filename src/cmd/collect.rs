@@ -42,7 +42,7 @@ pub struct Args {
     /// Interval between pokes of the sockets and files, in microseconds (0 = no poker).
     #[arg(long, default_value_t = Knobs::default().poke_interval_us, value_name = "US")]
     pub poke_us: u64,
-    /// Socket write readiness: edge (default) or level (every wait returns at once, like
+    /// Socket write readiness: edge or level (every wait returns at once, like
     /// the original kqueue source).
     #[arg(long, default_value = "edge", value_name = "edge|level")]
     pub write_trigger: String,
