@@ -62,10 +62,17 @@ fn check_side(
 ) {
     for e in Estimator::ALL {
         let (orig_key, bit_key) = keys(e);
-        let key = if side == "original" { orig_key } else { bit_key };
+        let key = if side == "original" {
+            orig_key
+        } else {
+            bit_key
+        };
         let reference = case(json, desc(e))[key].as_f64();
         let ours = if ran {
-            results.iter().find(|r| r.estimator == e).and_then(|r| r.h())
+            results
+                .iter()
+                .find(|r| r.estimator == e)
+                .and_then(|r| r.h())
         } else {
             None
         };
@@ -84,7 +91,14 @@ fn run(name: &str, bits: u8) -> Vec<String> {
     let a: Assessment = assess(&symbols, &AssessOptions::default()).expect("assessment");
     let mut errors = Vec::new();
     check_side(name, "original", &a.original, true, &json, &mut errors);
-    check_side(name, "bitstring", &a.bitstring, !a.binary, &json, &mut errors);
+    check_side(
+        name,
+        "bitstring",
+        &a.bitstring,
+        !a.binary,
+        &json,
+        &mut errors,
+    );
 
     let overall = case(&json, "Overall");
     close(
@@ -129,7 +143,12 @@ fn run(name: &str, bits: u8) -> Vec<String> {
 
 fn conforms(name: &str, bits: u8) {
     let errors = run(name, bits);
-    assert!(errors.is_empty(), "{} mismatches:\n{}", errors.len(), errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{} mismatches:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
 }
 
 #[test]

@@ -141,8 +141,9 @@ fn g(z: f64, num_blocks: usize, log_table: &[f64]) -> f64 {
     // (1-z)^(u-1), starting at u = 2 (log2(1) = 0 makes u = 1 vanish).
     let mut pow = r;
     for u in 2..=l {
-        if pow == 0.0 {
-            // Underflow: every later term is zero too.
+        if pow < f64::MIN_POSITIVE {
+            // Underflow: the remaining terms are below 1e-300 in total (and a subnormal
+            // power would stick at the smallest subnormal instead of reaching 0).
             break;
         }
         let term = log_table[u] * pow;
