@@ -140,13 +140,13 @@ fn g(z: f64, num_blocks: usize, log_table: &[f64]) -> f64 {
     let (mut diag, mut diag_c) = (0.0f64, 0.0f64);
     // (1-z)^(u-1), starting at u = 2 (log2(1) = 0 makes u = 1 vanish).
     let mut pow = r;
-    for u in 2..=l {
+    for (u, &log_u) in log_table.iter().enumerate().take(l + 1).skip(2) {
         if pow < f64::MIN_POSITIVE {
             // Underflow: the remaining terms are below 1e-300 in total (and a subnormal
             // power would stick at the smallest subnormal instead of reaching 0).
             break;
         }
-        let term = log_table[u] * pow;
+        let term = log_u * pow;
         if u < l {
             let mult = if u <= D { v } else { (l - u) as f64 };
             kahan_add(&mut pairs, &mut pairs_c, mult * term);

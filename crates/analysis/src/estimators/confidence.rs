@@ -4,7 +4,7 @@
 
 /// The 0.995 quantile of the standard normal distribution (the text's 2.576, to the
 /// precision the reference tool uses).
-pub const ZALPHA: f64 = 2.575_829_303_548_900_8;
+pub const ZALPHA: f64 = 2.575_829_303_548_901;
 
 /// Upper bound `p_u = min(1, p + ZALPHA * sqrt(p (1 - p) / (n - 1)))` on a proportion `p`
 /// estimated from `n` observations (`n >= 2`).

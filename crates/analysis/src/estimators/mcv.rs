@@ -55,7 +55,7 @@ mod tests {
     fn hand_computed() {
         // 10 samples, mode 4: p_hat = 0.4, p_u = 0.4 + 2.5758 * sqrt(0.24 / 9).
         let r = estimate(&[0, 1, 2, 0, 1, 0, 2, 0, 3, 1], 4);
-        let p_u = 0.4 + 2.575_829_303_548_900_8 * (0.24f64 / 9.0).sqrt();
+        let p_u = 0.4 + 2.575_829_303_548_901 * (0.24f64 / 9.0).sqrt();
         assert_eq!(r.value("mode"), Some(4.0));
         assert!((r.value("p_u").unwrap() - p_u).abs() < 1e-15);
         assert!((r.h().unwrap() + p_u.log2()).abs() < 1e-15);
