@@ -72,8 +72,9 @@ pub fn analyze(data: &[u8], alphabet: usize) -> Result<TupleCounts, String> {
     let mut best = vec![1u64; v + 2];
     let mut diff = vec![0i128; v + 2];
     let mut stack: Vec<(i32, usize)> = vec![(0, 0)];
-    for r in 1..=n {
-        let cur = if r < n { lcp[r] } else { 0 };
+    // A final 0 closes every interval still open.
+    let closing = lcp[1..].iter().copied().chain(std::iter::once(0));
+    for (r, cur) in (1..=n).zip(closing) {
         let mut lb = r - 1;
         while let Some(&(depth, start)) = stack.last() {
             if cur >= depth {
