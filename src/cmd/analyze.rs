@@ -90,13 +90,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         h_submitter: args.h_submitter,
         block: args.block,
     };
-    let assessed = block_len(symbols.len(), args.block);
-    if assessed < MIN_SAMPLES {
-        eprintln!(
-            "kqent: warning: {assessed} samples is below the {MIN_SAMPLES} SP 800-90B requires; \
-             the estimates are less reliable"
-        );
-    }
     let assessment = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -106,6 +99,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         None => assess(&symbols, &opts)?,
     };
     drop(symbols);
+    // Warn once the options are known to be valid, so an error stays a single line.
+    let assessed = assessment.samples;
+    if assessed < MIN_SAMPLES as u64 {
+        eprintln!(
+            "kqent: warning: {assessed} samples is below the {MIN_SAMPLES} SP 800-90B requires; \
+             the estimates are less reliable"
+        );
+    }
     let doc = Document {
         tool: "kqent",
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -136,16 +137,6 @@ fn parse_block(s: &str) -> Result<(usize, usize), String> {
         return Err("block count must be at least 1".into());
     }
     Ok((index, count))
-}
-
-/// Number of samples `--block` selects out of `len` (0 when it starts past the end).
-fn block_len(len: usize, block: Option<(usize, usize)>) -> usize {
-    match block {
-        Some((index, count)) => index
-            .checked_mul(count)
-            .map_or(0, |start| len.saturating_sub(start).min(count)),
-        None => len,
-    }
 }
 
 /// Reads the input as symbols, with what the JSON says about it.
@@ -407,9 +398,6 @@ mod tests {
         assert!(parse_block("2").is_err());
         assert!(parse_block("a,1").is_err());
         assert!(parse_block("1,0").is_err());
-        assert_eq!(block_len(250, Some((2, 100))), 50);
-        assert_eq!(block_len(250, Some((3, 100))), 0);
-        assert_eq!(block_len(250, None), 250);
     }
 
     #[test]
