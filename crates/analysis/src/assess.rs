@@ -12,7 +12,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::estimators::{collision, compression, lrs, markov, mcv, t_tuple, tuples};
+use crate::estimators::{
+    collision, compression, lag, lrs, lz78y, markov, mcv, multi_mcw, multi_mmc, t_tuple, tuples,
+};
 use crate::{AnalysisError, Estimator, EstimatorResult, Symbols};
 
 /// Length the bitstring is cut to with [`AssessOptions::truncate`] (the reference's
@@ -230,21 +232,11 @@ fn run_task(task: Task, data: &[u8], alphabet: usize) -> Vec<EstimatorResult> {
             Estimator::Compression => compression::estimate(data),
             Estimator::TTuple => t_tuple::estimate(data, alphabet),
             Estimator::Lrs => lrs::estimate(data, alphabet),
-            Estimator::MultiMcw | Estimator::Lag | Estimator::MultiMmc | Estimator::Lz78y => {
-                predictors::estimate(e, data, alphabet)
-            }
+            Estimator::MultiMcw => multi_mcw::estimate(data, alphabet),
+            Estimator::Lag => lag::estimate(data, alphabet),
+            Estimator::MultiMmc => multi_mmc::estimate(data, alphabet),
+            Estimator::Lz78y => lz78y::estimate(data, alphabet),
         }],
-    }
-}
-
-/// The four prediction estimators (6.3.7 - 6.3.10) live on another branch until it is
-/// merged; until then they are reported as not applicable so the crate builds.
-mod predictors {
-    use crate::{Estimator, EstimatorResult};
-
-    /// Placeholder until the prediction estimators are merged.
-    pub fn estimate(e: Estimator, _data: &[u8], _alphabet: usize) -> EstimatorResult {
-        EstimatorResult::not_applicable(e, "prediction estimators not merged yet")
     }
 }
 

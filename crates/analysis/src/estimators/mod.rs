@@ -7,8 +7,14 @@
 pub mod collision;
 pub mod compression;
 pub mod confidence;
+mod context_table;
+pub mod lag;
 pub mod lrs;
+pub mod lz78y;
 pub mod markov;
 pub mod mcv;
+pub mod multi_mcw;
+pub mod multi_mmc;
+pub mod predictor;
 pub mod t_tuple;
 pub mod tuples;
