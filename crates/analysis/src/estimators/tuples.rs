@@ -9,14 +9,9 @@
 //! tool also uses, in a different form): an interval of size `m` at depth `l` whose parent
 //! sits at depth `l_p` is the group of some tuple for every `t` in `(l_p, l]`.
 //!
-//! Memory: the text, the suffix array (4 bytes/symbol) and the permuted LCP array that
-//! replaces the Φ array in place (4 bytes/symbol); the LCPs are then gathered into
-//! suffix-array order over the suffix array itself: about 9 bytes per symbol at the peak,
-//! against the reference's 13. The suffix array is built by `divsufsort` (a port of the library
-//! the reference links); a bitstring is first packed into overlapping 8-bit windows,
-//! which sorts the same suffixes in the same order but with a 256-letter alphabet, far
-//! faster than sorting a 2-letter text. Time O(n log n) for the sort, O(n) for the rest;
-//! sequential.
+//! The suffix and LCP arrays come from [`crate::estimators::suffix`] (about 9 bytes per
+//! symbol at the peak, against the reference's 13). Time O(n log n) for the sort, O(n)
+//! for the rest.
 
 /// Tuple statistics of one sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +28,8 @@ pub struct TupleCounts {
     pub s: Vec<u64>,
 }
 
-/// Largest sequence the 32-bit suffix array can index.
-pub const MAX_LEN: usize = i32::MAX as usize - 1;
+use crate::estimators::suffix;
+pub use crate::estimators::suffix::MAX_LEN;
 
 /// Counts the tuples of `data` (symbols below `alphabet`, at most 256).
 ///
@@ -56,15 +51,7 @@ pub fn analyze(data: &[u8], alphabet: usize) -> Result<TupleCounts, String> {
             "supports at most {MAX_LEN} samples (32-bit suffix array), has {n}"
         ));
     }
-    let mut sa = suffix_array(data, alphabet);
-    let plcp = permuted_lcp(data, &sa);
-    // Gather the LCPs into suffix-array order, over the suffix array itself (it is not
-    // needed afterwards): a branch-free pass the CPU can overlap, unlike the traversal.
-    for slot in sa.iter_mut() {
-        *slot = plcp[*slot as usize] as i32;
-    }
-    drop(plcp);
-    let lcp = sa;
+    let lcp = suffix::lcp_in_suffix_order(data, alphabet);
     let v = lcp.iter().copied().max().unwrap_or(0) as usize;
 
     // Bottom-up traversal of the LCP intervals: record, per interval, its depth, its
@@ -109,57 +96,6 @@ pub fn analyze(data: &[u8], alphabet: usize) -> Result<TupleCounts, String> {
         s[t] = acc as u64;
     }
     Ok(TupleCounts { n, v, q, s })
-}
-
-/// Suffix array of `data`, via divsufsort on a text of overlapping windows that packs
-/// `8 / w` symbols of `w` bits each into one byte. Padding with 0 (the smallest symbol)
-/// past the end keeps the order: a suffix that runs out compares as a prefix.
-fn suffix_array(data: &[u8], alphabet: usize) -> Vec<i32> {
-    let width = (usize::BITS - alphabet.saturating_sub(1).leading_zeros()).max(1) as usize;
-    let per_byte = 8 / width;
-    let mut sa = vec![0i32; data.len()];
-    if per_byte <= 1 {
-        divsufsort::sort_in_place(data, &mut sa);
-    } else {
-        let n = data.len();
-        let windows: Vec<u8> = (0..n)
-            .map(|i| {
-                (0..per_byte).fold(0u8, |acc, k| {
-                    let sym = if i + k < n { data[i + k] } else { 0 };
-                    (acc << width) | sym
-                })
-            })
-            .collect();
-        divsufsort::sort_in_place(&windows, &mut sa);
-    }
-    sa
-}
-
-/// LCP of each suffix with its predecessor in suffix-array order, indexed by text position
-/// (Kärkkäinen, Manzini and Puglisi's Φ method: the array holding Φ is overwritten in place).
-fn permuted_lcp(data: &[u8], sa: &[i32]) -> Vec<u32> {
-    const NONE: u32 = u32::MAX;
-    let n = data.len();
-    let mut phi = vec![NONE; n];
-    for r in 1..n {
-        phi[sa[r] as usize] = sa[r - 1] as u32;
-    }
-    let mut h = 0usize;
-    for i in 0..n {
-        let j = phi[i];
-        if j == NONE {
-            phi[i] = 0;
-            h = 0;
-            continue;
-        }
-        let j = j as usize;
-        while i + h < n && j + h < n && data[i + h] == data[j + h] {
-            h += 1;
-        }
-        phi[i] = h as u32;
-        h = h.saturating_sub(1);
-    }
-    phi
 }
 
 #[cfg(test)]
