@@ -4,6 +4,7 @@
 //! (see [`crate::symbols::Symbols::translated`]); the binary-only ones (Collision, Markov,
 //! Compression) take a bitstring of 0/1 bytes.
 
+mod bit_tuples;
 pub mod collision;
 pub mod compression;
 pub mod confidence;

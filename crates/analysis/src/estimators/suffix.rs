@@ -3,26 +3,20 @@
 //! [`lcp_in_suffix_order`] returns, for each rank `r >= 1` of the suffix array, the length
 //! of the longest common prefix of the suffixes of ranks `r - 1` and `r` (entry 0 is 0).
 //!
-//! - Symbols (alphabet above 2): `divsufsort` (a port of the library the reference tool
-//!   links) sorts a text of overlapping windows that packs `8 / w` symbols of `w` bits into
-//!   each byte: the same order as the symbols themselves (padding with the smallest symbol
-//!   past the end keeps a suffix that runs out before its extensions), with a larger
-//!   alphabet that sorts faster.
-//! - Bitstrings: the bits are packed 64 to a word (n / 8 bytes, cache-resident for
-//!   millions of bits); suffixes are bucketed by their first 16 bits and each bucket is
-//!   sorted on the next 64 bits, buckets in parallel (rayon); suffixes still tied after 80
-//!   bits are sorted by full comparison, 64 bits at a time. The order of distinct suffixes
-//!   is unique, so the result does not depend on the thread count. When more than
-//!   n / 256 suffixes are tied (long repeats, where comparisons would be long), the
-//!   bitstring is sorted by `divsufsort` instead.
+//! `divsufsort` (a port of the library the reference tool links) sorts a text of
+//! overlapping windows that packs `8 / w` symbols of `w` bits into each byte: the same
+//! order as the symbols themselves (padding with the smallest symbol past the end keeps a
+//! suffix that runs out before its extensions), with a larger alphabet that sorts much
+//! faster (a bitstring becomes a 256-letter text). Bitstrings also get their LCPs
+//! extended 64 bits at a time from a packed copy ([`PackedBits`]). Most bitstrings never
+//! come here: [`crate::estimators::bit_tuples`] counts their tuples in bounded memory and
+//! hands over only when the data has long repeats.
 //!
 //! The LCPs come from the Φ method of Kärkkäinen, Manzini and Puglisi, in the Φ array
 //! itself, then gathered into suffix-array order over the suffix array. Peak memory: the
 //! input, 4 bytes per symbol of suffix array and 4 of Φ (plus n/8 bytes of packed bits).
 
 use std::cmp::Ordering;
-
-use rayon::prelude::*;
 
 /// Largest sequence the 32-bit suffix array can index.
 pub const MAX_LEN: usize = i32::MAX as usize - 1;
@@ -32,7 +26,7 @@ pub const MAX_LEN: usize = i32::MAX as usize - 1;
 pub fn lcp_in_suffix_order(data: &[u8], alphabet: usize) -> Vec<i32> {
     if alphabet <= 2 {
         let packed = PackedBits::new(data);
-        let sa = sort_bits(&packed).unwrap_or_else(|| sort_bytes(data, 2));
+        let sa = sort_bytes(data, 2);
         permuted_to_sorted(sa, |i, j, h| packed.extend_match(i, j, h))
     } else {
         let sa = sort_bytes(data, alphabet);
@@ -46,13 +40,14 @@ pub fn lcp_in_suffix_order(data: &[u8], alphabet: usize) -> Vec<i32> {
 }
 
 /// A bitstring packed most significant bit first, with a zero word of padding.
-struct PackedBits {
+pub(crate) struct PackedBits {
     words: Vec<u64>,
     n: usize,
 }
 
 impl PackedBits {
-    fn new(bits: &[u8]) -> Self {
+    /// Packs 0/1 bytes (only the low bit of each is used).
+    pub(crate) fn new(bits: &[u8]) -> Self {
         let mut words = vec![0u64; bits.len() / 64 + 2];
         for (i, &b) in bits.iter().enumerate() {
             words[i / 64] |= u64::from(b & 1) << (63 - i % 64);
@@ -64,7 +59,7 @@ impl PackedBits {
     }
 
     /// The 64 bits starting at bit `i`, zero past the end.
-    fn key(&self, i: usize) -> u64 {
+    pub(crate) fn key(&self, i: usize) -> u64 {
         let (w, s) = (i / 64, i % 64);
         let hi = self.words.get(w).copied().unwrap_or(0);
         if s == 0 {
@@ -76,7 +71,7 @@ impl PackedBits {
     }
 
     /// Compares suffixes `i != j`.
-    fn compare(&self, i: usize, j: usize) -> Ordering {
+    pub(crate) fn compare(&self, i: usize, j: usize) -> Ordering {
         let mut k = 0;
         loop {
             let (a, b) = (self.key(i + k), self.key(j + k));
@@ -94,7 +89,7 @@ impl PackedBits {
     }
 
     /// Extends a known common prefix `h` of suffixes `i` and `j` to its full length.
-    fn extend_match(&self, i: usize, j: usize, mut h: usize) -> usize {
+    pub(crate) fn extend_match(&self, i: usize, j: usize, mut h: usize) -> usize {
         let limit = self.n - i.max(j);
         while h < limit {
             let x = self.key(i + h) ^ self.key(j + h);
@@ -106,86 +101,6 @@ impl PackedBits {
         }
         h.min(limit)
     }
-}
-
-/// Suffix array of a bitstring: bucket on the first 16 bits, sort each bucket on the next
-/// 64, then sort the runs still tied (80 equal bits) by full comparison; `None` when those
-/// runs hold too many suffixes (long repeats, where comparisons would be long).
-fn sort_bits(packed: &PackedBits) -> Option<Vec<i32>> {
-    const PREFIX: usize = 16;
-    let n = packed.n;
-    let bucket = |i: usize| (packed.key(i) >> (64 - PREFIX)) as usize;
-    let mut starts = vec![0usize; (1 << PREFIX) + 1];
-    for i in 0..n {
-        starts[bucket(i) + 1] += 1;
-    }
-    for b in 0..1 << PREFIX {
-        starts[b + 1] += starts[b];
-    }
-    let mut sa = vec![0i32; n];
-    let mut next = starts.clone();
-    for i in 0..n {
-        let b = bucket(i);
-        sa[next[b]] = i as i32;
-        next[b] += 1;
-    }
-    drop(next);
-    // Disjoint mutable slices, one per bucket of two or more suffixes.
-    let mut slices = Vec::new();
-    let mut rest = &mut sa[..];
-    let mut offset = 0;
-    for w in starts.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - offset);
-        offset = w[1];
-        rest = tail;
-        if head.len() > 1 {
-            slices.push(head);
-        }
-    }
-    let second = |i: i32| packed.key(i as usize + PREFIX);
-    // Sort each bucket on bits 16..80 and measure the ties left.
-    let tied: usize = slices
-        .par_iter_mut()
-        .map(|slice| {
-            slice.sort_unstable_by_key(|&i| second(i));
-            tied_runs(slice, second).map(|(a, b)| b - a).sum::<usize>()
-        })
-        .sum();
-    if tied > n / 256 + 4096 {
-        return None;
-    }
-    if tied > 0 {
-        slices.par_iter_mut().for_each(|slice| {
-            let runs: Vec<(usize, usize)> = tied_runs(slice, second).collect();
-            for (a, b) in runs {
-                slice[a..b].sort_unstable_by(|&x, &y| packed.compare(x as usize, y as usize));
-            }
-        });
-    }
-    Some(sa)
-}
-
-/// Ranges `[a, b)` of two or more consecutive entries with equal `key`.
-fn tied_runs<'a>(
-    slice: &'a [i32],
-    key: impl Fn(i32) -> u64 + 'a,
-) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let mut a = 0;
-    std::iter::from_fn(move || {
-        while a < slice.len() {
-            let k = key(slice[a]);
-            let mut b = a + 1;
-            while b < slice.len() && key(slice[b]) == k {
-                b += 1;
-            }
-            let run = (a, b);
-            a = b;
-            if run.1 - run.0 > 1 {
-                return Some(run);
-            }
-        }
-        None
-    })
 }
 
 /// Suffix array via divsufsort over overlapping windows of `8 / w` symbols per byte.
@@ -273,7 +188,7 @@ mod tests {
     }
 
     #[test]
-    fn bit_sorter_matches_naive_order_at_word_and_end_boundaries() {
+    fn bit_lcps_match_naive_at_word_and_end_boundaries() {
         for (n, seed, ones) in [
             (1, 1, 8),
             (2, 2, 8),
@@ -285,20 +200,23 @@ mod tests {
             (3000, 8, 1),
         ] {
             let bits = random_bits(n, seed, ones);
-            let packed = PackedBits::new(&bits);
-            let sa = sort_bits(&packed).expect("within budget");
-            assert_eq!(sa, naive_sa(&bits), "n={n}");
             assert_eq!(lcp_in_suffix_order(&bits, 2), naive_lcp(&bits), "n={n}");
         }
+        let zeros = vec![0u8; 3000];
+        assert_eq!(lcp_in_suffix_order(&zeros, 2), naive_lcp(&zeros));
     }
 
     #[test]
-    fn long_repeats_fall_back_to_divsufsort_with_the_same_result() {
-        let bits: Vec<u8> = (0..5000).map(|i| u8::from(i % 7 == 0)).collect();
-        assert!(sort_bits(&PackedBits::new(&bits)).is_none());
-        assert_eq!(lcp_in_suffix_order(&bits, 2), naive_lcp(&bits));
-        let zeros = vec![0u8; 3000];
-        assert_eq!(lcp_in_suffix_order(&zeros, 2), naive_lcp(&zeros));
+    fn packed_comparison_orders_like_slices() {
+        let bits = random_bits(700, 9, 2);
+        let packed = PackedBits::new(&bits);
+        for i in (0..700).step_by(7) {
+            for j in (0..700).step_by(11) {
+                if i != j {
+                    assert_eq!(packed.compare(i, j), bits[i..].cmp(&bits[j..]), "{i} {j}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -310,19 +228,6 @@ mod tests {
                 .map(|(i, b)| ((i * 31 + usize::from(b[0]) * 7) % k) as u8)
                 .collect();
             assert_eq!(lcp_in_suffix_order(&data, k), naive_lcp(&data), "k={k}");
-        }
-    }
-
-    #[test]
-    fn bit_sorter_agrees_with_divsufsort_on_the_binary_fixtures() {
-        for name in ["v2_biased1.bin", "v4_markov1.bin", "nist_ringOsc.bin"] {
-            let path = format!(
-                "{}/../../tests/data/conformance/{name}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let bits = std::fs::read(path).unwrap();
-            let fast = sort_bits(&PackedBits::new(&bits)).expect("no long repeats");
-            assert_eq!(fast, sort_bytes(&bits, 2), "{name}");
         }
     }
 }

@@ -28,8 +28,8 @@ pub struct TupleCounts {
     pub s: Vec<u64>,
 }
 
-use crate::estimators::suffix;
 pub use crate::estimators::suffix::MAX_LEN;
+use crate::estimators::{bit_tuples, suffix};
 
 /// Counts the tuples of `data` (symbols below `alphabet`, at most 256).
 ///
@@ -51,51 +51,103 @@ pub fn analyze(data: &[u8], alphabet: usize) -> Result<TupleCounts, String> {
             "supports at most {MAX_LEN} samples (32-bit suffix array), has {n}"
         ));
     }
+    if alphabet <= 2 {
+        if let Some(counts) = bit_tuples::counts(data) {
+            return Ok(counts);
+        }
+    }
     let lcp = suffix::lcp_in_suffix_order(data, alphabet);
-    let v = lcp.iter().copied().max().unwrap_or(0) as usize;
+    let mut intervals = Intervals::default();
+    intervals.add_group(lcp[1..].iter().map(|&l| l as u32), 0);
+    Ok(intervals.finish(n, &[], &[]))
+}
 
-    // Bottom-up traversal of the LCP intervals: record, per interval, its depth, its
-    // parent's depth and its size.
-    let mut best = vec![1u64; v + 2];
-    let mut diff = vec![0i128; v + 2];
-    let mut stack: Vec<(i32, usize)> = vec![(0, 0)];
-    // A final 0 closes every interval still open.
-    let closing = lcp[1..].iter().copied().chain(std::iter::once(0));
-    for (r, cur) in (1..=n).zip(closing) {
-        let mut lb = r - 1;
-        while let Some(&(depth, start)) = stack.last() {
-            if cur >= depth {
-                break;
+/// LCP intervals recorded per depth, mergeable across parallel workers (max and integer
+/// sums, so the merge order does not matter).
+#[derive(Debug, Default)]
+pub(crate) struct Intervals {
+    /// `best[d]`: largest interval at depth `d`.
+    best: Vec<u64>,
+    /// Difference array of `S[t]`: an interval adds its pairs to every `t` in
+    /// `(parent depth, depth]`.
+    diff: Vec<i128>,
+}
+
+impl Intervals {
+    fn record(&mut self, depth: usize, parent: usize, size: u64) {
+        if self.best.len() < depth + 2 {
+            self.best.resize(depth + 2, 0);
+            self.diff.resize(depth + 2, 0);
+        }
+        self.best[depth] = self.best[depth].max(size);
+        let pairs = i128::from(size * (size - 1) / 2);
+        self.diff[parent + 1] += pairs;
+        self.diff[depth + 1] -= pairs;
+    }
+
+    /// Records every interval of depth above `base` in a group of consecutive suffixes
+    /// (in suffix-array order) given the LCPs of adjacent members, all at least `base`
+    /// (a bottom-up traversal of the LCP-interval tree).
+    pub(crate) fn add_group(&mut self, lcps: impl Iterator<Item = u32>, base: u32) {
+        let mut stack: Vec<(u32, usize)> = vec![(base, 0)];
+        // A final `base` closes every interval still open.
+        for (k, cur) in lcps.chain(std::iter::once(base)).enumerate() {
+            let r = k + 1;
+            let mut lb = r - 1;
+            while let Some(&(depth, start)) = stack.last() {
+                if cur >= depth {
+                    break;
+                }
+                stack.pop();
+                let below = stack.last().map_or(base, |&(d, _)| d);
+                let parent = cur.max(below);
+                self.record(depth as usize, parent as usize, (r - start) as u64);
+                lb = start;
             }
-            stack.pop();
-            let below = stack.last().map_or(0, |&(d, _)| d);
-            let parent = cur.max(below);
-            let size = (r - start) as u64;
-            let depth = depth as usize;
-            best[depth] = best[depth].max(size);
-            let pairs = i128::from(size * (size - 1) / 2);
-            diff[parent as usize + 1] += pairs;
-            diff[depth + 1] -= pairs;
-            lb = start;
-        }
-        if stack.last().is_some_and(|&(d, _)| cur > d) {
-            stack.push((cur, lb));
+            if stack.last().is_some_and(|&(d, _)| cur > d) {
+                stack.push((cur, lb));
+            }
         }
     }
-    // Q[t] = max over intervals at depth >= t (counts only shrink as tuples grow).
-    let mut q = vec![0u64; v + 1];
-    let mut run = 1u64;
-    for t in (1..=v).rev() {
-        run = run.max(best[t]);
-        q[t] = run;
+
+    /// Combines two workers' records.
+    pub(crate) fn merge(mut self, other: Intervals) -> Intervals {
+        if self.best.len() < other.best.len() {
+            self.best.resize(other.best.len(), 0);
+            self.diff.resize(other.diff.len(), 0);
+        }
+        for (a, b) in self.best.iter_mut().zip(&other.best) {
+            *a = (*a).max(*b);
+        }
+        for (a, b) in self.diff.iter_mut().zip(&other.diff) {
+            *a += *b;
+        }
+        self
     }
-    let mut s = vec![0u64; v + 1];
-    let mut acc = 0i128;
-    for t in 1..=v {
-        acc += diff[t];
-        s[t] = acc as u64;
+
+    /// The counts of a sequence of length `n`; `low_q`/`low_s` (indexed by `t`, may be
+    /// empty) hold statistics of short tuples computed some other way.
+    pub(crate) fn finish(self, n: usize, low_q: &[u64], low_s: &[u64]) -> TupleCounts {
+        let deepest = self.best.iter().rposition(|&b| b >= 2).unwrap_or(0);
+        let shallow = low_q.iter().rposition(|&q| q >= 2).unwrap_or(0);
+        let v = deepest.max(shallow);
+        // Q[t] = max over intervals at depth >= t (counts only shrink as tuples grow).
+        let mut q = vec![0u64; v + 1];
+        let mut run = 1u64;
+        for t in (1..=v).rev() {
+            run = run
+                .max(self.best.get(t).copied().unwrap_or(0))
+                .max(low_q.get(t).copied().unwrap_or(0));
+            q[t] = run;
+        }
+        let mut s = vec![0u64; v + 1];
+        let mut acc = 0i128;
+        for t in 1..=v {
+            acc += self.diff.get(t).copied().unwrap_or(0);
+            s[t] = acc as u64 + low_s.get(t).copied().unwrap_or(0);
+        }
+        TupleCounts { n, v, q, s }
     }
-    Ok(TupleCounts { n, v, q, s })
 }
 
 #[cfg(test)]
