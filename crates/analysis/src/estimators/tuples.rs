@@ -142,9 +142,9 @@ impl Intervals {
         }
         let mut s = vec![0u64; v + 1];
         let mut acc = 0i128;
-        for t in 1..=v {
+        for (t, slot) in s.iter_mut().enumerate().skip(1) {
             acc += self.diff.get(t).copied().unwrap_or(0);
-            s[t] = acc as u64 + low_s.get(t).copied().unwrap_or(0);
+            *slot = acc as u64 + low_s.get(t).copied().unwrap_or(0);
         }
         TupleCounts { n, v, q, s }
     }
