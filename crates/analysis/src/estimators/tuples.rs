@@ -69,8 +69,9 @@ pub(crate) struct Intervals {
     /// `best[d]`: largest interval at depth `d`.
     best: Vec<u64>,
     /// Difference array of `S[t]`: an interval adds its pairs to every `t` in
-    /// `(parent depth, depth]`.
-    diff: Vec<i128>,
+    /// `(parent depth, depth]`. Every partial sum is some `S[t] <= C(n, 2) < 2^61`
+    /// (n < 2^31), so i64 cannot overflow.
+    diff: Vec<i64>,
 }
 
 impl Intervals {
@@ -80,7 +81,7 @@ impl Intervals {
             self.diff.resize(depth + 2, 0);
         }
         self.best[depth] = self.best[depth].max(size);
-        let pairs = i128::from(size * (size - 1) / 2);
+        let pairs = (size * (size - 1) / 2) as i64;
         self.diff[parent + 1] += pairs;
         self.diff[depth + 1] -= pairs;
     }
@@ -131,21 +132,32 @@ impl Intervals {
         let deepest = self.best.iter().rposition(|&b| b >= 2).unwrap_or(0);
         let shallow = low_q.iter().rposition(|&q| q >= 2).unwrap_or(0);
         let v = deepest.max(shallow);
+        let low = |table: &[u64], t: usize| table.get(t).copied().unwrap_or(0);
+        // Both tables are turned into Q and S in place: with long repeats v approaches n.
         // Q[t] = max over intervals at depth >= t (counts only shrink as tuples grow).
-        let mut q = vec![0u64; v + 1];
+        let mut q = self.best;
+        q.resize(v + 1, 0);
         let mut run = 1u64;
         for t in (1..=v).rev() {
-            run = run
-                .max(self.best.get(t).copied().unwrap_or(0))
-                .max(low_q.get(t).copied().unwrap_or(0));
+            run = run.max(q[t]).max(low(low_q, t));
             q[t] = run;
         }
-        let mut s = vec![0u64; v + 1];
-        let mut acc = 0i128;
-        for (t, slot) in s.iter_mut().enumerate().skip(1) {
-            acc += self.diff.get(t).copied().unwrap_or(0);
-            *slot = acc as u64 + low_s.get(t).copied().unwrap_or(0);
-        }
+        q[0] = 0;
+        let mut diff = self.diff;
+        diff.resize(v + 1, 0);
+        let mut acc = 0i64;
+        let s: Vec<u64> = diff
+            .into_iter()
+            .enumerate()
+            .map(|(t, d)| {
+                acc += d;
+                if t == 0 {
+                    0
+                } else {
+                    acc as u64 + low(low_s, t)
+                }
+            })
+            .collect();
         TupleCounts { n, v, q, s }
     }
 }
