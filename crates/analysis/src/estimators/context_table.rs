@@ -14,6 +14,67 @@ const DENSE_LIMIT_LOG2: u32 = 20;
 /// Index of a context inside one [`Level`].
 pub(crate) type Ctx = u32;
 
+/// The operations the predictors need from the contexts of one length.
+pub(crate) trait Contexts: Send {
+    /// The context with this key, if it has been added.
+    fn find(&self, key: u128) -> Option<Ctx>;
+    /// The predicted symbol of a context and how often it followed it.
+    fn predict(&self, ctx: Ctx) -> (u8, u32);
+    /// Counts one more `y` after `ctx`. A pair never seen before is created only when
+    /// `make_new`; returns whether it was created.
+    fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool;
+    /// The context with this key, added (with no counts yet) if absent.
+    fn find_or_add(&mut self, key: u128) -> Ctx;
+}
+
+/// Binary contexts of up to 20 bits: a pair of counts per possible context.
+pub(crate) struct BinaryLevel {
+    counts: Vec<[u32; 2]>,
+}
+
+impl BinaryLevel {
+    /// A level for contexts of `len` bits.
+    pub(crate) fn new(len: u32) -> Self {
+        BinaryLevel {
+            counts: vec![[0; 2]; 1 << len],
+        }
+    }
+}
+
+impl Contexts for BinaryLevel {
+    #[inline]
+    fn find(&self, key: u128) -> Option<Ctx> {
+        let e = self.counts[key as usize];
+        (e[0] | e[1] != 0).then_some(key as Ctx)
+    }
+
+    #[inline]
+    fn predict(&self, ctx: Ctx) -> (u8, u32) {
+        let e = self.counts[ctx as usize];
+        // Ties go to 1, the larger symbol.
+        if e[0] > e[1] {
+            (0, e[0])
+        } else {
+            (1, e[1])
+        }
+    }
+
+    #[inline]
+    fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool {
+        let c = &mut self.counts[ctx as usize][usize::from(y & 1)];
+        if *c == 0 && !make_new {
+            return false;
+        }
+        *c += 1;
+        *c == 1
+    }
+
+    #[inline]
+    fn find_or_add(&mut self, key: u128) -> Ctx {
+        key as Ctx
+    }
+}
+
 /// The contexts of one length.
 pub(crate) enum Level {
     /// Every possible context has a slot; a context exists once it has a count.
@@ -32,10 +93,12 @@ impl Level {
             Level::Sparse(SparseLevel::new())
         }
     }
+}
 
+impl Contexts for Level {
     /// The context with this key, if it has been added.
     #[inline]
-    pub(crate) fn find(&self, key: u128) -> Option<Ctx> {
+    fn find(&self, key: u128) -> Option<Ctx> {
         match self {
             Level::Dense(d) => {
                 let c = key as usize;
@@ -47,7 +110,7 @@ impl Level {
 
     /// The predicted symbol of a context and how often it followed it.
     #[inline]
-    pub(crate) fn predict(&self, ctx: Ctx) -> (u8, u32) {
+    fn predict(&self, ctx: Ctx) -> (u8, u32) {
         let c = ctx as usize;
         match self {
             Level::Dense(d) => (d.best_y[c], d.best_count[c]),
@@ -58,7 +121,7 @@ impl Level {
     /// Counts one more `y` after `ctx`. A pair never seen before is created only when
     /// `make_new`; returns whether it was created.
     #[inline]
-    pub(crate) fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool {
+    fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool {
         let c = ctx as usize;
         match self {
             Level::Dense(d) => {
@@ -77,7 +140,7 @@ impl Level {
 
     /// The context with this key, added (with no counts yet) if absent.
     #[inline]
-    pub(crate) fn find_or_add(&mut self, key: u128) -> Ctx {
+    fn find_or_add(&mut self, key: u128) -> Ctx {
         match self {
             // A dense context springs into existence with its first count.
             Level::Dense(_) => key as Ctx,

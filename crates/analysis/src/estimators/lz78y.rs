@@ -7,7 +7,7 @@
 //! the symbol. New strings enter while the dictionary holds fewer than 65,536 of them;
 //! strings already present keep counting, and may gain new followers, forever.
 
-use super::context_table::{key_mask, symbol_bits, Level};
+use super::context_table::{key_mask, symbol_bits, BinaryLevel, Contexts, Level};
 use super::predictor::{prediction_result, Tally};
 use crate::result::{Estimator, EstimatorResult};
 
@@ -32,9 +32,31 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
             format!("needs at least {} samples, the input has {len}", B + 2),
         );
     }
-    let n = len - B - 1;
-    let bits = symbol_bits(alphabet);
-    let mut levels: Vec<Level> = (1..=B as u32).map(|l| Level::new(l, bits)).collect();
+    let top = data.iter().copied().max().unwrap_or(0);
+    let tally = if top <= 1 {
+        run(data, 1, |len| BinaryLevel::new(len))
+    } else {
+        let bits = symbol_bits(alphabet.max(usize::from(top) + 1));
+        run(data, bits, |len| Level::new(len, bits))
+    };
+    prediction_result(Estimator::Lz78y, &tally, (len - B - 1) as u64, alphabet)
+}
+
+/// Symbols per step of the parallel phase.
+const CHUNK: usize = 1 << 15;
+
+/// The best guess of a group of dictionary lengths for one symbol: (count, symbol).
+type Guess = (u32, u8);
+
+/// The estimate's tally. Until the dictionary is full every step may add strings of
+/// every length, so the lengths are walked together, longest first, as the reference
+/// does. Once full, each length only counts its own strings: the lengths then run as two
+/// independent groups (16..=9 and 8..=1) in parallel, chunk by chunk, and for each symbol
+/// the shorter group's guess wins only with a strictly higher count, which is the
+/// longest-first order again.
+fn run<C: Contexts, F: Fn(u32) -> C>(data: &[u8], bits: u32, make: F) -> Tally {
+    let len = data.len();
+    let mut levels: Vec<C> = (1..=B as u32).map(make).collect();
     let masks: Vec<u128> = (1..=B as u32).map(|l| key_mask(l, bits)).collect();
     let full = masks[B - 1];
 
@@ -51,7 +73,8 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
     }
 
     let mut tally = Tally::default();
-    for i in B + 1..len {
+    let mut i = B + 1;
+    while i < len && dict_size < MAX_DICTIONARY_SIZE {
         recent = ((recent << bits) | u128::from(data[i - 1])) & full;
         let y = data[i];
         let mut best_count = 0u32;
@@ -74,6 +97,58 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
             }
         }
         tally.push(prediction == Some(y));
+        i += 1;
     }
-    prediction_result(Estimator::Lz78y, &tally, n as u64, alphabet)
+
+    // The dictionary is full: lengths are independent from here on.
+    let (short, long) = levels.split_at_mut(B / 2);
+    let mut guesses_long = vec![(0u32, 0u8); CHUNK];
+    let mut guesses_short = vec![(0u32, 0u8); CHUNK];
+    while i < len {
+        let end = (i + CHUNK).min(len);
+        let (gl, gs) = (&mut guesses_long[..end - i], &mut guesses_short[..end - i]);
+        rayon::join(
+            || guess_chunk(long, B / 2 + 1, data, bits, i, gl),
+            || guess_chunk(short, 1, data, bits, i, gs),
+        );
+        for ((&(cl, yl), &(cs, ys)), &y) in gl.iter().zip(gs.iter()).zip(&data[i..end]) {
+            let (count, guess) = if cs > cl { (cs, ys) } else { (cl, yl) };
+            tally.push(count > 0 && guess == y);
+        }
+        i = end;
+    }
+    tally
+}
+
+/// For the symbols `data[start..start + out.len()]`, the best guess of the dictionary
+/// lengths `first..first + levels.len()` (longest first, strictly higher counts win),
+/// counting each symbol after its strings. Only strings already present are counted.
+fn guess_chunk<C: Contexts>(
+    levels: &mut [C],
+    first: usize,
+    data: &[u8],
+    bits: u32,
+    start: usize,
+    out: &mut [Guess],
+) {
+    out.fill((0, 0));
+    for (l, level) in levels.iter_mut().enumerate().rev() {
+        let j = first + l;
+        let mask = key_mask(j as u32, bits);
+        let mut key = 0u128;
+        for &s in &data[start - j..start - 1] {
+            key = (key << bits) | u128::from(s);
+        }
+        for (t, slot) in out.iter_mut().enumerate() {
+            let i = start + t;
+            key = ((key << bits) | u128::from(data[i - 1])) & mask;
+            if let Some(c) = level.find(key) {
+                let (guess, count) = level.predict(c);
+                if count > slot.0 {
+                    *slot = (count, guess);
+                }
+                level.increment(c, data[i], true);
+            }
+        }
+    }
 }

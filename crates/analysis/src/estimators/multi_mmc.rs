@@ -12,8 +12,9 @@
 //! added to); and when the current winner has no prediction the run of correct guesses is
 //! neither extended nor broken.
 
-use super::context_table::{key_mask, symbol_bits, Level};
-use super::predictor::{prediction_result, Tally};
+use super::context_table::{key_mask, symbol_bits, Contexts, Level};
+use super::predictor::{prediction_result, Scoreboard, Tally};
+use rayon::prelude::*;
 use crate::result::{Estimator, EstimatorResult};
 
 /// Number of predictors (maximal context length), `D`.
@@ -37,6 +38,18 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
             format!("needs at least 3 samples, the input has {len}"),
         );
     }
+    let top = data.iter().copied().max().unwrap_or(0);
+    if top <= 1 {
+        let board = binary_scoreboard(data);
+        return prediction_result(Estimator::MultiMmc, &board.tally, (len - 2) as u64, alphabet);
+    }
+    sequential(data, alphabet.max(usize::from(top) + 1))
+}
+
+/// The estimate computed in the reference's order, one symbol at a time across all
+/// orders: the general case, where a capped order can hide contexts from the ones above.
+pub(crate) fn sequential(data: &[u8], alphabet: usize) -> EstimatorResult {
+    let len = data.len();
     let n = len - 2;
     let bits = symbol_bits(alphabet);
     let mut levels: Vec<Level> = (1..=D as u32).map(|l| Level::new(l, bits)).collect();
@@ -102,4 +115,69 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
         }
     }
     prediction_result(Estimator::MultiMmc, &tally, n as u64, alphabet)
+}
+
+/// Binary data: the orders never interact. An order below 15 has at most 2^16 pairs, so
+/// it never reaches the cap and always holds the contexts every higher order holds; each
+/// order's record can therefore be computed on its own (in parallel), and the scoreboard
+/// run over the sixteen records afterwards.
+fn binary_scoreboard(data: &[u8]) -> Scoreboard {
+    let n = data.len() - 2;
+    let records: Vec<(Vec<u64>, Vec<u64>)> =
+        (0..D).into_par_iter().map(|d| binary_order(data, d)).collect();
+    let mut board = Scoreboard::new(D);
+    let mut correct = [0u64; D];
+    let mut predicted = [0u64; D];
+    for b in 0..n.div_ceil(64) {
+        for d in 0..D {
+            correct[d] = records[d].0[b];
+            predicted[d] = records[d].1[b];
+        }
+        board.block(&correct, Some(&predicted), (n - 64 * b).min(64) as u32);
+    }
+    board
+}
+
+/// The record of the order-`d` predictor (context of `d + 1` bits) on binary data: bit
+/// `i - 2` of the first vector set when it predicted symbol `i` right, of the second when
+/// it predicted at all.
+fn binary_order(data: &[u8], d: usize) -> (Vec<u64>, Vec<u64>) {
+    let len = data.len();
+    let n = len - 2;
+    let words = n.div_ceil(64);
+    let mut correct = vec![0u64; words];
+    let mut predicted = vec![0u64; words];
+    if d >= n {
+        return (correct, predicted);
+    }
+    let ctx_bits = d + 1;
+    let mask = (1usize << ctx_bits) - 1;
+    // counts[ctx] = (times followed by 0, times followed by 1)
+    let mut counts = vec![[0u32; 2]; 1 << ctx_bits];
+    let mut ctx = data[..ctx_bits]
+        .iter()
+        .fold(0usize, |c, &b| (c << 1) | usize::from(b));
+    counts[ctx][usize::from(data[ctx_bits])] = 1;
+    let mut entries = 1u64;
+    for i in d + 2..len {
+        ctx = ((ctx << 1) | usize::from(data[i - 1])) & mask;
+        let y = usize::from(data[i]);
+        let e = &mut counts[ctx];
+        let s = i - 2;
+        if e[0] | e[1] != 0 {
+            // Ties go to 1, the larger symbol.
+            let guess = usize::from(e[1] >= e[0]);
+            predicted[s / 64] |= 1 << (s % 64);
+            correct[s / 64] |= u64::from(guess == y) << (s % 64);
+            if e[y] != 0 {
+                e[y] += 1;
+                continue;
+            }
+        }
+        if entries < MAX_ENTRIES {
+            e[y] = 1;
+            entries += 1;
+        }
+    }
+    (correct, predicted)
 }
