@@ -29,7 +29,8 @@ pub(crate) trait Contexts: Send {
 
 /// Binary contexts of up to 20 bits: a pair of counts per possible context.
 pub(crate) struct BinaryLevel {
-    counts: Vec<[u32; 2]>,
+    /// counts[ctx] = (times followed by 0, times followed by 1)
+    pub(crate) counts: Vec<[u32; 2]>,
 }
 
 impl BinaryLevel {

@@ -102,7 +102,11 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
             if base < lag {
                 // Lag `lag` has no prediction before position `lag`.
                 let skip = lag - base;
-                m = if skip >= 64 { 0 } else { m & (u64::MAX << skip) };
+                m = if skip >= 64 {
+                    0
+                } else {
+                    m & (u64::MAX << skip)
+                };
             }
             *word = m;
         }
@@ -117,4 +121,48 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
         }
     }
     prediction_result(Estimator::Lag, &board.tally, (len - 1) as u64, alphabet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimators::predictor::{testing::sample, Tally};
+
+    /// SP 800-90B 6.3.8 step by step, every lag checked at every symbol.
+    fn naive(data: &[u8], k: usize) -> EstimatorResult {
+        let mut score = [0u64; D];
+        let mut winner = 0;
+        let mut tally = Tally::default();
+        for i in 1..data.len() {
+            tally.push(data[i] == data[i - winner - 1]);
+            for d in 0..D.min(i) {
+                if data[i - d - 1] == data[i] {
+                    score[d] += 1;
+                    if score[d] >= score[winner] {
+                        winner = d;
+                    }
+                }
+            }
+        }
+        prediction_result(Estimator::Lag, &tally, (data.len() - 1) as u64, k)
+    }
+
+    #[test]
+    fn blockwise_scoreboard_matches_the_definition() {
+        for (seed, len, k, repeat) in [
+            (1, 3, 2, 0),
+            (2, 130, 2, 0),
+            (3, 20_000, 2, 0),
+            (4, 20_000, 2, 200),
+            (5, 20_000, 5, 100),
+            (6, 20_001, 256, 40),
+            (7, 10_000, 1, 0),
+        ] {
+            let data = sample(seed, len, k, repeat);
+            assert_eq!(estimate(&data, k), naive(&data, k), "seed {seed}");
+        }
+        // Periodic data: many lags tie at the top for the whole input.
+        let periodic: Vec<u8> = (0..10_000u32).map(|i| (i % 6) as u8).collect();
+        assert_eq!(estimate(&periodic, 6), naive(&periodic, 6));
+    }
 }
