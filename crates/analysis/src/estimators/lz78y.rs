@@ -37,7 +37,8 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
         run(data, 1, BinaryLevel::new)
     } else {
         let bits = symbol_bits(alphabet.max(usize::from(top) + 1));
-        run(data, bits, |len| Level::new(len, bits))
+        // The whole dictionary holds 65,536 strings, spread over 16 lengths.
+        run(data, bits, |l| Level::new(l, bits, 4096))
     };
     prediction_result(Estimator::Lz78y, &tally, (len - B - 1) as u64, alphabet)
 }

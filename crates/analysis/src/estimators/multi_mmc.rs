@@ -101,9 +101,12 @@ struct Order {
 /// half one chunk behind, taking the lower half's "found so far" flags.
 fn general_records(data: &[u8], bits: u32) -> Vec<Record> {
     let n = data.len() - 2;
+    // At most one context per pair, and at most MAX_ENTRIES pairs; start at a quarter
+    // of that (growing costs little, oversized tables cost memory on every input).
+    let expected = n.min(MAX_ENTRIES as usize) / 4;
     let mut orders: Vec<Order> = (0..D)
         .map(|d| {
-            let mut level = Level::new(d as u32 + 1, bits);
+            let mut level = Level::new(d as u32 + 1, bits, expected);
             let mut entries = 0;
             if d < n {
                 // Each order's first pair, starting at the very first symbol, goes in
@@ -208,7 +211,7 @@ fn sequential(data: &[u8], alphabet: usize) -> EstimatorResult {
     let len = data.len();
     let n = len - 2;
     let bits = symbol_bits(alphabet);
-    let mut levels: Vec<Level> = (1..=D as u32).map(|l| Level::new(l, bits)).collect();
+    let mut levels: Vec<Level> = (1..=D as u32).map(|l| Level::new(l, bits, n)).collect();
     let masks: Vec<u128> = (1..=D as u32).map(|l| key_mask(l, bits)).collect();
     let mut entries = [0u64; D];
 
@@ -300,24 +303,35 @@ fn binary_order(data: &[u8], d: usize) -> Record {
         .fold(0usize, |c, &b| (c << 1) | usize::from(b));
     counts[ctx][usize::from(data[ctx_bits])] = 1;
     let mut entries = 1u64;
-    for i in d + 2..len {
-        ctx = ((ctx << 1) | usize::from(data[i - 1])) & mask;
-        let y = usize::from(data[i]);
-        let e = &mut counts[ctx];
-        let s = i - 2;
-        if e[0] | e[1] != 0 {
-            // Ties go to 1, the larger symbol.
-            let guess = usize::from(e[1] >= e[0]);
-            record.set(s, guess == y);
-            if e[y] != 0 {
-                e[y] += 1;
-                continue;
+    // Step s = i - 2; each word of the record is gathered in registers.
+    let mut i = d + 2;
+    while i < len {
+        let word = (i - 2) / 64;
+        let end = len.min(word * 64 + 66);
+        let (mut correct, mut predicted) = (0u64, 0u64);
+        for i in i..end {
+            let bit = (i - 2) % 64;
+            ctx = ((ctx << 1) | usize::from(data[i - 1])) & mask;
+            let y = usize::from(data[i]);
+            let e = &mut counts[ctx];
+            if e[0] | e[1] != 0 {
+                // Ties go to 1, the larger symbol.
+                let guess = usize::from(e[1] >= e[0]);
+                predicted |= 1 << bit;
+                correct |= u64::from(guess == y) << bit;
+                if e[y] != 0 {
+                    e[y] += 1;
+                    continue;
+                }
+            }
+            if entries < MAX_ENTRIES {
+                e[y] = 1;
+                entries += 1;
             }
         }
-        if entries < MAX_ENTRIES {
-            e[y] = 1;
-            entries += 1;
-        }
+        record.correct[word] = correct;
+        record.predicted[word] = predicted;
+        i = end;
     }
     record
 }
