@@ -6,10 +6,11 @@
 //! - tuples of up to 16 bits are counted directly (one table of 65,536 counts, folded
 //!   down one bit at a time);
 //! - longer tuples only ever group suffixes that share their first 16 bits, so the
-//!   suffixes are processed one range of 16-bit buckets at a time (at most 2^24 positions,
+//!   suffixes are processed one range of 16-bit buckets at a time (at most 2^22 positions,
 //!   64 MB, per range unless a single bucket is larger): each bucket is sorted on its next
-//!   64 bits, ties beyond 80 bits are sorted by full comparison, the LCPs of neighbours are
-//!   measured 64 bits at a time, and the bucket's LCP intervals are recorded. Buckets run
+//!   64 bits (kept beside each position, so sorting reads no bits), ties beyond 80 bits
+//!   are sorted by full comparison, the LCPs of neighbours come from those keys (or, past
+//!   80 bits, 64 bits at a time), and the bucket's LCP intervals are recorded. Buckets run
 //!   in parallel (rayon); the records merge by max and integer sums, so the result does
 //!   not depend on the thread count.
 //!
@@ -25,8 +26,8 @@ use crate::estimators::tuples::{Intervals, TupleCounts};
 
 /// Bits of the bucket prefix.
 const PREFIX: usize = 16;
-/// Positions held at once (4 bytes each).
-const CHUNK: usize = 1 << 24;
+/// Positions held at once (16 bytes each: the next 64 bits and the position).
+const CHUNK: usize = 1 << 22;
 
 /// Tuple counts of a bitstring (values 0/1), or `None` when the data has too many long
 /// repeats for this method (or fewer than 32 bits).
@@ -74,24 +75,24 @@ pub(crate) fn counts(bits: &[u8]) -> Option<TupleCounts> {
         for b in b0..b1 {
             starts[b - b0 + 1] = starts[b - b0] + per_bucket[b] as usize;
         }
-        let mut positions = vec![0u32; size];
+        // Each entry: (bits 16..80 of the suffix, its position).
+        let mut entries = vec![(0u64, 0u32); size];
         let mut next = starts.clone();
         for i in 0..=last {
             let b = bucket(i);
             if (b0..b1).contains(&b) {
-                positions[next[b - b0]] = i as u32;
+                entries[next[b - b0]] = (packed.key(i + PREFIX), i as u32);
                 next[b - b0] += 1;
             }
         }
         drop(next);
-        let mut slices = bucket_slices(&mut positions, &starts);
+        let mut slices = bucket_slices(&mut entries, &starts);
         // Phase 1: sort on bits 16..80 and measure the ties, before any long comparison.
-        let second = |i: u32| packed.key(i as usize + PREFIX);
         let tied: usize = slices
             .par_iter_mut()
             .map(|slice| {
-                slice.sort_unstable_by_key(|&i| second(i));
-                tied_runs(slice, second).map(|(a, b)| b - a).sum::<usize>()
+                slice.sort_unstable();
+                tied_runs(slice).map(|(a, b)| b - a).sum::<usize>()
             })
             .sum();
         tied_total += tied;
@@ -102,14 +103,23 @@ pub(crate) fn counts(bits: &[u8]) -> Option<TupleCounts> {
         let found = slices
             .par_iter_mut()
             .map(|slice| {
-                let runs: Vec<(usize, usize)> = tied_runs(slice, second).collect();
+                let runs: Vec<(usize, usize)> = tied_runs(slice).collect();
                 for (a, b) in runs {
-                    slice[a..b].sort_unstable_by(|&x, &y| packed.compare(x as usize, y as usize));
+                    slice[a..b].sort_unstable_by(|x, y| packed.compare(x.1 as usize, y.1 as usize));
                 }
                 let mut iv = Intervals::default();
-                let lcps = slice
-                    .windows(2)
-                    .map(|w| packed.extend_match(w[0] as usize, w[1] as usize, PREFIX) as u32);
+                let lcps = slice.windows(2).map(|w| {
+                    let ((ka, a), (kb, b)) = (w[0], w[1]);
+                    let (a, b) = (a as usize, b as usize);
+                    let lcp = if ka != kb {
+                        // Zero padding past the end can only add agreeing bits: clamp
+                        // to the shorter suffix.
+                        (PREFIX + (ka ^ kb).leading_zeros() as usize).min(n - a.max(b))
+                    } else {
+                        packed.extend_match(a, b, PREFIX)
+                    };
+                    lcp as u32
+                });
                 iv.add_group(lcps, PREFIX as u32);
                 iv
             })
@@ -120,10 +130,10 @@ pub(crate) fn counts(bits: &[u8]) -> Option<TupleCounts> {
     Some(intervals.finish(n, &low_q, &low_s))
 }
 
-/// Splits `positions` into one mutable slice per bucket of two or more entries.
-fn bucket_slices<'a>(positions: &'a mut [u32], starts: &[usize]) -> Vec<&'a mut [u32]> {
+/// Splits `entries` into one mutable slice per bucket of two or more entries.
+fn bucket_slices<'a>(entries: &'a mut [(u64, u32)], starts: &[usize]) -> Vec<&'a mut [(u64, u32)]> {
     let mut slices = Vec::new();
-    let mut rest = positions;
+    let mut rest = entries;
     for w in starts.windows(2) {
         let (head, tail) = rest.split_at_mut(w[1] - w[0]);
         rest = tail;
@@ -134,17 +144,14 @@ fn bucket_slices<'a>(positions: &'a mut [u32], starts: &[usize]) -> Vec<&'a mut 
     slices
 }
 
-/// Ranges `[a, b)` of two or more consecutive entries with equal `key`.
-fn tied_runs<'a>(
-    slice: &'a [u32],
-    key: impl Fn(u32) -> u64 + 'a,
-) -> impl Iterator<Item = (usize, usize)> + 'a {
+/// Ranges `[a, b)` of two or more consecutive entries with equal keys (sorted input).
+fn tied_runs(slice: &[(u64, u32)]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut a = 0;
     std::iter::from_fn(move || {
         while a < slice.len() {
-            let k = key(slice[a]);
+            let k = slice[a].0;
             let mut b = a + 1;
-            while b < slice.len() && key(slice[b]) == k {
+            while b < slice.len() && slice[b].0 == k {
                 b += 1;
             }
             let run = (a, b);
