@@ -193,101 +193,107 @@ struct Node {
 
 const NIL: u32 = u32::MAX;
 
-/// A hashed context with its prediction and first successor inline, so that finding,
-/// predicting and (usually) counting touch one cache line.
+/// A hashed context with its prediction and first successor inline, so that predicting
+/// and (usually) counting touch one cache line.
 #[derive(Clone, Copy, Default)]
 struct Slot {
     key: u128,
     best_count: u32,
     first_count: u32,
-    /// Further successors, chained in `nodes`; `NIL` when none (0 in an unused slot).
+    /// Further successors, chained in `nodes`; `NIL` when none.
     more: u32,
     best_y: u8,
     first_y: u8,
-    used: bool,
 }
 
-/// Hashed contexts: open addressing (linear probing) on the packed key. A context is
-/// the index of its slot, stable until the next [`SparseLevel::find_or_add`].
+/// Hashed contexts. The index is open addressing (linear probing) over words holding
+/// 32 bits of the key's hash and the context's number; contexts themselves are appended
+/// in order of arrival. The index stays small enough for the caches, most lookups of an
+/// absent context end there, and adding a context writes sequentially.
 pub(crate) struct SparseLevel {
-    slots: Vec<Slot>,
-    len: usize,
+    /// (hash >> 32) << 32 | (context + 1); 0 marks an empty slot
+    index: Vec<u64>,
     shift: u32,
+    slots: Vec<Slot>,
     nodes: Vec<Node>,
 }
 
 impl SparseLevel {
     fn with_capacity_log2(log2: u32) -> Self {
         SparseLevel {
-            slots: vec![Slot::default(); 1 << log2],
-            len: 0,
+            index: vec![0; 1 << log2],
             shift: 64 - log2,
+            slots: Vec::new(),
             nodes: Vec::new(),
         }
     }
 
     #[inline]
-    fn home(&self, key: u128) -> usize {
+    fn hash(key: u128) -> u64 {
         let lo = key as u64;
         let hi = (key >> 64) as u64;
-        let h = (lo ^ hi.rotate_left(32).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> self.shift) as usize
+        (lo ^ hi.rotate_left(32).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The index position holding `key`, or the empty one where it would go.
+    #[inline]
+    fn probe(&self, key: u128) -> (usize, Option<Ctx>) {
+        let h = Self::hash(key);
+        let tag = h & 0xFFFF_FFFF_0000_0000;
+        let mask = self.index.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let e = self.index[i];
+            if e == 0 {
+                return (i, None);
+            }
+            if e & 0xFFFF_FFFF_0000_0000 == tag {
+                let c = (e as u32) - 1;
+                if self.slots[c as usize].key == key {
+                    return (i, Some(c));
+                }
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     #[inline]
     fn find(&self, key: u128) -> Option<Ctx> {
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let slot = &self.slots[i];
-            if !slot.used {
-                return None;
-            }
-            if slot.key == key {
-                return Some(i as Ctx);
-            }
-            i = (i + 1) & mask;
-        }
+        self.probe(key).1
     }
 
     fn find_or_add(&mut self, key: u128) -> Ctx {
         // Grow beyond 4/5 load: 100,000 contexts (the MultiMMC cap) fit in 2^17 slots.
-        if 5 * (self.len + 1) > 4 * self.slots.len() {
+        if 5 * (self.slots.len() + 1) > 4 * self.index.len() {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let slot = &mut self.slots[i];
-            if !slot.used {
-                *slot = Slot {
-                    key,
-                    more: NIL,
-                    used: true,
-                    ..Slot::default()
-                };
-                self.len += 1;
-                return i as Ctx;
-            }
-            if slot.key == key {
-                return i as Ctx;
-            }
-            i = (i + 1) & mask;
+        let (at, found) = self.probe(key);
+        if let Some(c) = found {
+            return c;
         }
+        let c = self.slots.len() as Ctx;
+        self.slots.push(Slot {
+            key,
+            more: NIL,
+            ..Slot::default()
+        });
+        self.index[at] = (Self::hash(key) & 0xFFFF_FFFF_0000_0000) | u64::from(c + 1);
+        c
     }
 
     fn grow(&mut self) {
         let log2 = 64 - self.shift + 1;
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); 1 << log2]);
+        self.index = vec![0; 1 << log2];
         self.shift = 64 - log2;
-        let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.used) {
-            let mut i = self.home(slot.key);
-            while self.slots[i].used {
+        let mask = self.index.len() - 1;
+        for (c, slot) in self.slots.iter().enumerate() {
+            let h = Self::hash(slot.key);
+            let mut i = (h >> self.shift) as usize;
+            while self.index[i] != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = slot;
+            self.index[i] = (h & 0xFFFF_FFFF_0000_0000) | (c as u64 + 1);
         }
     }
 
