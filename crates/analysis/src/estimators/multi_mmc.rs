@@ -381,9 +381,7 @@ impl BinaryOrder {
                 let guess = usize::from(e[1] >= e[0]);
                 predicted |= u64::from(seen) << bit;
                 correct |= u64::from(seen & (guess == y)) << bit;
-                if uncapped {
-                    e[y] += 1;
-                } else if e[y] != 0 {
+                if uncapped || e[y] != 0 {
                     e[y] += 1;
                 } else if self.entries < MAX_ENTRIES {
                     e[y] = 1;
