@@ -316,13 +316,13 @@ fn run_log_probability(p: f64, r: u64, n: u64) -> f64 {
             break;
         }
     }
-    let a = 1.0 - (p / q) * y; // (1 - p x) / q
-    let b = 1.0 - rf * y; // r + 1 - r x
-    if !(a > 0.0 && b > 0.0) {
+    let a = (p / q) * y; // 1 - (1 - p x) / q
+    let b = rf * y; // 1 - (r + 1 - r x)
+    if !(a < 1.0 && b < 1.0) {
         // x beyond 1/p: no such run-free sequence is likely at all.
         return f64::NEG_INFINITY;
     }
-    a.ln() - b.ln() - (n as f64 + 1.0) * y.ln_1p()
+    (-a).ln_1p() - (-b).ln_1p() - (n as f64 + 1.0) * y.ln_1p()
 }
 
 /// Solves run_log_probability(p) = `target` for p in [lo, 1) by bisection; the function
