@@ -183,16 +183,6 @@ impl DenseLevel {
     }
 }
 
-/// One successor count beyond a context's first, chained per context.
-#[derive(Clone, Copy)]
-struct Node {
-    next: u32,
-    count: u32,
-    y: u8,
-}
-
-const NIL: u32 = u32::MAX;
-
 /// A hashed context with its prediction and first successor inline, so that predicting
 /// and (usually) counting touch one cache line.
 #[derive(Clone, Copy, Default)]
@@ -200,7 +190,7 @@ struct Slot {
     key: u128,
     best_count: u32,
     first_count: u32,
-    /// Further successors, chained in `nodes`; `NIL` when none.
+    /// Number of further successors, counted in the level's pair table.
     more: u32,
     best_y: u8,
     first_y: u8,
@@ -215,7 +205,8 @@ pub(crate) struct SparseLevel {
     index: Vec<u64>,
     shift: u32,
     slots: Vec<Slot>,
-    nodes: Vec<Node>,
+    /// Counts of every successor after a context's first, keyed by (context, symbol).
+    pairs: PairTable,
 }
 
 impl SparseLevel {
@@ -224,7 +215,7 @@ impl SparseLevel {
             index: vec![0; 1 << log2],
             shift: 64 - log2,
             slots: Vec::new(),
-            nodes: Vec::new(),
+            pairs: PairTable::with_capacity_log2(8),
         }
     }
 
@@ -275,7 +266,6 @@ impl SparseLevel {
         let c = self.slots.len() as Ctx;
         self.slots.push(Slot {
             key,
-            more: NIL,
             ..Slot::default()
         });
         self.index[at] = (Self::hash(key) & 0xFFFF_FFFF_0000_0000) | u64::from(c + 1);
@@ -315,28 +305,102 @@ impl SparseLevel {
             bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
             return true;
         }
-        let mut at = slot.more;
-        while at != NIL {
-            let node = &mut self.nodes[at as usize];
-            if node.y == y {
-                node.count += 1;
-                let count = node.count;
-                bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
-                return false;
+        let pair = (u64::from(c as u32) << 8) | u64::from(y);
+        let count = if slot.more > 0 {
+            self.pairs.increment(pair, make_new)
+        } else if make_new {
+            self.pairs.insert_new(pair)
+        } else {
+            0
+        };
+        match count {
+            0 => false,
+            1 => {
+                slot.more += 1;
+                bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
+                true
             }
-            at = node.next;
+            count => {
+                bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
+                false
+            }
         }
-        if !make_new {
-            return false;
+    }
+}
+
+/// Open-addressing map from (context, symbol) pairs to counts.
+struct PairTable {
+    /// pair + 1; 0 marks an empty slot
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    len: usize,
+    shift: u32,
+}
+
+impl PairTable {
+    fn with_capacity_log2(log2: u32) -> Self {
+        PairTable {
+            keys: vec![0; 1 << log2],
+            counts: vec![0; 1 << log2],
+            len: 0,
+            shift: 64 - log2,
         }
-        self.nodes.push(Node {
-            next: slot.more,
-            count: 1,
-            y,
-        });
-        slot.more = (self.nodes.len() - 1) as u32;
-        bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
-        true
+    }
+
+    #[inline]
+    fn home(&self, pair: u64) -> usize {
+        (pair.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// Counts one more of `pair`, creating it only when `make_new`. Returns its new count,
+    /// or 0 when it was absent and not created.
+    #[inline]
+    fn increment(&mut self, pair: u64, make_new: bool) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut i = self.home(pair);
+        loop {
+            let k = self.keys[i];
+            if k == pair + 1 {
+                self.counts[i] += 1;
+                return self.counts[i];
+            }
+            if k == 0 {
+                return if make_new { self.insert_new(pair) } else { 0 };
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds `pair`, known to be absent, with count 1. Returns 1.
+    fn insert_new(&mut self, pair: u64) -> u32 {
+        if 2 * (self.len + 1) > self.keys.len() {
+            self.grow();
+        }
+        let mask = self.keys.len() - 1;
+        let mut i = self.home(pair);
+        while self.keys[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.keys[i] = pair + 1;
+        self.counts[i] = 1;
+        self.len += 1;
+        1
+    }
+
+    fn grow(&mut self) {
+        let log2 = 64 - self.shift + 1;
+        let keys = std::mem::replace(&mut self.keys, vec![0; 1 << log2]);
+        let counts = std::mem::replace(&mut self.counts, vec![0; 1 << log2]);
+        self.shift = 64 - log2;
+        let mask = self.keys.len() - 1;
+        for (k, c) in keys.into_iter().zip(counts).filter(|(k, _)| *k != 0) {
+            let mut i = self.home(k - 1);
+            while self.keys[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.keys[i] = k;
+            self.counts[i] = c;
+        }
     }
 }
 
