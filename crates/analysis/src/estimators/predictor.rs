@@ -146,12 +146,11 @@ impl Scoreboard {
         let w = self.winner;
         let lead = correct[w] & mask;
         self.candidates.clear();
-        for p in 0..self.score.len() {
+        for (p, (&c, &s)) in correct.iter().zip(&self.score).enumerate() {
             // The lead never drops below the block-start winner's running score, so `p`
             // can take it only by gaining on that winner: at most once per step where
             // only `p` is right, plus one for a step where both are (order within a step).
-            let s = self.score[p];
-            let gain = u64::from((correct[p] & mask & !lead).count_ones());
+            let gain = u64::from((c & mask & !lead).count_ones());
             if s + pop(p) >= self.high && s + gain + 1 >= self.high {
                 self.candidates.push(p);
             }
@@ -446,8 +445,8 @@ mod tests {
             } else if predicted[w] {
                 self.tally.miss();
             }
-            for p in 0..self.score.len() {
-                if right[p] {
+            for (p, &r) in right.iter().enumerate() {
+                if r {
                     self.score[p] += 1;
                     if self.score[p] >= self.score[self.winner] {
                         self.winner = p;
