@@ -243,3 +243,30 @@ proptest::proptest! {
         }
     }
 }
+
+/// The parallel parts (windows, orders, length groups, pipeline stages) must not change a
+/// bit of the result: one thread and several give identical results.
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let symbols = Symbols::from_nist_bytes(
+        std::fs::read(format!("{DIR}v3_gauss4.bin")).unwrap()[..300_000].to_vec(),
+        Some(4),
+    )
+    .unwrap();
+    let t = symbols.translated();
+    let bits = symbols.bitstring();
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    };
+    let (one, four) = (pool(1), pool(4));
+    for (_, name, estimate) in PREDICTORS {
+        for (data, k) in [(&t.data, t.alphabet), (&bits, 2)] {
+            let a = one.install(|| estimate(data, k));
+            let b = four.install(|| estimate(data, k));
+            assert_eq!(a, b, "{name}");
+        }
+    }
+}
