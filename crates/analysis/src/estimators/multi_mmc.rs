@@ -364,18 +364,18 @@ impl BinaryOrder {
             if first >= end {
                 continue;
             }
-            // The context of step s holds bits s + 1 - d ..= s + 1.
-            let mut ctx = data[first + 1 - d..first + 2]
+            // The context of step s holds bits s + 1 - d ..= s + 1; the loop shifts in
+            // bit s + 1 and predicts bit s + 2.
+            let mut ctx = data[first + 1 - d..first + 1]
                 .iter()
                 .fold(0usize, |c, &b| (c << 1) | usize::from(b));
+            let counts = &mut self.counts[..=mask];
             let (mut correct, mut predicted) = (0u64, 0u64);
-            for s in first..end {
-                let bit = (s - s0) % 64;
-                if s > first {
-                    ctx = ((ctx << 1) | usize::from(data[s + 1])) & mask;
-                }
-                let y = usize::from(data[s + 2]);
-                let e = &mut self.counts[ctx];
+            let bits = data[first + 1..end + 2].windows(2);
+            for (bit, pair) in ((first - s0) % 64..).zip(bits) {
+                ctx = ((ctx << 1) | usize::from(pair[0])) & mask;
+                let y = usize::from(pair[1]);
+                let e = &mut counts[ctx];
                 let seen = e[0] | e[1] != 0;
                 // Ties go to 1, the larger symbol.
                 let guess = usize::from(e[1] >= e[0]);
