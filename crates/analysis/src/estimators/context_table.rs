@@ -5,8 +5,10 @@
 //!
 //! A context is a key holding its symbols packed `bits` bits each, the newest in the lowest
 //! bits. Short contexts over small alphabets are indexed directly by their key (flat
-//! arrays, no hashing); longer ones live in an open-addressing hash table whose successor
-//! counts are chained in one arena, so nothing is allocated per step.
+//! arrays, no hashing); longer ones live in a compact open-addressing index over an
+//! append-only array of contexts, each holding its prediction and first successor inline,
+//! with any further successors in one pair table per length. Nothing is allocated per
+//! step beyond amortised growth.
 
 /// Flat tables up to this many counters (4 MiB of `u32`); hashed beyond.
 const DENSE_LIMIT_LOG2: u32 = 20;
@@ -27,7 +29,7 @@ pub(crate) trait Contexts: Send {
     fn find_or_add(&mut self, key: u128) -> Ctx;
 }
 
-/// Binary contexts of up to 20 bits: a pair of counts per possible context.
+/// Binary contexts: a pair of counts for every possible context of its length.
 pub(crate) struct BinaryLevel {
     /// counts[ctx] = (times followed by 0, times followed by 1)
     pub(crate) counts: Vec<[u32; 2]>,
