@@ -19,7 +19,6 @@ use super::context_table::{symbol_bits, Contexts, Level};
 use super::predictor::Tally;
 use super::predictor::{prediction_result, Scoreboard};
 use crate::result::{Estimator, EstimatorResult};
-use rayon::prelude::*;
 
 /// Number of predictors (maximal context length), `D`.
 pub const D: usize = 16;
