@@ -19,6 +19,7 @@ use super::context_table::{symbol_bits, Contexts, Level};
 use super::predictor::Tally;
 use super::predictor::{prediction_result, Scoreboard};
 use crate::result::{Estimator, EstimatorResult};
+use rayon::prelude::*;
 
 /// Number of predictors (maximal context length), `D`.
 pub const D: usize = 16;
@@ -105,19 +106,25 @@ fn chunk_steps(n: usize, chunk: usize) -> usize {
     n.saturating_sub(chunk * CHUNK).min(CHUNK)
 }
 
-/// One order's state in the general case; `records[c % 2]` holds chunk `c`.
+/// Orders per stage of the general case's pipeline.
+const GROUP: usize = 2;
+/// Stages of the pipeline; a chunk's records live until the last stage is done with it.
+const STAGES: usize = D / GROUP;
+
+/// One order's state in the general case; `records[c % STAGES]` holds chunk `c`.
 struct Order {
     d: usize,
     level: Level,
     entries: u64,
-    records: [Record; 2],
+    records: Vec<Record>,
 }
 
 /// The general case. Order `d` looks a context up only where every lower order found its
 /// own (the reference's rule, which matters once caps hide contexts), so the orders form
-/// a chain: orders 0..8 and 8..16 run as a two-stage pipeline, the upper half one chunk
-/// behind, taking the lower half's "found so far" flags. Each chunk is scored as soon as
-/// both halves are done with it.
+/// a chain. They run as a pipeline of [`STAGES`] stages of [`GROUP`] orders: while stage
+/// `g` works on chunk `c`, stage `g + 1` works on chunk `c - 1` with the "found so far"
+/// flags stage `g` produced for it; the stages of one step run in parallel. Each chunk
+/// is scored as soon as the last stage is done with it.
 fn general_run(data: &[u8], bits: u32) -> Scoreboard {
     let n = data.len() - 2;
     // At most one context per pair, and at most MAX_ENTRIES pairs; start at a quarter
@@ -138,39 +145,34 @@ fn general_run(data: &[u8], bits: u32) -> Scoreboard {
                 d,
                 level,
                 entries,
-                records: [Record::new(), Record::new()],
+                records: (0..STAGES).map(|_| Record::new()).collect(),
             }
         })
         .collect();
     let mut board = Scoreboard::new(D);
     let chunks = n.div_ceil(CHUNK);
-    let mut handoff = [vec![false; CHUNK], vec![false; CHUNK]];
-    let mut chain = vec![false; CHUNK];
-    for stage in 0..=chunks {
-        let (low, high) = orders.split_at_mut(D / 2);
-        let [even, odd] = &mut handoff;
-        let (out, inp) = if stage % 2 == 0 {
-            (even, &*odd)
-        } else {
-            (odd, &*even)
-        };
-        rayon::join(
-            || {
-                if stage < chunks {
-                    out.fill(true);
-                    run_orders(low, data, bits, stage, out);
+    // flags[g]: what stage g produced in the previous step, for stage g + 1.
+    let mut flags: Vec<Vec<bool>> = (0..STAGES).map(|_| vec![false; CHUNK]).collect();
+    for step in 0..chunks + STAGES - 1 {
+        // Each stage takes over the flags of the one before; the first starts afresh
+        // (with the last stage's buffer, which nobody needs any more).
+        flags.rotate_right(1);
+        flags[0].fill(true);
+        orders
+            .par_chunks_mut(GROUP)
+            .zip(flags.par_iter_mut())
+            .enumerate()
+            .for_each(|(g, (group, chain))| {
+                if let Some(c) = step.checked_sub(g).filter(|&c| c < chunks) {
+                    run_orders(group, data, bits, c, chain);
                 }
-            },
-            || {
-                if stage >= 1 {
-                    chain.copy_from_slice(inp);
-                    run_orders(high, data, bits, stage - 1, &mut chain);
-                }
-            },
-        );
-        if stage >= 1 {
-            let c = stage - 1;
-            score_chunk(&mut board, |d| &orders[d].records[c % 2], chunk_steps(n, c));
+            });
+        if let Some(c) = step.checked_sub(STAGES - 1) {
+            score_chunk(
+                &mut board,
+                |d| &orders[d].records[c % STAGES],
+                chunk_steps(n, c),
+            );
         }
     }
     board
@@ -185,7 +187,7 @@ fn run_orders(orders: &mut [Order], data: &[u8], bits: u32, chunk: usize, chain:
     let s1 = (s0 + CHUNK).min(n);
     for o in orders.iter_mut() {
         let d = o.d;
-        let record = &mut o.records[chunk % 2];
+        let record = &mut o.records[chunk % STAGES];
         record.clear();
         for (t, s) in (s0..s1).enumerate() {
             let open = o.entries < MAX_ENTRIES;
