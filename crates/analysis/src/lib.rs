@@ -14,6 +14,7 @@ pub mod extract;
 pub mod health;
 pub mod iid;
 pub mod restart;
+pub mod rng;
 pub mod result;
 pub mod stats;
 pub mod symbols;
