@@ -104,9 +104,37 @@ impl Rng {
     /// assert_ne!(v, sorted);
     /// ```
     pub fn shuffle<T>(&mut self, data: &mut [T]) {
-        for i in (1..data.len()).rev() {
+        let n = data.len();
+        let mut i = n;
+        // Above 2^32 elements: 64-bit draws.
+        while i > 1 && i as u64 > u64::from(u32::MAX) {
+            i -= 1;
             let r = self.below(i as u64 + 1) as usize;
             data.swap(i, r);
+        }
+        // Below: 32-bit draws, two per generator step (half the generator work).
+        let mut spare: Option<u32> = None;
+        let mut next32 = |rng: &mut Rng| -> u32 {
+            match spare.take() {
+                Some(x) => x,
+                None => {
+                    let v = rng.next_u64();
+                    spare = Some(v as u32);
+                    (v >> 32) as u32
+                }
+            }
+        };
+        while i > 1 {
+            i -= 1;
+            let bound = i as u32 + 1;
+            let mut m = u64::from(next32(self)) * u64::from(bound);
+            if (m as u32) < bound {
+                let threshold = bound.wrapping_neg() % bound;
+                while (m as u32) < threshold {
+                    m = u64::from(next32(self)) * u64::from(bound);
+                }
+            }
+            data.swap(i, (m >> 32) as usize);
         }
     }
 }

@@ -15,25 +15,19 @@ pub fn directional(data: &[u8]) -> (u64, u64, u64) {
     }
     let mut runs = 1u64;
     let mut longest = 1u64;
-    let mut run = 1u64;
+    let mut run = 0u64;
     let mut ups = 0u64;
     let mut prev_up = data[0] <= data[1];
-    if prev_up {
-        ups += 1;
-    }
-    for w in data[1..].windows(2) {
+    // Branch-free on purpose: on random data the direction changes unpredictably.
+    for w in data.windows(2) {
         let up = w[0] <= w[1];
         ups += u64::from(up);
-        if up == prev_up {
-            run += 1;
-        } else {
-            longest = longest.max(run);
-            run = 1;
-            runs += 1;
-        }
+        let same = u64::from(up == prev_up);
+        runs += 1 - same;
+        run = run * same + 1;
+        longest = longest.max(run);
         prev_up = up;
     }
-    longest = longest.max(run);
     let steps = (data.len() - 1) as u64;
     (runs, longest, ups.max(steps - ups))
 }

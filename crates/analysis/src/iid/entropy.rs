@@ -49,7 +49,7 @@ pub fn iid_entropy(symbols: &Symbols, translated: &[u8], alphabet: usize) -> Iid
 
 // TEMPORARY: private stand-in for est1's `estimators::mcv::estimate` until that branch lands;
 // to be replaced by a call to it (no duplicate may stay).
-fn mcv(data: &[u8], alphabet: usize) -> EstimatorResult {
+pub(crate) fn mcv(data: &[u8], alphabet: usize) -> EstimatorResult {
     use crate::{vals, Estimator};
     let mut counts = vec![0u64; alphabet.max(256)];
     for &v in data {
