@@ -24,8 +24,11 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::estimators::{
+    collision, compression, lag, lrs, lz78y, markov, mcv, multi_mcw, multi_mmc, t_tuple, tuples,
+};
 use crate::rng::Rng;
-use crate::{AnalysisError, EstimatorResult, Symbols};
+use crate::{AnalysisError, Estimator, EstimatorResult, Symbols};
 
 /// Restarts (rows) in a restart matrix.
 pub const ROWS: usize = 1000;
@@ -247,7 +250,50 @@ pub fn simulate_cutoff(h_initial: f64, seed: u64, rounds: u64) -> Result<u32, An
 /// The IID-source row/column assessment: the MCV estimate (6.3.1) alone.
 pub fn mcv_only(s: &Symbols) -> Result<Vec<EstimatorResult>, AnalysisError> {
     let t = s.translated();
-    Ok(vec![crate::iid::entropy::mcv(&t.data, t.alphabet)])
+    Ok(vec![mcv::estimate(&t.data, t.alphabet)])
+}
+
+/// The non-IID row/column assessment: every estimator of 6.3 that applies, on the
+/// (translated) symbols only — no bitstring, as in the reference's `ea_restart`.
+pub fn non_iid(s: &Symbols) -> Result<Vec<EstimatorResult>, AnalysisError> {
+    let t = s.translated();
+    let binary = t.alphabet == 2;
+    let (data, k) = (&t.data[..], t.alphabet);
+    let mut tasks: Vec<Estimator> = vec![
+        Estimator::MultiMmc,
+        Estimator::Lz78y,
+        Estimator::TTuple,
+        Estimator::MultiMcw,
+        Estimator::Lag,
+        Estimator::Mcv,
+    ];
+    if binary {
+        tasks.extend([Estimator::Compression, Estimator::Collision, Estimator::Markov]);
+    }
+    let mut out: Vec<EstimatorResult> = tasks
+        .par_iter()
+        .flat_map_iter(|&e| match e {
+            // t-Tuple and LRS share one pass over the tuple counts.
+            Estimator::TTuple => match tuples::analyze(data, k) {
+                Ok(c) => vec![t_tuple::from_counts(&c), lrs::from_counts(&c)],
+                Err(reason) => vec![
+                    EstimatorResult::not_applicable(Estimator::TTuple, reason.clone()),
+                    EstimatorResult::not_applicable(Estimator::Lrs, reason),
+                ],
+            },
+            Estimator::Mcv => vec![mcv::estimate(data, k)],
+            Estimator::Collision => vec![collision::estimate(data)],
+            Estimator::Markov => vec![markov::estimate(data)],
+            Estimator::Compression => vec![compression::estimate(data)],
+            Estimator::MultiMcw => vec![multi_mcw::estimate(data, k)],
+            Estimator::Lag => vec![lag::estimate(data, k)],
+            Estimator::MultiMmc => vec![multi_mmc::estimate(data, k)],
+            Estimator::Lz78y => vec![lz78y::estimate(data, k)],
+            Estimator::Lrs => Vec::new(),
+        })
+        .collect();
+    out.sort_by_key(|r| r.estimator);
+    Ok(out)
 }
 
 /// The sanity check (3.1.4.3) of `m` against `opts.h_initial`.
@@ -427,7 +473,7 @@ mod tests {
         let fixed = |h: f64| {
             move |_: &Symbols| {
                 Ok(vec![EstimatorResult::estimate(
-                    crate::Estimator::Mcv,
+                    Estimator::Mcv,
                     h,
                     Vec::new(),
                 )])

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::estimators::mcv;
 use crate::{EstimatorResult, Symbols};
 
 /// The IID entropy estimate with the MCV results it comes from.
@@ -22,13 +23,13 @@ pub struct IidEntropy {
     pub h_assessed: f64,
 }
 
-/// Computes the estimate. `binary` means exactly two distinct symbols.
+/// Computes the estimate from the symbols and their translation onto `0..alphabet`.
 pub fn iid_entropy(symbols: &Symbols, translated: &[u8], alphabet: usize) -> IidEntropy {
     let bits = f64::from(symbols.bits());
-    let original = mcv(translated, alphabet);
+    let original = mcv::estimate(translated, alphabet);
     let h_original = original.h().unwrap_or(bits);
     let (bitstring, h_bitstring) = if alphabet > 2 {
-        let b = mcv(&symbols.bitstring(), 2);
+        let b = mcv::estimate(&symbols.bitstring(), 2);
         let h = b.h();
         (Some(b), h)
     } else {
@@ -45,24 +46,4 @@ pub fn iid_entropy(symbols: &Symbols, translated: &[u8], alphabet: usize) -> Iid
         h_bitstring,
         h_assessed,
     }
-}
-
-// TEMPORARY: private stand-in for est1's `estimators::mcv::estimate` until that branch lands;
-// to be replaced by a call to it (no duplicate may stay).
-pub(crate) fn mcv(data: &[u8], alphabet: usize) -> EstimatorResult {
-    use crate::{vals, Estimator};
-    let mut counts = vec![0u64; alphabet.max(256)];
-    for &v in data {
-        counts[v as usize] += 1;
-    }
-    let n = data.len() as f64;
-    let mode = counts.iter().copied().max().unwrap_or(0) as f64;
-    let p_hat = mode / n;
-    let p_u = (p_hat + 2.5758293035489004 * (p_hat * (1.0 - p_hat) / (n - 1.0)).sqrt()).min(1.0);
-    let h = -p_u.log2();
-    EstimatorResult::estimate(
-        Estimator::Mcv,
-        h,
-        vals![("mode", mode), ("p_hat", p_hat), ("p_u", p_u)],
-    )
 }
