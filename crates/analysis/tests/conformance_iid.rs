@@ -134,3 +134,53 @@ fn v3_gauss4() {
 fn v5_narrow8_small() {
     check("v5_narrow8_small", 8);
 }
+
+/// Strongly non-IID files fail; 1,000 permutations keep the test fast (their failing
+/// statistics sit at the edge of the permutation distribution whatever the count: the
+/// benchmark runs the full 10,000).
+fn check_not_iid(name: &str, bits: u8) -> IidAssessment {
+    let opts = IidOptions {
+        seed: 3,
+        permutations: 1_000,
+        all_statistics: false,
+    };
+    let a = iid::assess(&load(name, bits), &opts).unwrap();
+    assert!(!a.iid, "{name} must not pass as IID");
+    assert!(a.entropy.is_none(), "no IID entropy is claimed");
+    assert!(!a.permutation_pass, "{name}: some permutation statistic fails");
+    let failed: Vec<&str> = a
+        .permutation_tests
+        .iter()
+        .filter(|r| r.outcome == PermutationOutcome::Fail)
+        .map(|r| r.name.as_str())
+        .collect();
+    assert!(!failed.is_empty());
+    // A failed statistic ran every permutation; compression was skipped once decided.
+    for r in &a.permutation_tests {
+        if r.outcome == PermutationOutcome::Fail {
+            assert_eq!(r.permutations, 1_000);
+            assert!(r.c0 + r.c1 <= 5 || r.c1 + r.c2 <= 5);
+        }
+    }
+    let c = &a.permutation_tests[Statistic::Compression.index()];
+    assert_eq!(
+        c.outcome,
+        PermutationOutcome::NotEvaluated {
+            reason: iid::VERDICT_DECIDED.into()
+        }
+    );
+    assert_eq!(c.permutations, 0);
+    a
+}
+
+#[test]
+fn nist_ring_osc_is_not_iid() {
+    check_not_iid("nist_ringOsc", 1);
+}
+
+#[test]
+fn v4_markov1_is_not_iid() {
+    let a = check_not_iid("v4_markov1", 1);
+    // P(stay) = 0.8: consecutive pairs are far from independent.
+    assert!(!a.chi_square_independence.pass);
+}

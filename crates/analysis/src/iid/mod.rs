@@ -178,3 +178,99 @@ pub fn assess(symbols: &Symbols, opts: &IidOptions) -> Result<IidAssessment, Ana
         entropy,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    fn random(n: usize, k: u64, seed: u64) -> Symbols {
+        let mut r = Rng::new(seed, 0);
+        let bits = (64 - (k - 1).leading_zeros()).max(1) as u8;
+        Symbols::new((0..n).map(|_| r.below(k) as u8).collect(), bits).unwrap()
+    }
+
+    fn json_with_threads(s: &Symbols, opts: &IidOptions, threads: usize) -> String {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let a = pool.install(|| assess(s, opts)).unwrap();
+        serde_json::to_string(&a).unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_json_whatever_the_threads() {
+        let s = random(20_000, 10, 1);
+        let opts = IidOptions {
+            seed: 42,
+            permutations: 2_000,
+            all_statistics: true,
+        };
+        let one = json_with_threads(&s, &opts, 1);
+        assert_eq!(one, json_with_threads(&s, &opts, 2));
+        assert_eq!(one, json_with_threads(&s, &opts, 3));
+        let other = IidOptions { seed: 43, ..opts };
+        assert_ne!(one, json_with_threads(&s, &other, 2));
+    }
+
+    #[test]
+    fn random_data_passes_and_gets_mcv_entropy() {
+        let s = random(50_000, 4, 2);
+        let opts = IidOptions {
+            seed: 1,
+            permutations: 1_000,
+            all_statistics: false,
+        };
+        let a = assess(&s, &opts).unwrap();
+        assert!(a.iid, "{:#?}", a.permutation_tests);
+        let e = a.entropy.unwrap();
+        // MCV of 4 equally likely values: a little below 2 bits; bitstring a little below 1.
+        assert!(e.h_original > 1.9 && e.h_original < 2.0, "{}", e.h_original);
+        let hb = e.h_bitstring.unwrap();
+        assert!(hb > 0.95 && hb < 1.0);
+        assert_eq!(e.h_assessed, e.h_original.min(2.0 * hb));
+        for r in &a.permutation_tests {
+            assert_eq!(r.outcome, PermutationOutcome::Pass, "{}", r.name);
+            assert!(r.permutations >= 6 && r.permutations < 1_000);
+            assert_eq!(r.c0 + r.c1 + r.c2, r.permutations);
+        }
+    }
+
+    #[test]
+    fn sorted_data_fails_and_skips_compression_unless_asked() {
+        // A slow ramp: every run statistic is extreme.
+        let data: Vec<u8> = (0..20_000u32).map(|i| (i / 2_000) as u8).collect();
+        let s = Symbols::new(data, 4).unwrap();
+        let mut opts = IidOptions {
+            seed: 1,
+            permutations: 300,
+            all_statistics: false,
+        };
+        let a = assess(&s, &opts).unwrap();
+        assert!(!a.iid && a.entropy.is_none());
+        let c = &a.permutation_tests[Statistic::Compression.index()];
+        assert_eq!(c.permutations, 0);
+        assert!(matches!(c.outcome, PermutationOutcome::NotEvaluated { .. }));
+        opts.all_statistics = true;
+        let b = assess(&s, &opts).unwrap();
+        let c = &b.permutation_tests[Statistic::Compression.index()];
+        // The ramp compresses far better than any shuffle: C0 + C1 stays 0.
+        assert_eq!(c.outcome, PermutationOutcome::Fail);
+        assert_eq!((c.c0, c.c1, c.permutations), (300, 0, 300));
+        // The cheap statistics are the same either way.
+        assert_eq!(a.permutation_tests[..18], b.permutation_tests[..18]);
+    }
+
+    #[test]
+    fn rejects_one_symbol_and_zero_permutations() {
+        let s = Symbols::new(vec![3; 100], 2).unwrap();
+        assert!(assess(&s, &IidOptions::default()).is_err());
+        let s = random(100, 2, 1);
+        let opts = IidOptions {
+            permutations: 0,
+            ..IidOptions::default()
+        };
+        assert!(assess(&s, &opts).is_err());
+    }
+}

@@ -323,3 +323,73 @@ impl Context {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_mean_and_median() {
+        // Translated 0 1 2 2 over raw values 10 20 40: raw mean (10+20+40+40)/4.
+        let c = Context::new(&[0, 1, 2, 2], vec![10, 20, 40]);
+        assert_eq!(c.raw_mean, 27.5);
+        assert_eq!(c.median, 1.5); // even count: mean of the middle two (1, 2)
+        assert!(!c.binary);
+        let c = Context::new(&[2, 0, 1], vec![0, 1, 2]);
+        assert_eq!(c.median, 1.0);
+        let c = Context::new(&[0, 0, 0, 1], vec![3, 7]);
+        assert!(c.binary);
+        assert_eq!(c.median, 0.5);
+        assert_eq!(c.raw_mean, 4.0);
+    }
+
+    #[test]
+    fn non_binary_statistics_by_hand() {
+        // Translated 0 2 1 2 0 1, raw values 5 9 7: raw 5 9 7 9 5 7, mean 7.
+        let data = [0u8, 2, 1, 2, 0, 1];
+        let c = Context::new(&data, vec![5, 7, 9]);
+        let mut out = [0.0; COUNT];
+        c.evaluate(&data, StatSet::ALL, &mut out).unwrap();
+        use Statistic::*;
+        // Raw running sums 5 14 21 30 35 42 vs 7 14 21 28 35 42: max deviation 2.
+        assert_eq!(out[Excursion.index()], 2.0);
+        // Steps up, down, up, down, up: 5 runs of 1; 3 ups vs 2 downs.
+        assert_eq!(out[NumDirectionalRuns.index()], 5.0);
+        assert_eq!(out[LenDirectionalRuns.index()], 1.0);
+        assert_eq!(out[NumIncreasesDecreases.index()], 3.0);
+        // Median of 0 0 1 1 2 2 is 1: above? F T T T F T -> 4 runs, longest 3.
+        assert_eq!(out[NumRunsMedian.index()], 4.0);
+        assert_eq!(out[LenRunsMedian.index()], 3.0);
+        // Windows [0 2 1 2] (4), then [0 1] has no repeat: average 4, max 4.
+        assert_eq!(out[AvgCollision.index()], 4.0);
+        assert_eq!(out[MaxCollision.index()], 4.0);
+        // Lag 2 on translated: (0,1) (2,2) (1,0) (2,1): one match; lags >= 6: none.
+        assert_eq!(out[Periodicity2.index()], 1.0);
+        assert_eq!(out[Periodicity8.index()], 0.0);
+        // Covariance on raw values, lag 1: 45 + 63 + 63 + 45 + 35.
+        assert_eq!(out[Covariance1.index()], 251.0);
+        // "5 9 7 9 5 7" compressed: libbz2 gives 44 bytes (python3 bz2, level 5).
+        assert_eq!(out[Compression.index()], 44.0);
+    }
+
+    #[test]
+    fn binary_rules_use_the_conversions() {
+        // 16 bits: bytes 1111 0000 and 1010 1010 -> Conversion I [4, 4], II [0xF0, 0xAA].
+        let data = [1u8, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0];
+        let c = Context::new(&data, vec![0, 1]);
+        let mut out = [0.0; COUNT];
+        c.evaluate(&data, StatSet::ALL, &mut out).unwrap();
+        use Statistic::*;
+        // Directional tests on [4, 4]: one step, up.
+        assert_eq!(out[NumDirectionalRuns.index()], 1.0);
+        assert_eq!(out[NumIncreasesDecreases.index()], 1.0);
+        // Periodicity and covariance at lag 1 on [4, 4].
+        assert_eq!(out[Periodicity1.index()], 1.0);
+        assert_eq!(out[Covariance1.index()], 16.0);
+        // Median runs on the bits themselves (median 0.5): [1111] [0000] then 8 runs of 1.
+        assert_eq!(out[NumRunsMedian.index()], 10.0);
+        assert_eq!(out[LenRunsMedian.index()], 4.0);
+        // Collisions on [0xF0, 0xAA]: no repeat.
+        assert_eq!(out[MaxCollision.index()], 0.0);
+    }
+}
