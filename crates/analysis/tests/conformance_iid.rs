@@ -184,3 +184,19 @@ fn v4_markov1_is_not_iid() {
     // P(stay) = 0.8: consecutive pairs are far from independent.
     assert!(!a.chi_square_independence.pass);
 }
+
+/// The compression statistic equals libbz2's length exactly (values from python3's `bz2`
+/// module, which wraps libbz2: `len(bz2.compress(text, 5))`).
+#[test]
+fn bzip2_lengths_equal_libbz2() {
+    use kqent_analysis::iid::compression::compression;
+    for (name, bits, expected) in [
+        ("v1_uniform8", 8, 1_067_432),
+        ("v2_biased1", 1, 143_804),
+        ("v3_gauss4", 4, 421_191),
+        ("nist_ringOsc", 1, 111_319),
+    ] {
+        let s = load(name, bits);
+        assert_eq!(compression(s.as_slice()).unwrap(), expected, "{name}");
+    }
+}
