@@ -96,6 +96,7 @@ fn main() {
     );
 
     let opts = IidOptions {
+        permutations: value("--permutations").map_or(iid::PERMUTATIONS, |v| v as usize),
         seed: value("--seed").unwrap_or(0),
         all_statistics: flag("--all-statistics").is_some(),
         ..IidOptions::default()
@@ -113,4 +114,10 @@ fn main() {
         compr.outcome,
         peak_rss_kib()
     );
+    for r in &a.permutation_tests {
+        println!(
+            "{:>22}: {:>5} permutations, C = ({}, {}, {}), {:?}",
+            r.name, r.permutations, r.c0, r.c1, r.c2, r.outcome
+        );
+    }
 }

@@ -240,11 +240,14 @@ impl Context {
                     Covariance16,
                     Covariance32,
                 ]));
-        let raw: Vec<u8> = if needs_raw {
+        // Most data uses every value up to its largest: then translated and raw coincide.
+        let identity = self.raw.iter().enumerate().all(|(i, &r)| r as usize == i);
+        let mapped: Vec<u8> = if needs_raw && !identity {
             data.iter().map(|&t| self.raw[t as usize]).collect()
         } else {
             Vec::new()
         };
+        let raw: &[u8] = if identity { data } else { &mapped };
         let dir_stats = [NumDirectionalRuns, LenDirectionalRuns, NumIncreasesDecreases];
         let per_stats = [
             Periodicity1,
@@ -270,7 +273,7 @@ impl Context {
         let seq = if self.binary { &ones[..] } else { data };
 
         if which.contains(Excursion) {
-            out[Excursion.index()] = excursion::excursion(&raw, self.raw_mean);
+            out[Excursion.index()] = excursion::excursion(raw, self.raw_mean);
         }
         if which.any(&dir_stats) {
             let all = dir_stats.iter().all(|&s| which.contains(s));
@@ -311,14 +314,14 @@ impl Context {
                 out[s.index()] = periodicity::periodicity(seq, lag) as f64;
             }
         }
-        let cov_seq = if self.binary { &ones[..] } else { &raw[..] };
+        let cov_seq = if self.binary { &ones[..] } else { raw };
         for (s, lag) in cov_stats.iter().zip(LAGS) {
             if which.contains(*s) {
                 out[s.index()] = covariance::covariance(cov_seq, lag) as f64;
             }
         }
         if which.contains(Compression) {
-            out[Compression.index()] = compression::compression(&raw)? as f64;
+            out[Compression.index()] = compression::compression(raw)? as f64;
         }
         Ok(())
     }
