@@ -6,7 +6,9 @@ use tempfile::TempDir;
 
 /// A 1000 x 1000 matrix of `bits`-bit values from a fixed LCG (independent-looking).
 fn random_matrix(bits: u8, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..1_000_000)
         .map(|_| {
             x = x
@@ -89,7 +91,8 @@ fn non_iid_estimators_on_binary_matrix() {
         .arg(&json)
         .assert()
         .success();
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
     let rows = v["restart"]["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 10, "all ten estimators on binary data");
     assert_eq!(v["restart"]["pass"], true);
@@ -124,14 +127,29 @@ fn bad_input_exits_2() {
     );
     let mut big = ok.clone();
     big.push(0);
-    fails_with(&["--bits", "2", "--h-initial", "1"], &big, "holds 1000001 samples");
-    fails_with(&["--bits", "1", "--h-initial", "1"], &ok, "does not fit in 1 bit");
+    fails_with(
+        &["--bits", "2", "--h-initial", "1"],
+        &big,
+        "holds 1000001 samples",
+    );
+    fails_with(
+        &["--bits", "1", "--h-initial", "1"],
+        &ok,
+        "does not fit in 1 bit",
+    );
     fails_with(&["--bits", "9", "--h-initial", "1"], &ok, "outside 1..=8");
     for h in ["0", "-1", "2.5", "NaN"] {
         fails_with(&["--bits", "2", "--h-initial", h], &ok, "must be in (0, 2]");
     }
     let out = kqent()
-        .args(["restart", "/nonexistent/m.bin", "--bits", "2", "--h-initial", "1"])
+        .args([
+            "restart",
+            "/nonexistent/m.bin",
+            "--bits",
+            "2",
+            "--h-initial",
+            "1",
+        ])
         .assert()
         .code(2)
         .get_output()

@@ -27,7 +27,10 @@ fn peak_rss_kib() -> u64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if args.len() < 2 {
         eprintln!("usage: iid FILE BITS [--all-statistics] [--seed S] [--floor N]");
         return;
@@ -36,7 +39,11 @@ fn main() {
     let bytes = std::fs::read(&args[0]).expect("read FILE");
     let symbols = Symbols::from_nist_bytes(bytes, Some(bits)).expect("symbols");
     let flag = |f: &str| args.iter().position(|a| a == f);
-    let value = |f: &str| flag(f).and_then(|i| args.get(i + 1)).map(|v| v.parse::<u64>().expect(f));
+    let value = |f: &str| {
+        flag(f)
+            .and_then(|i| args.get(i + 1))
+            .map(|v| v.parse::<u64>().expect(f))
+    };
     let threads = rayon::current_num_threads();
 
     if let Some(n) = value("--floor") {
@@ -99,7 +106,6 @@ fn main() {
         permutations: value("--permutations").map_or(iid::PERMUTATIONS, |v| v as usize),
         seed: value("--seed").unwrap_or(0),
         all_statistics: flag("--all-statistics").is_some(),
-        ..IidOptions::default()
     };
     let start = Instant::now();
     let a = iid::assess(&symbols, &opts).expect("assess");

@@ -14,8 +14,8 @@ pub mod extract;
 pub mod health;
 pub mod iid;
 pub mod restart;
-pub mod rng;
 pub mod result;
+pub mod rng;
 pub mod stats;
 pub mod symbols;
 

@@ -268,7 +268,11 @@ pub fn non_iid(s: &Symbols) -> Result<Vec<EstimatorResult>, AnalysisError> {
         Estimator::Mcv,
     ];
     if binary {
-        tasks.extend([Estimator::Compression, Estimator::Collision, Estimator::Markov]);
+        tasks.extend([
+            Estimator::Compression,
+            Estimator::Collision,
+            Estimator::Markov,
+        ]);
     }
     let mut out: Vec<EstimatorResult> = tasks
         .par_iter()

@@ -63,13 +63,33 @@ fn check(name: &str, bits: u8) -> IidAssessment {
 
     // Chi-square tests (%f: 6 decimals).
     let ind = &a.chi_square_independence;
-    close("independence T", ind.statistic, num_after(&t, "score =", 0), 1e-6);
+    close(
+        "independence T",
+        ind.statistic,
+        num_after(&t, "score =", 0),
+        1e-6,
+    );
     assert_eq!(ind.df as f64, num_after(&t, "degrees of freedom =", 0));
-    close("independence p", ind.p_value, num_after(&t, "p-value =", 0), 1e-6);
+    close(
+        "independence p",
+        ind.p_value,
+        num_after(&t, "p-value =", 0),
+        1e-6,
+    );
     let gof = &a.chi_square_goodness_of_fit;
-    close("goodness T", gof.statistic, num_after(&t, "score =", 1), 1e-6);
+    close(
+        "goodness T",
+        gof.statistic,
+        num_after(&t, "score =", 1),
+        1e-6,
+    );
     assert_eq!(gof.df as f64, num_after(&t, "degrees of freedom =", 1));
-    close("goodness p", gof.p_value, num_after(&t, "p-value =", 1), 1e-6);
+    close(
+        "goodness p",
+        gof.p_value,
+        num_after(&t, "p-value =", 1),
+        1e-6,
+    );
     assert_eq!(
         ind.pass && gof.pass,
         j["passedChiSquareTests"].as_bool().unwrap()
@@ -78,7 +98,12 @@ fn check(name: &str, bits: u8) -> IidAssessment {
     // LRS test.
     close("P_col", a.lrs.p_col, num_after(&t, "P_col:", 0), 1e-6);
     assert_eq!(a.lrs.w as f64, num_after(&t, "Length of LRS:", 0));
-    close("Pr(X>=1)", a.lrs.pr_at_least_one, num_after(&t, "Pr(X >= 1):", 0), 1e-6);
+    close(
+        "Pr(X>=1)",
+        a.lrs.pr_at_least_one,
+        num_after(&t, "Pr(X >= 1):", 0),
+        1e-6,
+    );
     assert_eq!(
         a.lrs.pass,
         j["passedLongestRepeatedSubstringTest"].as_bool().unwrap()
@@ -98,8 +123,16 @@ fn check(name: &str, bits: u8) -> IidAssessment {
     assert_eq!(a.iid, top["IID"].as_bool().unwrap());
 
     // Entropies: full precision from the JSON, the assessed value from the .txt line.
-    let e = a.entropy.as_ref().expect("IID data gets an entropy estimate");
-    close("H_original", e.h_original, j["hOriginal"].as_f64().unwrap(), 1e-9);
+    let e = a
+        .entropy
+        .as_ref()
+        .expect("IID data gets an entropy estimate");
+    close(
+        "H_original",
+        e.h_original,
+        j["hOriginal"].as_f64().unwrap(),
+        1e-9,
+    );
     if a.alphabet > 2 {
         let hb = e.h_bitstring.unwrap();
         close("H_bitstring", hb, j["hBitstring"].as_f64().unwrap(), 1e-9);
@@ -107,7 +140,12 @@ fn check(name: &str, bits: u8) -> IidAssessment {
         close("h_assessed", e.h_assessed, num_after(&t, &key, 0), 1e-6);
     } else {
         assert!(e.h_bitstring.is_none());
-        close("h_assessed", e.h_assessed, num_after(&t, "H_original:", 0), 1e-6);
+        close(
+            "h_assessed",
+            e.h_assessed,
+            num_after(&t, "H_original:", 0),
+            1e-6,
+        );
     }
     a
 }
@@ -147,7 +185,10 @@ fn check_not_iid(name: &str, bits: u8) -> IidAssessment {
     let a = iid::assess(&load(name, bits), &opts).unwrap();
     assert!(!a.iid, "{name} must not pass as IID");
     assert!(a.entropy.is_none(), "no IID entropy is claimed");
-    assert!(!a.permutation_pass, "{name}: some permutation statistic fails");
+    assert!(
+        !a.permutation_pass,
+        "{name}: some permutation statistic fails"
+    );
     let failed: Vec<&str> = a
         .permutation_tests
         .iter()

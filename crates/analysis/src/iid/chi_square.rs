@@ -212,7 +212,9 @@ pub fn binary_independence(data: &[u8]) -> ChiSquareResult {
     let blocks = n / m;
     let mut occ = vec![0u64; 1 << m];
     for c in data.chunks_exact(m) {
-        let v = c.iter().fold(0usize, |acc, &b| (acc << 1) | usize::from(b != 0));
+        let v = c
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 1) | usize::from(b != 0));
         occ[v] += 1;
     }
     let mut t = 0.0;

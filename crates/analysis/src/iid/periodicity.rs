@@ -11,8 +11,5 @@ pub fn periodicity(data: &[u8], p: usize) -> u64 {
     if data.len() <= p {
         return 0;
     }
-    data.iter()
-        .zip(&data[p..])
-        .filter(|(a, b)| a == b)
-        .count() as u64
+    data.iter().zip(&data[p..]).filter(|(a, b)| a == b).count() as u64
 }

@@ -215,7 +215,10 @@ mod tests {
             c.count(t, 1.0);
         }
         assert!(c.failed(t, 12));
-        assert_eq!(c.results(12, "x")[t.index()].outcome, PermutationOutcome::Fail);
+        assert_eq!(
+            c.results(12, "x")[t.index()].outcome,
+            PermutationOutcome::Fail
+        );
         let u = &c.results(12, "skipped")[Statistic::Compression.index()];
         assert_eq!(
             u.outcome,

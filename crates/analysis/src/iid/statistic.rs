@@ -215,7 +215,11 @@ impl Context {
             (nth(n / 2) + nth(n / 2 - 1)) / 2.0
         };
         Context {
-            raw_mean: if n == 0 { 0.0 } else { raw_sum as f64 / n as f64 },
+            raw_mean: if n == 0 {
+                0.0
+            } else {
+                raw_sum as f64 / n as f64
+            },
             median,
             binary,
             raw,
@@ -248,7 +252,11 @@ impl Context {
             Vec::new()
         };
         let raw: &[u8] = if identity { data } else { &mapped };
-        let dir_stats = [NumDirectionalRuns, LenDirectionalRuns, NumIncreasesDecreases];
+        let dir_stats = [
+            NumDirectionalRuns,
+            LenDirectionalRuns,
+            NumIncreasesDecreases,
+        ];
         let per_stats = [
             Periodicity1,
             Periodicity2,
@@ -264,7 +272,8 @@ impl Context {
             Covariance32,
         ];
         // Conversion I feeds the directional, periodicity and covariance tests on binary data.
-        let ones: Vec<u8> = if self.binary && (which.any(&dir_stats) || which.any(&per_stats) || which.any(&cov_stats))
+        let ones: Vec<u8> = if self.binary
+            && (which.any(&dir_stats) || which.any(&per_stats) || which.any(&cov_stats))
         {
             conversion::ones_per_byte(data)
         } else {
