@@ -20,7 +20,6 @@ pub mod median_runs;
 pub mod periodicity;
 pub mod permutation;
 pub mod statistic;
-pub mod suffix;
 
 use serde::{Deserialize, Serialize};
 
