@@ -35,6 +35,10 @@ use statistic::{Context, StatSet, COUNT};
 /// The number of permutations SP 800-90B prescribes.
 pub const PERMUTATIONS: usize = 10_000;
 
+/// Fewest samples the IID tests accept: the goodness-of-fit tests cut the data into ten
+/// parts, and below this the statistics say nothing (SP 800-90B asks for 1,000,000).
+pub const MIN_SAMPLES: usize = 100;
+
 /// Why a statistic was not computed when the verdict was already decided.
 pub const VERDICT_DECIDED: &str = "verdict already decided";
 
@@ -110,6 +114,13 @@ pub fn assess(symbols: &Symbols, opts: &IidOptions) -> Result<IidAssessment, Ana
         return Err(AnalysisError::InvalidArgument(
             "the number of permutations must be at least 1".into(),
         ));
+    }
+    if symbols.len() < MIN_SAMPLES {
+        return Err(AnalysisError::TooFewSamples {
+            what: "the IID tests".into(),
+            needed: MIN_SAMPLES,
+            actual: symbols.len(),
+        });
     }
     let t = symbols.translated();
     if t.alphabet < 2 {
@@ -265,6 +276,8 @@ mod tests {
     fn rejects_one_symbol_and_zero_permutations() {
         let s = Symbols::new(vec![3; 100], 2).unwrap();
         assert!(assess(&s, &IidOptions::default()).is_err());
+        let e = assess(&random(99, 2, 1), &IidOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("at least 100"), "{e}");
         let s = random(100, 2, 1);
         let opts = IidOptions {
             permutations: 0,

@@ -167,10 +167,13 @@ pub fn run_stage(
         let end = (j + chunk).min(permutations);
         let values: Vec<Result<[f64; COUNT], AnalysisError>> = (j..end)
             .into_par_iter()
-            .map(|k| {
-                let p = permuted(data, seed, k as u64);
+            .map_init(Vec::new, |buf: &mut Vec<u8>, k| {
+                // One buffer per worker, refilled from the original for each permutation.
+                buf.clear();
+                buf.extend_from_slice(data);
+                Rng::new(seed, k as u64).shuffle(buf);
                 let mut out = [0.0; COUNT];
-                ctx.evaluate(&p, set, &mut out)?;
+                ctx.evaluate(buf, set, &mut out)?;
                 Ok(out)
             })
             .collect();
