@@ -9,7 +9,8 @@
 //! - `lib`: [`collect`] into a file;
 //! - `cli`: `kqent collect` as a child process (when `KQENT_BIN` is set).
 //!
-//! Two rates are reported, as medians over the rounds: the steady-state loop rate (samples
+//! Two rates are reported, as medians over the rounds (ratios are medians of the ratios
+//! within each round): the steady-state loop rate (samples
 //! over the time between the first and the last kept sample; for `lib` and `cli` this is
 //! read from the trace's own timestamps) and the end-to-end rate (samples over the wall time
 //! of the whole call or process, setup and teardown included).
@@ -150,24 +151,24 @@ fn main() {
         _ => "kqent collect (CLI)",
     };
     println!(
-        "{:<27}{:>13} {:>8} {:>9} {:>8}   {:>13} {:>8}",
+        "{:<27}{:>12} {:>7} {:>8} {:>8}  {:>12} {:>8}",
         "", "loop samp/s", "ns/samp", "vs bare", "vs timed", "e2e samp/s", "vs bare"
     );
-    let bare_loop = median(&v[0].loop_rate);
-    let timed_loop = median(&v[1].loop_rate);
-    let bare_e2e = median(&v[0].e2e_rate);
+    // Ratios are taken within each round (neighbours in time share the machine's load),
+    // then the median over rounds.
+    let ratio =
+        |a: &[f64], b: &[f64]| median(&a.iter().zip(b).map(|(x, y)| x / y).collect::<Vec<_>>());
     for r in v.iter().take(variants) {
         let l = median(&r.loop_rate);
-        let e = median(&r.e2e_rate);
         println!(
-            "{:<27}{:>13.0} {:>8.1} {:>9.3} {:>8.3}   {:>13.0} {:>8.3}",
+            "{:<27}{:>12.0} {:>7.1} {:>8.3} {:>8.3}  {:>12.0} {:>8.3}",
             label(r.name),
             l,
             1e9 / l,
-            l / bare_loop,
-            l / timed_loop,
-            e,
-            e / bare_e2e
+            ratio(&r.loop_rate, &v[0].loop_rate),
+            ratio(&r.loop_rate, &v[1].loop_rate),
+            median(&r.e2e_rate),
+            ratio(&r.e2e_rate, &v[0].e2e_rate),
         );
     }
 }
