@@ -334,6 +334,55 @@ mod tests {
     }
 
     #[test]
+    fn batches_keep_order_and_a_stop_flushes_the_partial_batch() {
+        let stop = AtomicBool::new(false);
+        let warmup = 3u64;
+        let steps = (0..3 * BATCH as u64).map(|i| ready(100 + i, 0, 0));
+        let mut fake = Fake::new(steps);
+        // The flag rises during the (BATCH + 10)-th kept wait, inside the second batch.
+        fake.stop_after_waits = Some((warmup as usize + BATCH + 10, &stop));
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        let end = run(
+            &mut fake,
+            warmup,
+            10 * BATCH as u64,
+            &stop,
+            |s| {
+                out.push(s.duration_ns);
+                Ok(())
+            },
+            |k| seen.push(k),
+        )
+        .unwrap();
+        let kept = BATCH as u64 + 10;
+        assert_eq!(
+            end,
+            LoopEnd {
+                kept,
+                interrupted: true
+            }
+        );
+        // Every kept sample was emitted once, in order, the warm-up ones skipped.
+        let expected: Vec<u64> = (warmup..warmup + kept).map(|i| 100 + i).collect();
+        assert_eq!(out, expected);
+        assert_eq!(seen, [PROGRESS_EVERY]);
+    }
+
+    #[test]
+    fn a_sample_count_not_a_multiple_of_the_batch_is_exact() {
+        let total = 2 * BATCH as u64 + 7;
+        let steps = (0..total + 1).map(|i| ready(1 + i, 0, 0));
+        let mut fake = Fake::new(steps);
+        let (samples, end) = collect_all(&mut fake, 1, total);
+        assert_eq!(end.kept, total);
+        let durs: Vec<u64> = samples.iter().map(|s| s.duration_ns).collect();
+        assert_eq!(durs, (2..total + 2).collect::<Vec<_>>());
+        // Exactly warm-up + samples waits, no more.
+        assert_eq!(fake.waits as u64, total + 1);
+    }
+
+    #[test]
     fn stop_before_start_keeps_nothing() {
         let stop = AtomicBool::new(true);
         let mut fake = Fake::new([]);
