@@ -244,18 +244,24 @@ pub(crate) fn collect_segments<W: Write + Seek>(
         let end = {
             let keep_durations = segments.is_some();
             let (origin, durations) = (&mut state.origin, &mut state.durations);
-            let mut emit = |s: Sample| -> Result<(), CollectError> {
-                let origin = *origin.get_or_insert(s.start_ns);
+            // Per batch, not per sample: the origin and the restart durations.
+            let mut emit = |batch: &[Sample]| -> Result<(), CollectError> {
+                let Some(first) = batch.first() else {
+                    return Ok(());
+                };
+                let origin = *origin.get_or_insert(first.start_ns);
                 if keep_durations {
-                    durations.push(s.duration_ns);
+                    durations.extend(batch.iter().map(|s| s.duration_ns));
                 }
-                writer.push(&Record {
-                    start_ns: s.start_ns.saturating_sub(origin),
-                    duration_ns: s.duration_ns,
-                    events: s.events,
-                    kinds: EventKinds(s.kinds),
-                    segment: seg,
-                })?;
+                for s in batch {
+                    writer.push(&Record {
+                        start_ns: s.start_ns.saturating_sub(origin),
+                        duration_ns: s.duration_ns,
+                        events: s.events,
+                        kinds: EventKinds(s.kinds),
+                        segment: seg,
+                    })?;
+                }
                 Ok(())
             };
             // 0 means "source open, sampling starts"; announced once per collection.
@@ -330,7 +336,7 @@ fn run_backend<E, P>(
     progress: &mut P,
 ) -> Result<sampler::LoopEnd, CollectError>
 where
-    E: FnMut(Sample) -> Result<(), CollectError>,
+    E: FnMut(&[Sample]) -> Result<(), CollectError>,
     P: FnMut(u64),
 {
     let warmup = cfg.knobs.warmup;
@@ -381,7 +387,7 @@ fn sample<B, E, P>(
 ) -> Result<sampler::LoopEnd, CollectError>
 where
     B: Backend,
-    E: FnMut(Sample) -> Result<(), CollectError>,
+    E: FnMut(&[Sample]) -> Result<(), CollectError>,
     P: FnMut(u64),
 {
     sampler::run(b, warmup, samples, stop, emit, progress)

@@ -58,8 +58,9 @@ fn step<B: Backend + ?Sized>(backend: &mut B) -> Result<Option<Sample>, CollectE
     }))
 }
 
-/// Runs `warmup` discarded waits, then keeps `samples` of them, handing each to `emit`
-/// after the timed window (in batches of [`PROGRESS_EVERY`], in order). Interrupted waits
+/// Runs `warmup` discarded waits, then keeps `samples` of them, handing them to `emit`
+/// after the timed windows, in order, in batches of at most [`PROGRESS_EVERY`] (never
+/// empty). Interrupted waits
 /// (EINTR) are neither kept nor counted as warm-up. `progress` runs with the number kept
 /// so far every [`PROGRESS_EVERY`] samples. The stop flag is checked before every wait;
 /// samples kept before it was seen are all emitted.
@@ -73,7 +74,7 @@ pub(crate) fn run<B, E, P>(
 ) -> Result<LoopEnd, CollectError>
 where
     B: Backend + ?Sized,
-    E: FnMut(Sample) -> Result<(), CollectError>,
+    E: FnMut(&[Sample]) -> Result<(), CollectError>,
     P: FnMut(u64),
 {
     let mut warmed = 0u64;
@@ -106,8 +107,8 @@ where
                 n += 1;
             }
         }
-        for s in &batch[..n] {
-            emit(*s)?;
+        if n > 0 {
+            emit(&batch[..n])?;
         }
         kept += n as u64;
         if stopped {
@@ -221,8 +222,8 @@ mod tests {
             warmup,
             samples,
             &stop,
-            |s| {
-                out.push(s);
+            |b: &[Sample]| {
+                out.extend_from_slice(b);
                 Ok(())
             },
             |_| {},
@@ -314,8 +315,8 @@ mod tests {
             1,
             1_000,
             &stop,
-            |s| {
-                out.push(s);
+            |b: &[Sample]| {
+                out.extend_from_slice(b);
                 Ok(())
             },
             |_| {},
@@ -348,8 +349,8 @@ mod tests {
             warmup,
             10 * BATCH as u64,
             &stop,
-            |s| {
-                out.push(s.duration_ns);
+            |b: &[Sample]| {
+                out.extend(b.iter().map(|s| s.duration_ns));
                 Ok(())
             },
             |k| seen.push(k),
@@ -406,22 +407,25 @@ mod tests {
         let err = run(&mut fake, 0, 10, &stop, |_| Ok(()), |_| {}).unwrap_err();
         assert_eq!(err.to_string(), "drain failed");
 
-        let steps = (0..10).map(|_| ready(1, 1, TIMER));
+        // A failing emit stops the loop at once: the first batch went out, the second
+        // failed, and no further wait was made.
+        let total = 3 * BATCH;
+        let steps = (0..total).map(|_| ready(1, 1, TIMER));
         let mut fake = Fake::new(steps);
-        let mut n = 0;
+        let mut delivered = Vec::new();
         let err = run(
             &mut fake,
             0,
-            10,
+            total as u64,
             &stop,
-            |_| {
-                n += 1;
-                if n == 2 {
+            |b: &[Sample]| {
+                if delivered.is_empty() {
+                    delivered.push(b.len());
+                    Ok(())
+                } else {
                     Err(CollectError::Trace(kqent_trace::TraceError::Metadata(
                         "disk full".into(),
                     )))
-                } else {
-                    Ok(())
                 }
             },
             |_| {},
@@ -431,6 +435,8 @@ mod tests {
             err.to_string(),
             "cannot write the trace: invalid trace metadata: disk full"
         );
+        assert_eq!(delivered, [BATCH]);
+        assert_eq!(fake.waits, 2 * BATCH);
     }
 
     #[test]
