@@ -10,9 +10,10 @@ use crate::CollectError;
 /// a mask.
 pub(crate) const PROGRESS_EVERY: u64 = 1024;
 
-/// Samples buffered before they are handed to `emit`. The record encoding then runs in a
-/// tight loop of its own, with warm caches and branch predictors, instead of between two
-/// system calls; a batch is also the progress interval.
+/// Samples buffered before they are handed to `emit`: between two wait calls the loop only
+/// stores the sample, per-batch work (trace origin, restart durations) is done once per
+/// batch, and the records are encoded in a loop of their own rather than between system
+/// calls. A batch is also the progress interval.
 const BATCH: usize = PROGRESS_EVERY as usize;
 
 /// One timed wait call, before it becomes a trace record.
@@ -60,10 +61,9 @@ fn step<B: Backend + ?Sized>(backend: &mut B) -> Result<Option<Sample>, CollectE
 
 /// Runs `warmup` discarded waits, then keeps `samples` of them, handing them to `emit`
 /// after the timed windows, in order, in batches of at most [`PROGRESS_EVERY`] (never
-/// empty). Interrupted waits
-/// (EINTR) are neither kept nor counted as warm-up. `progress` runs with the number kept
-/// so far every [`PROGRESS_EVERY`] samples. The stop flag is checked before every wait;
-/// samples kept before it was seen are all emitted.
+/// empty). Interrupted waits (EINTR) are neither kept nor counted as warm-up. `progress`
+/// runs with the number kept so far every [`PROGRESS_EVERY`] samples. The stop flag is
+/// checked before every wait; samples kept before it was seen are all emitted.
 pub(crate) fn run<B, E, P>(
     backend: &mut B,
     warmup: u64,
