@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 cargo build --release --bin kqent
 KQENT_BIN="$PWD/target/release/kqent" \
 KQENT_BENCH_SAMPLES="${1:-1000000}" \
-KQENT_BENCH_ROUNDS="${2:-5}" \
+KQENT_BENCH_ROUNDS="${2:-7}" \
     cargo bench -p kqent-collector --bench collector

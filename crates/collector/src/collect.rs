@@ -244,18 +244,24 @@ pub(crate) fn collect_segments<W: Write + Seek>(
         let end = {
             let keep_durations = segments.is_some();
             let (origin, durations) = (&mut state.origin, &mut state.durations);
-            let mut emit = |s: Sample| -> Result<(), CollectError> {
-                let origin = *origin.get_or_insert(s.start_ns);
+            // Per batch, not per sample: the origin and the restart durations.
+            let mut emit = |batch: &[Sample]| -> Result<(), CollectError> {
+                let Some(first) = batch.first() else {
+                    return Ok(());
+                };
+                let origin = *origin.get_or_insert(first.start_ns);
                 if keep_durations {
-                    durations.push(s.duration_ns);
+                    durations.extend(batch.iter().map(|s| s.duration_ns));
                 }
-                writer.push(&Record {
-                    start_ns: s.start_ns.saturating_sub(origin),
-                    duration_ns: s.duration_ns,
-                    events: s.events,
-                    kinds: EventKinds(s.kinds),
-                    segment: seg,
-                })?;
+                for s in batch {
+                    writer.push(&Record {
+                        start_ns: s.start_ns.saturating_sub(origin),
+                        duration_ns: s.duration_ns,
+                        events: s.events,
+                        kinds: EventKinds(s.kinds),
+                        segment: seg,
+                    })?;
+                }
                 Ok(())
             };
             // 0 means "source open, sampling starts"; announced once per collection.
@@ -330,7 +336,7 @@ fn run_backend<E, P>(
     progress: &mut P,
 ) -> Result<sampler::LoopEnd, CollectError>
 where
-    E: FnMut(Sample) -> Result<(), CollectError>,
+    E: FnMut(&[Sample]) -> Result<(), CollectError>,
     P: FnMut(u64),
 {
     let warmup = cfg.knobs.warmup;
@@ -381,34 +387,55 @@ fn sample<B, E, P>(
 ) -> Result<sampler::LoopEnd, CollectError>
 where
     B: Backend,
-    E: FnMut(Sample) -> Result<(), CollectError>,
+    E: FnMut(&[Sample]) -> Result<(), CollectError>,
     P: FnMut(u64),
 {
     sampler::run(b, warmup, samples, stop, emit, progress)
 }
 
-/// The baseline of the collector benchmark: opens the sources `cfg` describes and makes
-/// `calls` wait calls, draining after each, with no trace. With `timed`, the two clock reads
-/// of a sample surround each call (their sum is returned instead of being recorded), which
-/// separates the cost of the clock from the collector's own. Returns the number of ready
-/// events seen plus the summed durations, so the work cannot be optimised away. Setup and
-/// teardown are included, as in [`collect`].
+/// What [`bare_wait_loop`] measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BareRun {
+    /// Wait calls made after the warm-up (`cfg.samples`).
+    pub calls: u64,
+    /// Nanoseconds, on the backend's clock, from just before the first call after the
+    /// warm-up to just after the last call and its drain: the loop's steady-state time,
+    /// without setup and teardown.
+    pub loop_ns: u64,
+    /// Ready events seen plus, when timed, the summed durations; returned so that the
+    /// work cannot be optimised away.
+    pub checksum: u64,
+}
+
+/// The baseline of the collector benchmark: opens the sources `cfg` describes (same
+/// registrations and poker as [`collect`]) and makes `cfg.knobs.warmup + cfg.samples` wait
+/// calls, draining after each as the collector does, with no trace. With `timed`, the two
+/// clock reads of a sample surround each call (their difference goes into the checksum
+/// instead of a record), which separates the cost of the clock from the collector's own.
 ///
 /// ```
 /// use kqent_collector::{bare_wait_loop, BackendKind, CollectConfig};
-/// let cfg = CollectConfig::new(BackendKind::Mock, 1);
-/// assert!(bare_wait_loop(&cfg, 1000, false).unwrap() > 0);
+/// let cfg = CollectConfig::new(BackendKind::Mock, 1000);
+/// let run = bare_wait_loop(&cfg, true).unwrap();
+/// assert_eq!(run.calls, 1000);
+/// assert!(run.loop_ns > 0 && run.checksum > 0);
 /// ```
-pub fn bare_wait_loop(cfg: &CollectConfig, calls: u64, timed: bool) -> Result<u64, CollectError> {
+pub fn bare_wait_loop(cfg: &CollectConfig, timed: bool) -> Result<BareRun, CollectError> {
     validate(cfg)?;
     let kind = cfg.backend.resolve()?;
     let src = sources(&cfg.knobs)?;
+    let (warmup, calls) = (cfg.knobs.warmup, cfg.samples);
     match kind {
-        BackendKind::Mock => bare(&mut Mock::new(&src, cfg.seed, 0), calls, timed),
+        BackendKind::Mock => bare(&mut Mock::new(&src, cfg.seed, 0), warmup, calls, timed),
         #[cfg(target_os = "linux")]
-        BackendKind::Epoll => bare(&mut crate::epoll::Epoll::open(&src)?, calls, timed),
+        BackendKind::Epoll => bare(&mut crate::epoll::Epoll::open(&src)?, warmup, calls, timed),
         #[cfg(any(target_os = "macos", target_os = "freebsd"))]
-        BackendKind::Kqueue => bare(&mut crate::kqueue::Kqueue::open(&src)?, calls, timed),
+        BackendKind::Kqueue => bare(
+            &mut crate::kqueue::Kqueue::open(&src)?,
+            warmup,
+            calls,
+            timed,
+        ),
         other => Err(CollectError::BackendUnavailable {
             backend: other.to_string(),
             os: std::env::consts::OS,
@@ -417,13 +444,32 @@ pub fn bare_wait_loop(cfg: &CollectConfig, calls: u64, timed: bool) -> Result<u6
     }
 }
 
-fn bare<B: Backend>(b: &mut B, calls: u64, timed: bool) -> Result<u64, CollectError> {
-    let mut events = 0u64;
+fn bare<B: Backend>(
+    b: &mut B,
+    warmup: u64,
+    calls: u64,
+    timed: bool,
+) -> Result<BareRun, CollectError> {
+    let mut checksum = bare_calls(b, warmup, timed)?;
+    let t0 = b.now_ns();
+    checksum = checksum.wrapping_add(bare_calls(b, calls, timed)?);
+    let loop_ns = b.now_ns().saturating_sub(t0);
+    Ok(BareRun {
+        calls,
+        loop_ns,
+        checksum,
+    })
+}
+
+/// `calls` wait calls, each drained when something fired; `timed` brackets each call with
+/// the two clock reads of a sample.
+fn bare_calls<B: Backend>(b: &mut B, calls: u64, timed: bool) -> Result<u64, CollectError> {
+    let mut sum = 0u64;
     for _ in 0..calls {
         let wait = if timed {
             let t0 = b.now_ns();
             let w = b.wait();
-            events = events.wrapping_add(b.now_ns().wrapping_sub(t0));
+            sum = sum.wrapping_add(b.now_ns().wrapping_sub(t0));
             w
         } else {
             b.wait()
@@ -431,11 +477,11 @@ fn bare<B: Backend>(b: &mut B, calls: u64, timed: bool) -> Result<u64, CollectEr
         if let crate::backend::Wait::Ready(n) = wait? {
             if n > 0 {
                 b.drain()?;
-                events += u64::from(n);
+                sum = sum.wrapping_add(u64::from(n));
             }
         }
     }
-    Ok(events)
+    Ok(sum)
 }
 
 #[cfg(test)]

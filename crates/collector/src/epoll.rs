@@ -31,6 +31,8 @@ pub(crate) struct Epoll {
     timers: Vec<OwnedFd>,
     sock_read: Vec<OwnedFd>,
     inotify: Vec<OwnedFd>,
+    /// The watch descriptor of each inotify instance, removed before closing (see Drop).
+    watches: Vec<libc::c_int>,
     _targets: Arc<PokeTargets>,
     buf: Box<[u8; DRAIN_BUF]>,
     _dir: Option<PrivateDir>,
@@ -125,6 +127,7 @@ impl Epoll {
         }
 
         let mut inotify = Vec::with_capacity(src.watchers);
+        let mut watches = Vec::with_capacity(src.watchers);
         if let Some(dir) = dir.as_mut() {
             for i in 0..src.watchers {
                 let (file, path) = dir.create_file(&format!("watched-{i}"))?;
@@ -156,6 +159,7 @@ impl Epoll {
                     token(kind_bits::FILE, i),
                 )?;
                 inotify.push(ifd);
+                watches.push(wd);
                 targets.files.push(file);
             }
         }
@@ -177,6 +181,7 @@ impl Epoll {
             timers,
             sock_read,
             inotify,
+            watches,
             _targets: targets,
             buf: Box::new([0u8; DRAIN_BUF]),
             _dir: dir,
@@ -247,6 +252,22 @@ impl Backend for Epoll {
         }
         self.ready = 0;
         Ok(kinds)
+    }
+}
+
+impl Drop for Epoll {
+    fn drop(&mut self) {
+        // The poker goes first (as the field order says), before anything it writes to.
+        self._poker = None;
+        // Closing an inotify instance that still holds a watch waits for the kernel's
+        // fsnotify reaper (an SRCU grace period, ~10 ms here) once per instance: 4 watchers
+        // added ~40 ms to every collection's teardown. Removing every watch first queues
+        // them all for one reaper pass, and the closes that follow no longer wait in turn.
+        for (fd, &wd) in self.inotify.iter().zip(&self.watches) {
+            // SAFETY: `fd` is an open inotify instance and `wd` its watch. A failure only
+            // means the close below does the removal, slowly; nothing to report.
+            unsafe { libc::inotify_rm_watch(fd.as_raw_fd(), wd) };
+        }
     }
 }
 

@@ -46,7 +46,8 @@ mod time;
 
 pub use backend::{kind_bits, Backend, Wait};
 pub use collect::{
-    bare_wait_loop, collect, collect_restarts, validate, CollectConfig, CollectOutcome, SegmentSink,
+    bare_wait_loop, collect, collect_restarts, validate, BareRun, CollectConfig, CollectOutcome,
+    SegmentSink,
 };
 pub use config::{timer_period_ms, MAX_SOURCES_PER_KIND, RESERVED_FDS};
 pub use error::CollectError;

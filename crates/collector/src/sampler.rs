@@ -10,8 +10,14 @@ use crate::CollectError;
 /// a mask.
 pub(crate) const PROGRESS_EVERY: u64 = 1024;
 
+/// Samples buffered before they are handed to `emit`: between two wait calls the loop only
+/// stores the sample, per-batch work (trace origin, restart durations) is done once per
+/// batch, and the records are encoded in a loop of their own rather than between system
+/// calls. A batch is also the progress interval.
+const BATCH: usize = PROGRESS_EVERY as usize;
+
 /// One timed wait call, before it becomes a trace record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Sample {
     /// Start of the wait, on the backend clock.
     pub start_ns: u64,
@@ -32,9 +38,32 @@ pub(crate) struct LoopEnd {
     pub interrupted: bool,
 }
 
-/// Runs `warmup` discarded waits, then keeps `samples` of them, handing each to `emit`
-/// after the timed window. Interrupted waits (EINTR) are neither kept nor counted as
-/// warm-up. `progress` runs with the number kept so far every [`PROGRESS_EVERY`] samples.
+/// One wait call timed by two clock reads, then drained outside the timed window.
+/// `None` when a signal interrupted the call.
+#[inline(always)]
+fn step<B: Backend + ?Sized>(backend: &mut B) -> Result<Option<Sample>, CollectError> {
+    // The timed window: two clock reads around the wait call, nothing else.
+    let t0 = backend.now_ns();
+    let wait = backend.wait();
+    let t1 = backend.now_ns();
+    let events = match wait? {
+        Wait::Ready(n) => n,
+        Wait::Interrupted => return Ok(None),
+    };
+    let kinds = if events > 0 { backend.drain()? } else { 0 };
+    Ok(Some(Sample {
+        start_ns: t0,
+        duration_ns: t1.saturating_sub(t0),
+        events,
+        kinds,
+    }))
+}
+
+/// Runs `warmup` discarded waits, then keeps `samples` of them, handing them to `emit`
+/// after the timed windows, in order, in batches of at most [`PROGRESS_EVERY`] (never
+/// empty). Interrupted waits (EINTR) are neither kept nor counted as warm-up. `progress`
+/// runs with the number kept so far every [`PROGRESS_EVERY`] samples. The stop flag is
+/// checked before every wait; samples kept before it was seen are all emitted.
 pub(crate) fn run<B, E, P>(
     backend: &mut B,
     warmup: u64,
@@ -45,38 +74,49 @@ pub(crate) fn run<B, E, P>(
 ) -> Result<LoopEnd, CollectError>
 where
     B: Backend + ?Sized,
-    E: FnMut(Sample) -> Result<(), CollectError>,
+    E: FnMut(&[Sample]) -> Result<(), CollectError>,
     P: FnMut(u64),
 {
     let mut warmed = 0u64;
+    while warmed < warmup {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(LoopEnd {
+                kept: 0,
+                interrupted: true,
+            });
+        }
+        if step(backend)?.is_some() {
+            warmed += 1;
+        }
+    }
+    // Allocated once, before sampling, so the loop itself never allocates.
+    let mut batch = vec![Sample::default(); BATCH];
     let mut kept = 0u64;
     while kept < samples {
-        if stop.load(Ordering::Relaxed) {
+        // Never more than a batch, never more than what is still wanted.
+        let want = (samples - kept).min(BATCH as u64) as usize;
+        let mut n = 0;
+        let mut stopped = false;
+        while n < want {
+            if stop.load(Ordering::Relaxed) {
+                stopped = true;
+                break;
+            }
+            if let Some(s) = step(backend)? {
+                batch[n] = s;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            emit(&batch[..n])?;
+        }
+        kept += n as u64;
+        if stopped {
             return Ok(LoopEnd {
                 kept,
                 interrupted: true,
             });
         }
-        // The timed window: two clock reads around the wait call, nothing else.
-        let t0 = backend.now_ns();
-        let wait = backend.wait();
-        let t1 = backend.now_ns();
-        let events = match wait? {
-            Wait::Ready(n) => n,
-            Wait::Interrupted => continue,
-        };
-        let kinds = if events > 0 { backend.drain()? } else { 0 };
-        if warmed < warmup {
-            warmed += 1;
-            continue;
-        }
-        emit(Sample {
-            start_ns: t0,
-            duration_ns: t1.saturating_sub(t0),
-            events,
-            kinds,
-        })?;
-        kept += 1;
         if kept % PROGRESS_EVERY == 0 {
             progress(kept);
         }
@@ -182,8 +222,8 @@ mod tests {
             warmup,
             samples,
             &stop,
-            |s| {
-                out.push(s);
+            |b: &[Sample]| {
+                out.extend_from_slice(b);
                 Ok(())
             },
             |_| {},
@@ -275,8 +315,8 @@ mod tests {
             1,
             1_000,
             &stop,
-            |s| {
-                out.push(s);
+            |b: &[Sample]| {
+                out.extend_from_slice(b);
                 Ok(())
             },
             |_| {},
@@ -292,6 +332,55 @@ mod tests {
         );
         assert_eq!(out.len(), 4);
         assert_eq!(fake.waits, 5);
+    }
+
+    #[test]
+    fn batches_keep_order_and_a_stop_flushes_the_partial_batch() {
+        let stop = AtomicBool::new(false);
+        let warmup = 3u64;
+        let steps = (0..3 * BATCH as u64).map(|i| ready(100 + i, 0, 0));
+        let mut fake = Fake::new(steps);
+        // The flag rises during the (BATCH + 10)-th kept wait, inside the second batch.
+        fake.stop_after_waits = Some((warmup as usize + BATCH + 10, &stop));
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        let end = run(
+            &mut fake,
+            warmup,
+            10 * BATCH as u64,
+            &stop,
+            |b: &[Sample]| {
+                out.extend(b.iter().map(|s| s.duration_ns));
+                Ok(())
+            },
+            |k| seen.push(k),
+        )
+        .unwrap();
+        let kept = BATCH as u64 + 10;
+        assert_eq!(
+            end,
+            LoopEnd {
+                kept,
+                interrupted: true
+            }
+        );
+        // Every kept sample was emitted once, in order, the warm-up ones skipped.
+        let expected: Vec<u64> = (warmup..warmup + kept).map(|i| 100 + i).collect();
+        assert_eq!(out, expected);
+        assert_eq!(seen, [PROGRESS_EVERY]);
+    }
+
+    #[test]
+    fn a_sample_count_not_a_multiple_of_the_batch_is_exact() {
+        let total = 2 * BATCH as u64 + 7;
+        let steps = (0..total + 1).map(|i| ready(1 + i, 0, 0));
+        let mut fake = Fake::new(steps);
+        let (samples, end) = collect_all(&mut fake, 1, total);
+        assert_eq!(end.kept, total);
+        let durs: Vec<u64> = samples.iter().map(|s| s.duration_ns).collect();
+        assert_eq!(durs, (2..total + 2).collect::<Vec<_>>());
+        // Exactly warm-up + samples waits, no more.
+        assert_eq!(fake.waits as u64, total + 1);
     }
 
     #[test]
@@ -318,22 +407,25 @@ mod tests {
         let err = run(&mut fake, 0, 10, &stop, |_| Ok(()), |_| {}).unwrap_err();
         assert_eq!(err.to_string(), "drain failed");
 
-        let steps = (0..10).map(|_| ready(1, 1, TIMER));
+        // A failing emit stops the loop at once: the first batch went out, the second
+        // failed, and no further wait was made.
+        let total = 3 * BATCH;
+        let steps = (0..total).map(|_| ready(1, 1, TIMER));
         let mut fake = Fake::new(steps);
-        let mut n = 0;
+        let mut delivered = Vec::new();
         let err = run(
             &mut fake,
             0,
-            10,
+            total as u64,
             &stop,
-            |_| {
-                n += 1;
-                if n == 2 {
+            |b: &[Sample]| {
+                if delivered.is_empty() {
+                    delivered.push(b.len());
+                    Ok(())
+                } else {
                     Err(CollectError::Trace(kqent_trace::TraceError::Metadata(
                         "disk full".into(),
                     )))
-                } else {
-                    Ok(())
                 }
             },
             |_| {},
@@ -343,6 +435,8 @@ mod tests {
             err.to_string(),
             "cannot write the trace: invalid trace metadata: disk full"
         );
+        assert_eq!(delivered, [BATCH]);
+        assert_eq!(fake.waits, 2 * BATCH);
     }
 
     #[test]
