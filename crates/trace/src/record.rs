@@ -139,6 +139,7 @@ pub struct Record {
 
 impl Record {
     /// Little-endian encoding: `start_ns u64, duration_ns u64, events u32, kinds u32, segment u32`.
+    #[inline]
     pub fn encode(&self) -> [u8; RECORD_LEN as usize] {
         let mut b = [0u8; RECORD_LEN as usize];
         b[0..8].copy_from_slice(&self.start_ns.to_le_bytes());
@@ -186,6 +187,7 @@ pub fn gcd(mut a: u64, mut b: u64) -> u64 {
 /// reader (which reports corruption). `prev` is the previous record; `segments` the number
 /// of segments the metadata allows. On failure, returns the offset of the offending field
 /// within the record and what is wrong, phrased to follow "record N has".
+#[inline]
 pub(crate) fn check_record(
     r: &Record,
     prev: Option<&Record>,

@@ -79,6 +79,7 @@ impl<W: Write + Seek> TraceWriter<W> {
 
     /// Appends one record (buffered). Rejects records the format forbids: unknown kind
     /// bits, a start offset or segment below the previous record's.
+    #[inline]
     pub fn push(&mut self, r: &Record) -> Result<(), TraceError> {
         check_record(r, self.prev.as_ref(), u32::MAX).map_err(|(_, what)| {
             TraceError::InvalidRecord {
@@ -88,7 +89,10 @@ impl<W: Write + Seek> TraceWriter<W> {
         })?;
         self.out.write_all(&r.encode())?;
         self.count += 1;
-        self.tick = gcd(self.tick, r.duration_ns);
+        // Once the tick is 1 ns no later duration can change it; skip the division loop.
+        if self.tick != 1 {
+            self.tick = gcd(self.tick, r.duration_ns);
+        }
         self.prev = Some(*r);
         Ok(())
     }
