@@ -7,7 +7,23 @@ use super::{colour, empty, render, FONT};
 use crate::series::EstimatorBar;
 use crate::ReportError;
 
-/// Histogram of the raw durations on a log x axis.
+/// Three significant figures, no exponent: `44668.4` -> `44700`, `1234567.0` -> `1230000`.
+fn sig3(v: f64) -> String {
+    if v <= 0.0 || !v.is_finite() {
+        return String::new();
+    }
+    let digits = v.log10().floor() as i32;
+    let scale = 10f64.powi(digits - 2);
+    let r = (v / scale).round() * scale;
+    if digits >= 2 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.*}", (2 - digits) as usize)
+    }
+}
+
+/// Histogram of the raw durations on a log x axis. The axis is drawn in log10 units and
+/// labelled with the durations themselves.
 pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError> {
     let title = "How long wait calls took (raw durations, log scale)";
     let (Some(first), Some(last)) = (d.histogram.first(), d.histogram.last()) else {
@@ -26,17 +42,23 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d((first.lo..last.hi).log_scale(), 0u64..ymax + ymax / 20 + 1)?;
+            .build_cartesian_2d(
+                first.lo.log10()..last.hi.log10(),
+                0u64..ymax + ymax / 20 + 1,
+            )?;
         chart
             .configure_mesh()
+            .x_labels(8)
+            .x_label_formatter(&|v| sig3(10f64.powf(*v)))
             .x_desc("wait-call duration (ns, log scale)")
             .y_desc("wait calls")
             .draw()?;
-        chart.draw_series(
-            d.histogram
-                .iter()
-                .map(|b| Rectangle::new([(b.lo, 0), (b.hi, b.count)], colour(0).filled())),
-        )?;
+        chart.draw_series(d.histogram.iter().map(|b| {
+            Rectangle::new(
+                [(b.lo.log10(), 0), (b.hi.log10(), b.count)],
+                colour(0).filled(),
+            )
+        }))?;
         Ok(())
     })
 }
@@ -86,6 +108,7 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
             .build_cartesian_2d(0.0..lags + 1.0, -lim..lim)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .x_desc("lag k (samples)")
             .y_desc("r_k (dimensionless)")
             .draw()?;
@@ -235,4 +258,15 @@ pub fn estimator_plot(
         ))?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn three_significant_figures() {
+        assert_eq!(super::sig3(44_668.4), "44700");
+        assert_eq!(super::sig3(1_234_567.0), "1230000");
+        assert_eq!(super::sig3(3.14159), "3.14");
+        assert_eq!(super::sig3(0.0), "");
+    }
 }
