@@ -12,6 +12,8 @@
 //! - [`plot`], [`html`], [`markdown`]: SVG plots (plotters), the self-contained HTML page
 //!   and the Markdown summary. Renderers compute nothing; they draw what they are given.
 
+#![warn(missing_docs)]
+
 pub mod aggregate;
 pub mod compare;
 pub mod error;

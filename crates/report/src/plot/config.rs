@@ -29,6 +29,13 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
     let (Some(first), Some(last)) = (d.histogram.first(), d.histogram.last()) else {
         return empty("durations", title, "no non-zero duration");
     };
+    if !(first.lo > 0.0 && last.hi > first.lo && last.hi.is_finite()) {
+        return empty(
+            "durations",
+            title,
+            "histogram bins are not positive and increasing",
+        );
+    }
     let ymax = d
         .histogram
         .iter()
@@ -66,6 +73,9 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
 /// Count of each symbol value.
 pub fn symbol_histogram_plot(histogram: &[u64], bits: u8) -> Result<String, ReportError> {
     let title = format!("How often each {bits}-bit symbol occurs");
+    if histogram.is_empty() {
+        return empty("symbols", &title, "no symbols");
+    }
     let ymax = histogram.iter().copied().max().unwrap_or(1).max(1);
     let k = histogram.len() as u32;
     render("symbols", |root| {
@@ -97,7 +107,7 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
             "undefined: the symbols are constant",
         );
     };
-    let lim = a.max_abs.max(a.band) * 1.15;
+    let lim = (a.max_abs.max(a.band) * 1.15).max(1e-3);
     let lags = a.r.len() as f64;
     render("autocorrelation", |root| {
         let mut chart = ChartBuilder::on(root)
@@ -176,7 +186,7 @@ pub fn block_entropy_plot(blocks: &[BlockEntropy], bits: u8) -> Result<String, R
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(0u64..xmax, 0.0..f64::from(bits) * 1.05)?;
+            .build_cartesian_2d(0u64..xmax, 0.0..f64::from(bits.max(1)) * 1.05)?;
         chart
             .configure_mesh()
             .x_desc("block start (sample index)")
@@ -222,13 +232,20 @@ pub fn estimator_plot(
         return empty("estimators", title, "no estimator produced an estimate");
     }
     let n = bars.len();
+    // Room for every bar even if a hand-edited file claims more than `bits`.
+    let top = bars
+        .iter()
+        .map(|b| b.h)
+        .chain([h_assessed, f64::from(bits)])
+        .filter(|h| h.is_finite())
+        .fold(1.0f64, f64::max);
     render("estimators", |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 16))
             .margin(12)
             .x_label_area_size(60)
             .y_label_area_size(70)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..f64::from(bits) * 1.05)?;
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top * 1.05)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -266,7 +283,7 @@ mod tests {
     fn three_significant_figures() {
         assert_eq!(super::sig3(44_668.4), "44700");
         assert_eq!(super::sig3(1_234_567.0), "1230000");
-        assert_eq!(super::sig3(3.14159), "3.14");
+        assert_eq!(super::sig3(1.23456), "1.23");
         assert_eq!(super::sig3(0.0), "");
     }
 }
