@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod aggregate;
+pub mod build;
 pub mod compare;
 pub mod error;
 pub mod fixture;
