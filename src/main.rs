@@ -2,9 +2,7 @@
 
 mod cmd;
 mod exit;
-#[allow(dead_code)] // used once `collect` lands
 mod interrupt;
-#[allow(dead_code)] // used once `collect` lands
 mod progress;
 
 use std::process::ExitCode;

@@ -1,0 +1,203 @@
+//! The JSON metadata header: what was measured, how, and on what machine.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::FORMAT_VERSION;
+
+/// Everything a trace says about itself. With the mock backend, every field outside
+/// [`Metadata::provenance`] is a pure function of the collector's arguments and seed.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Metadata {
+    /// Trace format version (equal to the preamble's).
+    pub format_version: u16,
+    /// Name of the tool that wrote the trace (`"kqent"`).
+    pub tool: String,
+    /// Version of that tool.
+    pub tool_version: String,
+    /// Event-notification backend: `"epoll"`, `"kqueue"`, `"mock"`, ...
+    pub backend: String,
+    /// The collection knobs, under their config names.
+    pub knobs: Knobs,
+    /// Seed of every random choice of the collection, if any.
+    pub seed: Option<u64>,
+    /// Number of samples the user asked for.
+    pub samples_requested: u64,
+    /// The clock that timed the wait calls.
+    pub clock: ClockInfo,
+    /// Number of records in the file (set by [`crate::TraceWriter::finish`]).
+    pub samples: u64,
+    /// Observed tick: GCD of all durations in ns, 0 when there are none or all are 0
+    /// (set by [`crate::TraceWriter::finish`]).
+    pub tick_ns: u64,
+    /// Segment layout of a `collect --restarts` trace; `None` for an ordinary collection.
+    pub restarts: Option<RestartLayout>,
+    /// True when SIGINT ended the collection early (the trace is valid but shorter).
+    pub interrupted: bool,
+    /// Where and when the trace was taken: never part of the deterministic output.
+    pub provenance: Provenance,
+}
+
+impl Metadata {
+    /// Metadata for a new trace written by this kqent: no seed, no samples requested, no
+    /// restarts, empty provenance. `samples` and `tick_ns` are filled at finish.
+    ///
+    /// ```
+    /// use kqent_trace::{ClockInfo, Knobs, Metadata};
+    /// let m = Metadata::new("mock", Knobs::default(), ClockInfo::new("mock", 1));
+    /// assert_eq!(m.tool, "kqent");
+    /// assert_eq!(m.format_version, kqent_trace::FORMAT_VERSION);
+    /// ```
+    pub fn new(backend: &str, knobs: Knobs, clock: ClockInfo) -> Self {
+        Metadata {
+            format_version: FORMAT_VERSION,
+            tool: "kqent".to_string(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            backend: backend.to_string(),
+            knobs,
+            seed: None,
+            samples_requested: 0,
+            clock,
+            samples: 0,
+            tick_ns: 0,
+            restarts: None,
+            interrupted: false,
+            provenance: Provenance::default(),
+        }
+    }
+}
+
+/// The collection knobs, named as in the config file and on the command line.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Knobs {
+    /// Number of timers registered with the event queue.
+    pub num_timers: u32,
+    /// Number of socket pairs registered.
+    pub num_sockets: u32,
+    /// Number of watched files.
+    pub num_file_watchers: u32,
+    /// Timeout of each wait call, in milliseconds.
+    pub timeout_ms: u32,
+    /// Interval between pokes of the sources, in microseconds.
+    pub poke_interval_us: u64,
+    /// Edge- or level-triggered socket write readiness.
+    pub write_trigger: WriteTrigger,
+    /// Wait calls discarded before recording starts.
+    pub warmup: u64,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            num_timers: 8,
+            num_sockets: 4,
+            num_file_watchers: 4,
+            timeout_ms: 1,
+            poke_interval_us: 500,
+            write_trigger: WriteTrigger::Edge,
+            warmup: 1000,
+        }
+    }
+}
+
+/// How socket write readiness is registered.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum WriteTrigger {
+    /// Edge-triggered (`EPOLLET`, `EV_CLEAR`).
+    #[default]
+    Edge,
+    /// Level-triggered.
+    Level,
+}
+
+impl fmt::Display for WriteTrigger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WriteTrigger::Edge => "edge",
+            WriteTrigger::Level => "level",
+        })
+    }
+}
+
+impl FromStr for WriteTrigger {
+    type Err = String;
+
+    /// Parses `edge` or `level`.
+    ///
+    /// ```
+    /// use kqent_trace::WriteTrigger;
+    /// assert_eq!("level".parse::<WriteTrigger>(), Ok(WriteTrigger::Level));
+    /// assert!("both".parse::<WriteTrigger>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "edge" => Ok(WriteTrigger::Edge),
+            "level" => Ok(WriteTrigger::Level),
+            other => Err(format!(
+                "invalid write trigger {other:?}: expected \"edge\" or \"level\""
+            )),
+        }
+    }
+}
+
+/// The clock that timed the wait calls.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ClockInfo {
+    /// Clock name, e.g. `"CLOCK_MONOTONIC"` or `"mach_absolute_time"`.
+    pub name: String,
+    /// Resolution the OS reports for it, in ns.
+    pub resolution_ns: u64,
+}
+
+impl ClockInfo {
+    /// A clock description.
+    pub fn new(name: &str, resolution_ns: u64) -> Self {
+        ClockInfo {
+            name: name.to_string(),
+            resolution_ns,
+        }
+    }
+}
+
+/// How a `collect --restarts` trace is cut into segments: `count` restarts of
+/// `per_restart` samples each, records tagged with their restart index.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestartLayout {
+    /// Number of restarts (segments).
+    pub count: u32,
+    /// Samples per restart.
+    pub per_restart: u64,
+}
+
+/// Where and when a trace was taken. Every field is optional: a collector fills what it
+/// can read on its platform.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Provenance {
+    /// Host name.
+    pub host: Option<String>,
+    /// Operating system, e.g. `"linux"`.
+    pub os: Option<String>,
+    /// Kernel release.
+    pub kernel: Option<String>,
+    /// CPU model string.
+    pub cpu_model: Option<String>,
+    /// Start of the collection, RFC 3339.
+    pub start_time: Option<String>,
+    /// CPUs the collector was allowed to run on.
+    pub cpu_affinity: Option<Vec<u32>>,
+    /// CPU frequency scaling governor, if readable.
+    pub scaling_governor: Option<String>,
+    /// Virtualisation detected, e.g. `"kvm"`, if detectable.
+    pub virtualization: Option<String>,
+    /// Voluntary context switches of the collector during collection.
+    pub voluntary_ctx_switches: Option<u64>,
+    /// Involuntary context switches of the collector during collection.
+    pub involuntary_ctx_switches: Option<u64>,
+    /// Anything else worth recording.
+    #[serde(default)]
+    pub extra: BTreeMap<String, String>,
+}
