@@ -110,6 +110,7 @@ pub fn synthetic_result(
                 started: crate::provenance::rfc3339(UNIX_EPOCH),
                 finished: crate::provenance::rfc3339(UNIX_EPOCH),
                 elapsed_s: 0.0,
+                collection: None,
             },
         },
         StatsOptions {
