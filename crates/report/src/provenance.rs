@@ -31,6 +31,7 @@ impl Provenance {
                 .duration_since(started)
                 .map(|d| d.as_secs_f64())
                 .unwrap_or(0.0),
+            input_file_sha256: None,
             collection: None,
         }
     }

@@ -123,7 +123,10 @@ impl KnobLists {
 /// What was analysed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputInfo {
-    /// SHA-256 of the input file's bytes, lowercase hex.
+    /// SHA-256 of the data analysed, lowercase hex: a symbol file's bytes, or a trace's
+    /// durations as little-endian u64 ([`crate::layout::durations_sha256`]). A trace file's
+    /// own hash is in [`Provenance::input_file_sha256`], since its metadata records when and
+    /// where it was collected.
     pub sha256: String,
     /// The input file, relative to the sweep directory when in one (`traces/...`).
     pub file: Option<String>,
@@ -163,6 +166,9 @@ pub struct Provenance {
     pub finished: String,
     /// Wall-clock seconds spent.
     pub elapsed_s: f64,
+    /// SHA-256 of the input file's bytes, when it differs from `input.sha256` (a trace).
+    #[serde(default)]
+    pub input_file_sha256: Option<String>,
     /// The trace's own provenance (the collection: governor, affinity, context switches,
     /// ...), when the input was a trace.
     #[serde(default)]
