@@ -40,6 +40,12 @@ const CHUNK: usize = 1 << 24;
 /// Tuple counts of a bitstring (values 0/1), or `None` when the data has too many long
 /// repeats for this method (or fewer than 32 bits).
 pub(crate) fn counts(bits: &[u8]) -> Option<TupleCounts> {
+    counts_in_ranges(bits, CHUNK)
+}
+
+/// [`counts`], holding at most `chunk` positions at once (unless one top-level bucket is
+/// larger).
+fn counts_in_ranges(bits: &[u8], chunk: usize) -> Option<TupleCounts> {
     let n = bits.len();
     if n < 2 * PREFIX {
         return None;
@@ -82,7 +88,7 @@ pub(crate) fn counts(bits: &[u8]) -> Option<TupleCounts> {
     while t0 < top_sizes.len() {
         let mut t1 = t0;
         let mut size = 0usize;
-        while t1 < top_sizes.len() && (size == 0 || size + top_sizes[t1] <= CHUNK) {
+        while t1 < top_sizes.len() && (size == 0 || size + top_sizes[t1] <= chunk) {
             size += top_sizes[t1];
             t1 += 1;
         }
@@ -258,6 +264,20 @@ mod tests {
         let fast = counts(&bits).expect("few ties");
         assert!(fast.v >= 100);
         assert_eq!(fast, via_suffix_array(&bits));
+    }
+
+    #[test]
+    fn ranges_of_buckets_give_the_same_counts() {
+        let bits = random_bits(40_000, 11, 5);
+        let whole = counts(&bits).expect("no long repeats");
+        for chunk in [1, 500, 7_000] {
+            assert_eq!(
+                counts_in_ranges(&bits, chunk).as_ref(),
+                Some(&whole),
+                "chunk {chunk}"
+            );
+        }
+        assert_eq!(whole, via_suffix_array(&bits));
     }
 
     #[test]

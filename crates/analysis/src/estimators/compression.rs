@@ -152,7 +152,10 @@ fn g(z: f64, num_blocks: usize, log_table: &[f64]) -> f64 {
             // power would stick at the smallest subnormal instead of reaching 0).
             break;
         }
-        let log_u = log_table.get(u).copied().unwrap_or_else(|| (u as f64).log2());
+        let log_u = log_table
+            .get(u)
+            .copied()
+            .unwrap_or_else(|| (u as f64).log2());
         let term = log_u * pow;
         if u < l {
             let mult = if u <= D { v } else { (l - u) as f64 };
