@@ -106,7 +106,7 @@ pub struct Grid {
     pub xs: Vec<u64>,
     /// y values, ascending.
     pub ys: Vec<u64>,
-    /// `cells[j][i]` is the mean H_assessed at (xs[i], ys[j]); `None` where no
+    /// `cells[j][i]` is the mean H_assessed at (`xs[i]`, `ys[j]`); `None` where no
     /// configuration has those values.
     pub cells: Vec<Vec<Option<f64>>>,
 }
