@@ -1,6 +1,6 @@
 //! Property: every estimator's value lies in [0, width] (bits per symbol on the symbols,
 //! [0, 1] on the bitstring), and H_assessed in [0, bits], on random inputs of random
-//! widths, lengths and shapes.
+//! widths, lengths and shapes; every intermediate value is finite (JSON cannot carry NaN).
 
 use kqent_analysis::assess::{assess, AssessOptions};
 use kqent_analysis::Symbols;
@@ -58,5 +58,12 @@ proptest! {
         }
         prop_assert!((0.0..=width).contains(&a.h_assessed));
         prop_assert!(a.h_assessed.is_finite());
+        // JSON has no NaN or infinity: serde_json would write null and the report could not
+        // be read back.
+        for r in a.original.iter().chain(&a.bitstring) {
+            for v in &r.values {
+                prop_assert!(v.value.is_finite(), "{:?}: {} = {}", r.estimator, v.name, v.value);
+            }
+        }
     }
 }
