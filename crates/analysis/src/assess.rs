@@ -1,10 +1,28 @@
 //! The initial entropy estimate of SP 800-90B section 3.1.3 (and the conditioned-data
 //! variant of 3.1.5.2): runs the non-IID estimators of section 6.3 on the symbols and on
 //! their bitstring and combines them into H_assessed.
+//!
+//! Which estimator runs on what follows the text and the reference tool (`ea_non_iid`):
+//! data with exactly two distinct symbols is binary, all ten estimators run on it (as 0/1)
+//! and there is no H_bitstring; otherwise MCV, t-Tuple, LRS and the four predictors run on
+//! the translated symbols and all ten on the bitstring. In conditioned mode only the
+//! bitstring is assessed, binary or not. Every estimator runs as its own rayon task; each
+//! is deterministic, so the result does not depend on the thread count.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::EstimatorResult;
+use crate::estimators::{
+    collision, compression, lag, lrs, lz78y, markov, mcv, multi_mcw, multi_mmc, t_tuple, tuples,
+};
+use crate::{AnalysisError, Estimator, EstimatorResult, Symbols};
+
+/// Length the bitstring is cut to with [`AssessOptions::truncate`] (the reference's
+/// `MIN_SIZE`).
+pub const TRUNCATED_BITS: usize = 1_000_000;
+
+/// Number of samples SP 800-90B requires for an assessment.
+pub const MIN_SAMPLES: usize = 1_000_000;
 
 /// Options of an assessment (the reference tool's flags in brackets).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -15,6 +33,9 @@ pub struct AssessOptions {
     pub truncate: bool,
     /// The submitter's claimed entropy per symbol, folded into the minimum.
     pub h_submitter: Option<f64>,
+    /// Assess only samples `[index * count, index * count + count)` (`-l index,count`).
+    #[serde(default)]
+    pub block: Option<(usize, usize)>,
 }
 
 /// The result of an assessment: every estimator with its intermediate values, and the
@@ -38,10 +59,297 @@ pub struct Assessment {
     pub bitstring: Vec<EstimatorResult>,
     /// Length of the bitstring assessed (after `truncate`), 0 when none was.
     pub bitstring_len: u64,
-    /// Minimum over `original`, bits per symbol.
+    /// Minimum over `original` and `bits`, bits per symbol; `None` in conditioned mode.
     pub h_original: Option<f64>,
-    /// Minimum over `bitstring`, bits per bit.
+    /// Minimum over `bitstring` and 1, bits per bit; `None` when no bitstring was assessed.
     pub h_bitstring: Option<f64>,
     /// min(bits, H_original, bits x H_bitstring, H_submitter), bits per symbol.
     pub h_assessed: f64,
+}
+
+/// Which sequence a task runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Original,
+    Bitstring,
+}
+
+/// One unit of parallel work. t-Tuple and LRS share one task (one suffix array).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Task {
+    Single(Estimator),
+    Tuples,
+}
+
+/// Runs the assessment.
+///
+/// ```
+/// use kqent_analysis::assess::{assess, AssessOptions};
+/// use kqent_analysis::Symbols;
+/// let data: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2654435761) >> 7) as u8 & 3).collect();
+/// let s = Symbols::new(data, 2).unwrap();
+/// let a = assess(&s, &AssessOptions::default()).unwrap();
+/// assert!(!a.binary);
+/// assert!(a.h_assessed <= 2.0);
+/// assert_eq!(a.bitstring_len, 40_000);
+/// ```
+pub fn assess(symbols: &Symbols, opts: &AssessOptions) -> Result<Assessment, AnalysisError> {
+    let selected;
+    let symbols = match opts.block {
+        Some((index, count)) => {
+            if count == 0 {
+                return Err(AnalysisError::InvalidArgument(
+                    "a block must hold at least one sample".into(),
+                ));
+            }
+            selected = symbols.block(index, count)?;
+            &selected
+        }
+        None => symbols,
+    };
+    if let Some(h) = opts.h_submitter {
+        if !(0.0..=f64::from(symbols.bits())).contains(&h) {
+            return Err(AnalysisError::InvalidArgument(format!(
+                "H_submitter {h} is outside 0..={} bits per symbol",
+                symbols.bits()
+            )));
+        }
+    }
+    let bits = symbols.bits();
+    let translated = symbols.translated();
+    if translated.alphabet < 2 {
+        return Err(AnalysisError::InvalidArgument(format!(
+            "every sample has the value {}: one symbol carries no entropy",
+            translated.original.first().copied().unwrap_or(0)
+        )));
+    }
+    let binary = translated.alphabet == 2;
+    let run_original = !opts.conditioned;
+    let run_bitstring = !binary || opts.conditioned;
+
+    let bitstring = if run_bitstring {
+        let mut b = symbols.bitstring();
+        if opts.truncate {
+            b.truncate(TRUNCATED_BITS);
+        }
+        b
+    } else {
+        Vec::new()
+    };
+
+    let mut tasks: Vec<(Target, Task)> = Vec::new();
+    // Heaviest first so the pool stays busy to the end.
+    let order = [
+        Task::Single(Estimator::MultiMmc),
+        Task::Single(Estimator::Lz78y),
+        Task::Tuples,
+        Task::Single(Estimator::MultiMcw),
+        Task::Single(Estimator::Lag),
+        Task::Single(Estimator::Compression),
+        Task::Single(Estimator::Collision),
+        Task::Single(Estimator::Markov),
+        Task::Single(Estimator::Mcv),
+    ];
+    for task in order {
+        if run_bitstring {
+            tasks.push((Target::Bitstring, task));
+        }
+        let binary_only = matches!(task, Task::Single(e) if e.binary_only());
+        if run_original && (binary || !binary_only) {
+            tasks.push((Target::Original, task));
+        }
+    }
+
+    let results: Vec<(Target, Vec<EstimatorResult>)> = tasks
+        .par_iter()
+        .map(|&(target, task)| {
+            let (data, alphabet) = match target {
+                Target::Original => (&translated.data[..], translated.alphabet),
+                Target::Bitstring => (&bitstring[..], 2),
+            };
+            (target, run_task(task, data, alphabet))
+        })
+        .collect();
+
+    let mut original = Vec::new();
+    let mut bit_results = Vec::new();
+    for (target, rs) in results {
+        match target {
+            Target::Original => original.extend(rs),
+            Target::Bitstring => bit_results.extend(rs),
+        }
+    }
+    original.sort_by_key(|r| r.estimator);
+    bit_results.sort_by_key(|r| r.estimator);
+
+    let min_of = |rs: &[EstimatorResult], start: f64| {
+        rs.iter()
+            .filter_map(EstimatorResult::h)
+            .fold(start, f64::min)
+    };
+    let width = f64::from(bits);
+    let h_original = run_original.then(|| min_of(&original, width));
+    let h_bitstring = run_bitstring.then(|| min_of(&bit_results, 1.0));
+    let mut h_assessed = width;
+    if let Some(h) = h_bitstring {
+        h_assessed = h_assessed.min(width * h);
+    }
+    if let Some(h) = h_original {
+        h_assessed = h_assessed.min(h);
+    }
+    if let Some(h) = opts.h_submitter {
+        h_assessed = h_assessed.min(h);
+    }
+    Ok(Assessment {
+        bits,
+        samples: symbols.len() as u64,
+        alphabet: translated.alphabet,
+        binary,
+        options: opts.clone(),
+        original,
+        bitstring_len: bitstring.len() as u64,
+        bitstring: bit_results,
+        h_original,
+        h_bitstring,
+        h_assessed,
+    })
+}
+
+/// Runs one task on `data` (symbols in `0..alphabet`; 0/1 when `alphabet == 2`).
+fn run_task(task: Task, data: &[u8], alphabet: usize) -> Vec<EstimatorResult> {
+    match task {
+        Task::Tuples => match tuples::analyze(data, alphabet) {
+            Ok(counts) => vec![t_tuple::from_counts(&counts), lrs::from_counts(&counts)],
+            Err(reason) => vec![
+                EstimatorResult::not_applicable(Estimator::TTuple, reason.clone()),
+                EstimatorResult::not_applicable(Estimator::Lrs, reason),
+            ],
+        },
+        Task::Single(e) => vec![match e {
+            Estimator::Mcv => mcv::estimate(data, alphabet),
+            Estimator::Collision => collision::estimate(data),
+            Estimator::Markov => markov::estimate(data),
+            Estimator::Compression => compression::estimate(data),
+            Estimator::TTuple => t_tuple::estimate(data, alphabet),
+            Estimator::Lrs => lrs::estimate(data, alphabet),
+            Estimator::MultiMcw => multi_mcw::estimate(data, alphabet),
+            Estimator::Lag => lag::estimate(data, alphabet),
+            Estimator::MultiMmc => multi_mmc::estimate(data, alphabet),
+            Estimator::Lz78y => lz78y::estimate(data, alphabet),
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(n: usize, modulus: u32, seed: u32) -> Vec<u8> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                ((x >> 16) % modulus) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn binary_data_runs_all_ten_on_the_symbols_only() {
+        // Values 0 and 5 in 3-bit samples: binary, translated to 0/1.
+        let data: Vec<u8> = lcg(5000, 2, 1).iter().map(|&b| b * 5).collect();
+        let s = Symbols::new(data, 3).unwrap();
+        let a = assess(&s, &AssessOptions::default()).unwrap();
+        assert!(a.binary);
+        assert_eq!(a.original.len(), 10);
+        assert!(a.bitstring.is_empty());
+        assert_eq!(a.h_bitstring, None);
+        assert_eq!(a.bitstring_len, 0);
+        assert_eq!(a.h_assessed, a.h_original.unwrap().min(3.0));
+    }
+
+    #[test]
+    fn wider_data_skips_binary_only_estimators_on_the_symbols() {
+        let s = Symbols::new(lcg(5000, 16, 2), 4).unwrap();
+        let a = assess(&s, &AssessOptions::default()).unwrap();
+        assert!(!a.binary);
+        assert_eq!(a.original.len(), 7);
+        assert!(a.original.iter().all(|r| !r.estimator.binary_only()));
+        assert_eq!(a.bitstring.len(), 10);
+        let expected = a.h_original.unwrap().min(4.0 * a.h_bitstring.unwrap());
+        assert_eq!(a.h_assessed, expected.min(4.0));
+    }
+
+    #[test]
+    fn conditioned_truncate_block_and_submitter() {
+        let s = Symbols::new(lcg(200_000, 256, 3), 8).unwrap();
+        let opts = AssessOptions {
+            conditioned: true,
+            truncate: true,
+            h_submitter: Some(0.5),
+            block: None,
+        };
+        let a = assess(&s, &opts).unwrap();
+        assert!(a.original.is_empty() && a.h_original.is_none());
+        assert_eq!(a.bitstring_len, 1_000_000);
+        assert_eq!(a.h_assessed, 0.5);
+
+        let opts = AssessOptions {
+            block: Some((2, 30_000)),
+            ..AssessOptions::default()
+        };
+        let a = assess(&s, &opts).unwrap();
+        assert_eq!(a.samples, 30_000);
+        assert_eq!(a.bitstring_len, 240_000);
+        let direct = assess(&s.block(2, 30_000).unwrap(), &AssessOptions::default()).unwrap();
+        assert_eq!(a.original, direct.original);
+    }
+
+    #[test]
+    fn single_symbol_and_bad_options_are_errors() {
+        let s = Symbols::new(vec![3; 100], 2).unwrap();
+        assert!(assess(&s, &AssessOptions::default()).is_err());
+        let s = Symbols::new(lcg(100, 4, 1), 2).unwrap();
+        let bad = AssessOptions {
+            h_submitter: Some(3.0),
+            ..AssessOptions::default()
+        };
+        assert!(assess(&s, &bad).is_err());
+        let bad = AssessOptions {
+            block: Some((5, 100)),
+            ..AssessOptions::default()
+        };
+        assert!(assess(&s, &bad).is_err());
+    }
+
+    #[test]
+    fn tiny_inputs_report_not_applicable_instead_of_failing() {
+        let s = Symbols::new(vec![0, 1, 2], 2).unwrap();
+        let a = assess(&s, &AssessOptions::default()).unwrap();
+        assert!(a
+            .original
+            .iter()
+            .any(|r| r.estimator == Estimator::TTuple && r.h().is_none()));
+        assert!(a.h_assessed >= 0.0 && a.h_assessed <= 2.0);
+    }
+
+    #[test]
+    fn same_result_whatever_the_thread_count() {
+        let s = Symbols::new(lcg(30_000, 8, 9), 3).unwrap();
+        let opts = AssessOptions::default();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| assess(&s, &opts).unwrap());
+        let many = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap()
+            .install(|| assess(&s, &opts).unwrap());
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            serde_json::to_string(&many).unwrap()
+        );
+    }
 }

@@ -3,3 +3,18 @@
 //! Every estimator takes symbols already translated to a dense alphabet `0..k`
 //! (see [`crate::symbols::Symbols::translated`]); the binary-only ones (Collision, Markov,
 //! Compression) take a bitstring of 0/1 bytes.
+
+pub mod collision;
+pub mod compression;
+pub mod confidence;
+mod context_table;
+pub mod lag;
+pub mod lrs;
+pub mod lz78y;
+pub mod markov;
+pub mod mcv;
+pub mod multi_mcw;
+pub mod multi_mmc;
+pub mod predictor;
+pub mod t_tuple;
+pub mod tuples;

@@ -1,0 +1,182 @@
+//! Conformance with NIST's reference tool (SP800-90B_EntropyAssessment 1.1.7, `ea_non_iid
+//! -v -o result.json FILE BITS`): every estimator's H_original and H_bitstring and the
+//! overall H_original, H_bitstring and H_assessed agree within 1e-6 on the six fixtures.
+//! The expected numbers are read from the tool's JSON output, never copied here.
+
+use kqent_analysis::assess::{assess, AssessOptions, Assessment};
+use kqent_analysis::{Estimator, EstimatorResult, Symbols};
+use serde_json::Value;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/conformance/");
+const TOLERANCE: f64 = 1e-6;
+
+/// The reference's `testCaseDesc` for each estimator.
+fn desc(e: Estimator) -> &'static str {
+    match e {
+        Estimator::Mcv => "Most Common Value",
+        Estimator::Collision => "Collision Test (for bit strings only)",
+        Estimator::Markov => "Markov Test (for bit strings only)",
+        Estimator::Compression => "Compression Test (for bit strings only)",
+        Estimator::TTuple => "T-Tuple Test",
+        Estimator::Lrs => "LRS Test",
+        Estimator::MultiMcw => "Multi Most Common in Window Test",
+        Estimator::Lag => "Lag Prediction Test",
+        Estimator::MultiMmc => "Multi Markov Model with Counting Test (MultiMMC)",
+        Estimator::Lz78y => "LZ78Y Test",
+    }
+}
+
+/// The JSON keys holding an estimator's (original, bitstring) results.
+fn keys(e: Estimator) -> (&'static str, &'static str) {
+    match e {
+        Estimator::TTuple => ("tTupleRes", "binTTupleRes"),
+        Estimator::Lrs => ("lrsRes", "binLrsRes"),
+        _ => ("hOriginal", "hBitstring"),
+    }
+}
+
+fn case<'a>(json: &'a Value, desc: &str) -> &'a Value {
+    json["testCases"]
+        .as_array()
+        .expect("testCases")
+        .iter()
+        .find(|c| c["testCaseDesc"] == desc)
+        .unwrap_or_else(|| panic!("no test case {desc:?}"))
+}
+
+fn close(what: &str, ours: Option<f64>, reference: Option<f64>, errors: &mut Vec<String>) {
+    match (ours, reference) {
+        (Some(a), Some(b)) if (a - b).abs() <= TOLERANCE => {}
+        (None, None) => {}
+        _ => errors.push(format!("{what}: ours {ours:?}, reference {reference:?}")),
+    }
+}
+
+fn check_side(
+    name: &str,
+    side: &str,
+    results: &[EstimatorResult],
+    ran: bool,
+    json: &Value,
+    errors: &mut Vec<String>,
+) {
+    for e in Estimator::ALL {
+        let (orig_key, bit_key) = keys(e);
+        let key = if side == "original" {
+            orig_key
+        } else {
+            bit_key
+        };
+        let reference = case(json, desc(e))[key].as_f64();
+        let ours = if ran {
+            results
+                .iter()
+                .find(|r| r.estimator == e)
+                .and_then(|r| r.h())
+        } else {
+            None
+        };
+        close(&format!("{name} {side} {e:?}"), ours, reference, errors);
+    }
+}
+
+fn run(name: &str, bits: u8) -> Vec<String> {
+    let data = std::fs::read(format!("{DIR}{name}.bin")).expect("fixture");
+    let json: Value = serde_json::from_slice(
+        &std::fs::read(format!("{DIR}noniid_{name}.json")).expect("reference json"),
+    )
+    .expect("valid json");
+    let symbols = Symbols::from_nist_bytes(data, None).expect("symbols");
+    assert_eq!(symbols.bits(), bits, "inferred width of {name}");
+    let a: Assessment = assess(&symbols, &AssessOptions::default()).expect("assessment");
+    let mut errors = Vec::new();
+    check_side(name, "original", &a.original, true, &json, &mut errors);
+    check_side(
+        name,
+        "bitstring",
+        &a.bitstring,
+        !a.binary,
+        &json,
+        &mut errors,
+    );
+
+    let overall = case(&json, "Overall");
+    close(
+        &format!("{name} overall H_original"),
+        a.h_original,
+        overall["hOriginal"].as_f64(),
+        &mut errors,
+    );
+    close(
+        &format!("{name} overall H_bitstring"),
+        a.h_bitstring,
+        overall["hBitstring"].as_f64(),
+        &mut errors,
+    );
+    close(
+        &format!("{name} overall H_assessed"),
+        Some(a.h_assessed),
+        overall["hAssessed"].as_f64(),
+        &mut errors,
+    );
+    assert_eq!(overall["dataWordSize"].as_f64(), Some(f64::from(bits)));
+
+    // MCV's intermediate values are in the JSON too.
+    let mcv_case = case(&json, desc(Estimator::Mcv));
+    let mcv = a.original.iter().find(|r| r.estimator == Estimator::Mcv);
+    let mcv = mcv.expect("MCV ran");
+    assert_eq!(mcv.value("mode"), mcv_case["mcvEstimateMode"].as_f64());
+    close(
+        &format!("{name} MCV p_hat"),
+        mcv.value("p_hat"),
+        mcv_case["mcvEstimatePHat"].as_f64(),
+        &mut errors,
+    );
+    close(
+        &format!("{name} MCV p_u"),
+        mcv.value("p_u"),
+        mcv_case["mcvEstimatePU"].as_f64(),
+        &mut errors,
+    );
+    errors
+}
+
+fn conforms(name: &str, bits: u8) {
+    let errors = run(name, bits);
+    assert!(
+        errors.is_empty(),
+        "{} mismatches:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn v1_uniform8() {
+    conforms("v1_uniform8", 8);
+}
+
+#[test]
+fn v2_biased1() {
+    conforms("v2_biased1", 1);
+}
+
+#[test]
+fn v3_gauss4() {
+    conforms("v3_gauss4", 4);
+}
+
+#[test]
+fn v4_markov1() {
+    conforms("v4_markov1", 1);
+}
+
+#[test]
+fn v5_narrow8_small() {
+    conforms("v5_narrow8_small", 8);
+}
+
+#[test]
+fn nist_ring_osc() {
+    conforms("nist_ringOsc", 1);
+}
