@@ -4,6 +4,7 @@ mod cmd;
 #[allow(dead_code)] // VERDICT_FAILED is used once `gate` lands
 mod exit;
 mod interrupt;
+mod pipeline;
 mod progress;
 
 use std::process::ExitCode;

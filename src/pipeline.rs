@@ -1,0 +1,304 @@
+//! The step a sweep runs after each collection: a trace on disk -> symbols -> SP 800-90B
+//! assessment + basic statistics -> [`ResultReport`].
+//!
+//! Everything in the result except its `provenance` is a function of the trace's records,
+//! its knobs, the extraction method and the seed, so a mock-backend sweep is reproducible
+//! byte for byte outside `provenance`. That is why `input.sha256` hashes the trace's record
+//! section (every byte after the JSON header) and not the whole file: the header carries
+//! the collection's own provenance (host, start time, context switches).
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::{anyhow, Context};
+use kqent_analysis::assess::{assess, AssessOptions, Assessment};
+use kqent_analysis::stats::{
+    basic_stats, duration_stats, lag_pairs, StatsOptions, DEFAULT_BLOCK, DEFAULT_MAX_LAG,
+};
+use kqent_analysis::{vals, AnalysisError, Estimator, EstimatorResult, Extraction, Symbols};
+use kqent_report::{DocKind, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
+use sha2::{Digest, Sha256};
+
+/// Most `(d_i, d_{i+1})` pairs kept for the lag plot: enough to see structure, small
+/// enough to keep a result file in the tens of kilobytes.
+pub const LAG_PAIRS: usize = 1000;
+
+/// One trace to turn into a result.
+#[derive(Debug, Clone)]
+pub struct TraceJob {
+    /// The trace file.
+    pub trace: PathBuf,
+    /// How the result names the trace (`traces/<id>-r<rep>.trace` in a sweep).
+    pub file: Option<String>,
+    /// The configuration's id.
+    pub config_id: String,
+    /// Repetition index, from 1.
+    pub repetition: u32,
+    /// How durations become symbols.
+    pub extraction: Extraction,
+    /// The seed recorded in the result (the one the collection used).
+    pub seed: u64,
+    /// When work on this configuration began (collection start), for the provenance.
+    pub started: SystemTime,
+}
+
+/// The collector's knobs (trace names and widths) as the report records them.
+pub fn report_knobs(k: &kqent_trace::Knobs) -> Knobs {
+    Knobs {
+        num_timers: u64::from(k.num_timers),
+        num_sockets: u64::from(k.num_sockets),
+        num_file_watchers: u64::from(k.num_file_watchers),
+        timeout_ms: u64::from(k.timeout_ms),
+        poke_interval_us: k.poke_interval_us,
+        write_trigger: k.write_trigger.to_string(),
+        warmup: k.warmup,
+    }
+}
+
+/// The report's knobs as collector knobs; errors name the flag whose value does not fit.
+pub fn trace_knobs(k: &Knobs) -> anyhow::Result<kqent_trace::Knobs> {
+    let narrow = |flag: &str, v: u64| {
+        u32::try_from(v).map_err(|_| anyhow!("{flag} {v} is too large: at most {}", u32::MAX))
+    };
+    Ok(kqent_trace::Knobs {
+        num_timers: narrow("--timers", k.num_timers)?,
+        num_sockets: narrow("--sockets", k.num_sockets)?,
+        num_file_watchers: narrow("--watchers", k.num_file_watchers)?,
+        timeout_ms: narrow("--timeout-ms", k.timeout_ms)?,
+        poke_interval_us: k.poke_interval_us,
+        write_trigger: k
+            .write_trigger
+            .parse()
+            .map_err(|e: String| anyhow!("--write-trigger: {e}"))?,
+        warmup: k.warmup,
+    })
+}
+
+/// Block length of the entropy-over-time series: the 100,000 samples when the run
+/// has at least two such blocks, otherwise a tenth of the run, so that short sweeps still
+/// show ten points of drift instead of one.
+pub fn stats_block(samples: usize) -> usize {
+    if samples >= 2 * DEFAULT_BLOCK {
+        DEFAULT_BLOCK
+    } else {
+        samples.div_ceil(10).max(1)
+    }
+}
+
+/// The non-IID assessment, or, when every symbol is the same value (which `assess`
+/// rejects), the honest answer: Most Common Value with `p_hat = 1` gives 0 bits per
+/// symbol, and the other estimators do not apply.
+pub fn assess_or_constant(symbols: &Symbols) -> Result<Assessment, AnalysisError> {
+    let counts = symbols.counts();
+    let distinct = counts.iter().filter(|&&c| c > 0).count();
+    if distinct >= 2 {
+        return assess(symbols, &AssessOptions::default());
+    }
+    let reason = "every symbol has the same value";
+    let mut original = vec![EstimatorResult::estimate(
+        Estimator::Mcv,
+        0.0,
+        vals![("p_hat", 1.0), ("p_u", 1.0)],
+    )];
+    original.extend(
+        [
+            Estimator::TTuple,
+            Estimator::Lrs,
+            Estimator::MultiMcw,
+            Estimator::Lag,
+            Estimator::MultiMmc,
+            Estimator::Lz78y,
+        ]
+        .into_iter()
+        .map(|e| EstimatorResult::not_applicable(e, reason)),
+    );
+    Ok(Assessment {
+        bits: symbols.bits(),
+        samples: symbols.len() as u64,
+        alphabet: distinct,
+        binary: false,
+        options: AssessOptions::default(),
+        original,
+        bitstring: Vec::new(),
+        bitstring_len: 0,
+        h_original: Some(0.0),
+        h_bitstring: None,
+        h_assessed: 0.0,
+    })
+}
+
+/// What [`result_from_trace`] needs from a trace file.
+struct TraceData {
+    meta: kqent_trace::Metadata,
+    durations: Vec<u64>,
+    kinds: Vec<u32>,
+    sha256: String,
+}
+
+fn read_trace(path: &Path) -> anyhow::Result<TraceData> {
+    let shown = path.display();
+    let reader =
+        kqent_trace::open_file(path).with_context(|| format!("cannot read trace {shown}"))?;
+    let meta = reader.metadata().clone();
+    let n = usize::try_from(meta.samples).unwrap_or(0);
+    let mut durations = Vec::with_capacity(n);
+    let mut kinds = Vec::with_capacity(n);
+    let mut hasher = Sha256::new();
+    for r in reader.records() {
+        let r = r.with_context(|| format!("cannot read trace {shown}"))?;
+        // The encoded record is the record's bytes in the file, so this is the SHA-256 of
+        // the file's record section.
+        hasher.update(r.encode());
+        durations.push(r.duration_ns);
+        kinds.push(r.kinds.bits());
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(TraceData {
+        meta,
+        durations,
+        kinds,
+        sha256,
+    })
+}
+
+/// Reads the trace of `job`, extracts its symbols, assesses them and computes the basic
+/// statistics; the provenance covers `job.started` to now.
+pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
+    let t = read_trace(&job.trace)?;
+    let shown = job.trace.display();
+    if t.durations.is_empty() {
+        anyhow::bail!("{shown}: the trace holds no samples");
+    }
+    let symbols = job
+        .extraction
+        .apply(&t.durations)
+        .with_context(|| format!("cannot extract symbols from {shown}"))?;
+    let assessment = assess_or_constant(&symbols)
+        .with_context(|| format!("cannot assess {shown} ({})", job.extraction))?;
+    let stats = basic_stats(
+        &symbols,
+        StatsOptions {
+            max_lag: DEFAULT_MAX_LAG,
+            block: stats_block(symbols.len()),
+        },
+    )
+    .with_context(|| format!("cannot compute the statistics of {shown}"))?;
+    let durations = duration_stats(&t.durations, &t.kinds)
+        .with_context(|| format!("cannot summarise the durations of {shown}"))?;
+    Ok(ResultReport {
+        schema_version: SCHEMA_VERSION,
+        kind: DocKind::Result,
+        config_id: job.config_id.clone(),
+        repetition: job.repetition,
+        backend: Some(t.meta.backend.clone()),
+        knobs: Some(report_knobs(&t.meta.knobs)),
+        input: InputInfo {
+            sha256: t.sha256,
+            file: job.file.clone(),
+            samples: t.durations.len() as u64,
+        },
+        extraction: Some(job.extraction),
+        seed: job.seed,
+        assessment,
+        iid: None,
+        stats,
+        durations: Some(durations),
+        lag_pairs: lag_pairs(&t.durations, LAG_PAIRS),
+        provenance: Provenance::collect(env!("CARGO_PKG_VERSION"), job.started, SystemTime::now()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    use kqent_collector::{collect, BackendKind, CollectConfig};
+
+    fn mock_trace(dir: &Path, seed: u64, samples: u64) -> PathBuf {
+        let path = dir.join(format!("m{seed}.trace"));
+        let mut cfg = CollectConfig::new(BackendKind::Mock, samples);
+        cfg.seed = seed;
+        let f = std::fs::File::create(&path).unwrap();
+        collect(&cfg, f, &AtomicBool::new(false), &mut |_| {}).unwrap();
+        path
+    }
+
+    fn job(trace: PathBuf, seed: u64) -> TraceJob {
+        TraceJob {
+            trace,
+            file: Some("traces/x-r1.trace".into()),
+            config_id: "x".into(),
+            repetition: 1,
+            extraction: Extraction::Lsb(4),
+            seed,
+            started: SystemTime::now(),
+        }
+    }
+
+    #[test]
+    fn same_records_same_result_outside_provenance() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = result_from_trace(&job(mock_trace(dir.path(), 7, 3000), 7)).unwrap();
+        // A second collection writes a different header (provenance, times) but the same
+        // records.
+        let b_path = dir.path().join("again.trace");
+        std::fs::rename(mock_trace(dir.path(), 7, 3000), &b_path).unwrap();
+        let b = result_from_trace(&job(b_path, 7)).unwrap();
+        let strip = |r: &ResultReport| {
+            kqent_report::json::without_provenance(&serde_json::to_value(r).unwrap())
+        };
+        assert_eq!(strip(&a), strip(&b));
+        assert_eq!(a.input.samples, 3000);
+        assert_eq!(a.backend.as_deref(), Some("mock"));
+        assert_eq!(a.knobs, Some(report_knobs(&kqent_trace::Knobs::default())));
+        assert_eq!(a.stats.blocks.len(), 10);
+        assert_eq!(a.lag_pairs.len(), LAG_PAIRS);
+        // Another seed gives other records, so another digest.
+        let c = result_from_trace(&job(mock_trace(dir.path(), 8, 3000), 8)).unwrap();
+        assert_ne!(a.input.sha256, c.input.sha256);
+    }
+
+    #[test]
+    fn digest_is_the_record_section_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = mock_trace(dir.path(), 3, 500);
+        let bytes = std::fs::read(&path).unwrap();
+        let records = &bytes[bytes.len() - 500 * kqent_trace::RECORD_LEN as usize..];
+        let want: String = Sha256::digest(records)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(result_from_trace(&job(path, 3)).unwrap().input.sha256, want);
+    }
+
+    #[test]
+    fn constant_symbols_assess_to_zero() {
+        let s = Symbols::new(vec![5; 1000], 4).unwrap();
+        let a = assess_or_constant(&s).unwrap();
+        assert_eq!(a.h_assessed, 0.0);
+        assert_eq!(a.original[0].h(), Some(0.0));
+        assert!(a.original[1..].iter().all(|r| r.h().is_none()));
+        let varied = Symbols::new((0..1000).map(|i| (i % 3) as u8).collect(), 2).unwrap();
+        assert!(assess_or_constant(&varied).unwrap().alphabet == 3);
+    }
+
+    #[test]
+    fn knobs_round_trip_and_overflow() {
+        let k = report_knobs(&kqent_trace::Knobs::default());
+        assert_eq!(trace_knobs(&k).unwrap(), kqent_trace::Knobs::default());
+        let big = Knobs {
+            num_sockets: u64::from(u32::MAX) + 1,
+            ..k
+        };
+        let e = trace_knobs(&big).unwrap_err().to_string();
+        assert!(e.starts_with("--sockets 4294967296 is too large"), "{e}");
+        assert_eq!(stats_block(1_000_000), DEFAULT_BLOCK);
+        assert_eq!(stats_block(2000), 200);
+        assert_eq!(stats_block(5), 1);
+    }
+}
