@@ -1,4 +1,4 @@
-//! `kqent collect` end to end: the mock through the CLI, reproducibility, real epoll, bad
+//! `kqent collect` end to end: the mock through the CLI, reproducibility, the native backend, bad
 //! input, and nothing left behind.
 
 use std::path::Path;
@@ -119,16 +119,16 @@ fn knobs_are_recorded() {
     assert_eq!(k.write_trigger, kqent_trace::WriteTrigger::Level);
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 #[test]
-fn epoll_through_the_cli_leaves_nothing_behind() {
+fn native_backend_through_the_cli_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = dir.path().join("e.kqt");
     kqent(tmp.path())
         .args([
             "--backend",
-            "epoll",
+            "auto",
             "--samples",
             "2000",
             "--warmup",
@@ -139,9 +139,14 @@ fn epoll_through_the_cli_leaves_nothing_behind() {
         .assert()
         .success();
     let (m, r) = read_file(&out).unwrap();
+    let native = if cfg!(target_os = "linux") {
+        "epoll"
+    } else {
+        "kqueue"
+    };
     assert_eq!(
         (m.backend.as_str(), m.samples, r.len()),
-        ("epoll", 2000, 2000)
+        (native, 2000, 2000)
     );
     assert!(entries(tmp.path()).is_empty(), "private directory removed");
     assert_eq!(entries(dir.path()), ["e.kqt"]);
@@ -209,20 +214,13 @@ fn kqueue_on_linux() {
     );
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 #[test]
 fn too_many_timers() {
     // Either the descriptor budget or the per-kind cap, whichever the machine hits first;
     // both messages name the number asked for.
     fails(
-        &[
-            "--backend",
-            "epoll",
-            "--timers",
-            "100000",
-            "--samples",
-            "10",
-        ],
+        &["--backend", "auto", "--timers", "100000", "--samples", "10"],
         "100000",
     );
 }
@@ -241,7 +239,7 @@ fn unwritable_output() {
     assert!(entries(tmp.path()).is_empty());
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 #[test]
 fn error_after_the_sources_exist_cleans_up() {
     // A TMPDIR that is not a directory passes validation, then makes opening the source
@@ -253,7 +251,7 @@ fn error_after_the_sources_exist_cleans_up() {
     let assert = Command::cargo_bin("kqent")
         .unwrap()
         .env("TMPDIR", &not_a_dir)
-        .args(["collect", "--backend", "epoll", "--samples", "10", "--out"])
+        .args(["collect", "--backend", "auto", "--samples", "10", "--out"])
         .arg(&out)
         .assert()
         .code(2);

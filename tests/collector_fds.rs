@@ -7,7 +7,9 @@ use std::io::{self, Cursor, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kqent_collector::{collect, BackendKind, CollectConfig, CollectError, TEMP_DIR_PREFIX};
+use kqent_collector::{
+    collect, collect_restarts, BackendKind, CollectConfig, CollectError, TEMP_DIR_PREFIX,
+};
 
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
@@ -121,4 +123,27 @@ fn descriptors_threads_and_files_are_released() {
     assert_eq!(open_fds(), before, "after an interrupted collection");
     assert_eq!(threads(), threads_before, "after an interrupted collection");
     assert!(leftovers(tmp.path()).is_empty());
+
+    // Restarts: each restart's source is closed before the next opens, so between
+    // restarts nothing of it remains.
+    let stop = AtomicBool::new(false);
+    let mut cfg = CollectConfig::new(BackendKind::Epoll, 1);
+    cfg.knobs.warmup = 10;
+    let mut between = Vec::new();
+    let out = collect_restarts(
+        &cfg,
+        4,
+        100,
+        Cursor::new(Vec::new()),
+        &stop,
+        &mut |_| {},
+        &mut |_, d| {
+            between.push((open_fds(), threads(), leftovers(tmp.path()).len(), d.len()));
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(out.metadata.samples, 400);
+    assert_eq!(between, vec![(before, threads_before, 0, 100); 4]);
+    assert_eq!(open_fds(), before, "after restarts");
 }

@@ -1,6 +1,6 @@
 //! Ctrl-C during `kqent collect`: exit 130, a valid trace marked interrupted with the
 //! samples so far, no partial file and no private directory left.
-#![cfg(target_os = "linux")]
+#![cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -42,7 +42,7 @@ fn sigint_finishes_the_trace_and_cleans_up() {
         .args([
             "collect",
             "--backend",
-            "epoll",
+            "auto",
             "--warmup",
             "10",
             "--samples",
@@ -57,8 +57,13 @@ fn sigint_finishes_the_trace_and_cleans_up() {
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
+    let native = if cfg!(target_os = "linux") {
+        "epoll"
+    } else {
+        "kqueue"
+    };
     assert!(
-        line.starts_with("kqent: collecting 1000000000 samples (epoll)"),
+        line.starts_with(&format!("kqent: collecting 1000000000 samples ({native})")),
         "{line}"
     );
     assert_eq!(entries(tmp.path()).len(), 1, "private directory exists");

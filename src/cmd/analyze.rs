@@ -258,7 +258,9 @@ fn key_values(e: Estimator) -> &'static [&'static str] {
         Estimator::Compression => &["X_bar", "sigma_hat", "p"],
         Estimator::TTuple => &["t", "p_hat_max", "p_u"],
         Estimator::Lrs => &["u", "v", "p_hat", "p_u"],
-        _ => &[],
+        Estimator::MultiMcw | Estimator::Lag | Estimator::MultiMmc | Estimator::Lz78y => {
+            &["C", "p_global_prime", "r", "p_local"]
+        }
     }
 }
 
@@ -266,15 +268,10 @@ fn describe(r: &EstimatorResult) -> String {
     if let Some(reason) = na_reason(r) {
         return format!("n/a: {reason}");
     }
-    let names = key_values(r.estimator);
-    let shown: Vec<&kqent_analysis::Value> = if names.is_empty() {
-        r.values.iter().take(3).collect()
-    } else {
-        names
-            .iter()
-            .filter_map(|n| r.values.iter().find(|v| v.name == *n))
-            .collect()
-    };
+    let shown: Vec<&kqent_analysis::Value> = key_values(r.estimator)
+        .iter()
+        .filter_map(|n| r.values.iter().find(|v| v.name == *n))
+        .collect();
     shown
         .iter()
         .map(|v| format!("{}={}", v.name, short(v.value)))

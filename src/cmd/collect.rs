@@ -147,10 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let result = collect(&cfg, file, &stop, &mut on_progress);
     bar.finish_and_clear();
     let outcome = result?;
-    outcome
-        .writer_output
-        .sync_all()
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    // Closing the file here; the trace writer already flushed it.
     drop(outcome.writer_output);
     partial.persist(&args.out)?;
 

@@ -151,8 +151,63 @@ pub fn collect<W: Write + Seek>(
     collect_segments(cfg, None, out, stop, on_progress, &mut |_, _| Ok(()))
 }
 
+/// Collects `restarts` rounds of `per_restart` samples, really restarting the source for
+/// each (new event queue, new descriptors, new poker thread, warm-up again), into one trace
+/// whose records carry their restart index as `segment` and whose metadata holds the
+/// [`RestartLayout`]. `cfg.samples` is ignored (the total is `restarts * per_restart`).
+/// After each complete restart, `on_restart(r, durations)` receives its durations (for
+/// building the restart matrix). A stop request ends the collection inside the current
+/// restart; the trace is then finished and marked interrupted, and `on_restart` is not
+/// called for the incomplete restart.
+///
+/// ```
+/// use std::io::Cursor;
+/// use std::sync::atomic::AtomicBool;
+/// use kqent_collector::{collect_restarts, BackendKind, CollectConfig};
+///
+/// let cfg = CollectConfig::new(BackendKind::Mock, 1);
+/// let mut rows = Vec::new();
+/// let out = collect_restarts(&cfg, 3, 50, Cursor::new(Vec::new()), &AtomicBool::new(false),
+///     &mut |_| {}, &mut |r, d| { rows.push((r, d.len())); Ok(()) }).unwrap();
+/// assert_eq!(rows, [(0, 50), (1, 50), (2, 50)]);
+/// assert_eq!(out.metadata.samples, 150);
+/// assert_eq!(out.metadata.restarts.unwrap().count, 3);
+/// ```
+pub fn collect_restarts<W: Write + Seek>(
+    cfg: &CollectConfig,
+    restarts: u32,
+    per_restart: u64,
+    out: W,
+    stop: &AtomicBool,
+    on_progress: &mut dyn FnMut(u64),
+    on_restart: &mut SegmentSink<'_>,
+) -> Result<CollectOutcome<W>, CollectError> {
+    if restarts == 0 || per_restart == 0 {
+        return Err(CollectError::InvalidConfig(format!(
+            "--restarts {restarts} x --per-restart {per_restart}: both must be at least 1"
+        )));
+    }
+    let total = u64::from(restarts)
+        .checked_mul(per_restart)
+        .ok_or_else(|| {
+            CollectError::InvalidConfig("--restarts x --per-restart overflows".into())
+        })?;
+    let cfg = CollectConfig {
+        samples: total,
+        ..cfg.clone()
+    };
+    collect_segments(
+        &cfg,
+        Some((restarts, per_restart)),
+        out,
+        stop,
+        on_progress,
+        on_restart,
+    )
+}
+
 /// Receives each completed restart's index and durations.
-pub(crate) type SegmentSink<'a> = dyn FnMut(u32, &[u64]) -> Result<(), CollectError> + 'a;
+pub type SegmentSink<'a> = dyn FnMut(u32, &[u64]) -> Result<(), CollectError> + 'a;
 
 /// Runs `segments` (count, per_restart) restarts, or one plain collection when `None`.
 /// `on_segment(r, durations)` receives each completed restart's durations.
@@ -196,7 +251,10 @@ pub(crate) fn collect_segments<W: Write + Seek>(
                 if keep_durations {
                     durations.push(s.duration_ns);
                 }
-                *tick = kqent_trace::gcd(*tick, s.duration_ns);
+                // Once 1, the gcd stays 1: skip the divisions (the common case on real clocks).
+                if *tick != 1 {
+                    *tick = kqent_trace::gcd(*tick, s.duration_ns);
+                }
                 writer.push(&Record {
                     start_ns: s.start_ns.saturating_sub(origin),
                     duration_ns: s.duration_ns,
@@ -232,6 +290,10 @@ pub(crate) fn collect_segments<W: Write + Seek>(
             state.interrupted = true;
             break;
         }
+        if segments.is_some() {
+            // Restarts are usually shorter than the loop's progress interval.
+            on_progress(state.kept);
+        }
         on_segment(seg, &state.durations)?;
     }
     let ctx1 = provenance::ctx_switches();
@@ -266,8 +328,9 @@ struct LoopState {
 
 /// Opens the backend for one segment, samples it, and closes it (releasing everything)
 /// before returning.
+/// Generic over the callbacks so the per-sample work is inlined into the loop.
 #[allow(clippy::too_many_arguments)]
-fn run_backend(
+fn run_backend<E, P>(
     kind: BackendKind,
     src: &Sources,
     cfg: &CollectConfig,
@@ -275,9 +338,13 @@ fn run_backend(
     samples: u64,
     stop: &AtomicBool,
     mock_clock: &mut u64,
-    emit: &mut dyn FnMut(Sample) -> Result<(), CollectError>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<sampler::LoopEnd, CollectError> {
+    emit: &mut E,
+    progress: &mut P,
+) -> Result<sampler::LoopEnd, CollectError>
+where
+    E: FnMut(Sample) -> Result<(), CollectError>,
+    P: FnMut(u64),
+{
     let warmup = cfg.knobs.warmup;
     match kind {
         BackendKind::Mock => {
@@ -316,13 +383,69 @@ fn run_backend(
 
 /// The loop, monomorphised per native backend so the wait call is inlined.
 #[allow(dead_code)] // unused on platforms without a native backend
-fn sample<B: Backend>(
+fn sample<B, E, P>(
     b: &mut B,
     warmup: u64,
     samples: u64,
     stop: &AtomicBool,
-    emit: &mut dyn FnMut(Sample) -> Result<(), CollectError>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<sampler::LoopEnd, CollectError> {
+    emit: &mut E,
+    progress: &mut P,
+) -> Result<sampler::LoopEnd, CollectError>
+where
+    B: Backend,
+    E: FnMut(Sample) -> Result<(), CollectError>,
+    P: FnMut(u64),
+{
     sampler::run(b, warmup, samples, stop, emit, progress)
+}
+
+/// The baseline of the collector benchmark: opens the sources `cfg` describes and makes
+/// `calls` wait calls, draining after each, with no trace. With `timed`, the two clock reads
+/// of a sample surround each call (their sum is returned instead of being recorded), which
+/// separates the cost of the clock from the collector's own. Returns the number of ready
+/// events seen plus the summed durations, so the work cannot be optimised away. Setup and
+/// teardown are included, as in [`collect`].
+///
+/// ```
+/// use kqent_collector::{bare_wait_loop, BackendKind, CollectConfig};
+/// let cfg = CollectConfig::new(BackendKind::Mock, 1);
+/// assert!(bare_wait_loop(&cfg, 1000, false).unwrap() > 0);
+/// ```
+pub fn bare_wait_loop(cfg: &CollectConfig, calls: u64, timed: bool) -> Result<u64, CollectError> {
+    validate(cfg)?;
+    let kind = cfg.backend.resolve()?;
+    let src = sources(&cfg.knobs)?;
+    match kind {
+        BackendKind::Mock => bare(&mut Mock::new(&src, cfg.seed, 0), calls, timed),
+        #[cfg(target_os = "linux")]
+        BackendKind::Epoll => bare(&mut crate::epoll::Epoll::open(&src)?, calls, timed),
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        BackendKind::Kqueue => bare(&mut crate::kqueue::Kqueue::open(&src)?, calls, timed),
+        other => Err(CollectError::BackendUnavailable {
+            backend: other.to_string(),
+            os: std::env::consts::OS,
+            available: "mock".into(),
+        }),
+    }
+}
+
+fn bare<B: Backend>(b: &mut B, calls: u64, timed: bool) -> Result<u64, CollectError> {
+    let mut events = 0u64;
+    for _ in 0..calls {
+        let wait = if timed {
+            let t0 = b.now_ns();
+            let w = b.wait();
+            events = events.wrapping_add(b.now_ns().wrapping_sub(t0));
+            w
+        } else {
+            b.wait()
+        };
+        if let crate::backend::Wait::Ready(n) = wait? {
+            if n > 0 {
+                b.drain()?;
+                events += u64::from(n);
+            }
+        }
+    }
+    Ok(events)
 }

@@ -49,12 +49,18 @@ fn set_nonblock_cloexec(fd: &OwnedFd) -> Result<(), CollectError> {
     Ok(())
 }
 
-/// Reads `fd` into `buf` until it would block (or reaches end of file).
+/// Reads `fd` into `buf` until it is empty. A read shorter than `buf` already emptied it
+/// (a timerfd hands over all expirations in one 8-byte read, a socket or inotify instance
+/// everything pending that fits), which saves the final EAGAIN round trip; anything that
+/// arrives later makes the level-triggered watch fire again.
 pub(crate) fn drain_fd(buf: &mut [u8], fd: &OwnedFd) -> Result<(), CollectError> {
     loop {
         // SAFETY: `buf` is writable for its full length; `fd` is open.
         let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
         if n > 0 {
+            if (n as usize) < buf.len() {
+                return Ok(());
+            }
             continue;
         }
         if n == 0 {
@@ -79,6 +85,7 @@ mod tests {
         let mut buf = [0u8; 16];
         // Nothing to read: returns at once instead of blocking.
         drain_fd(&mut buf, &a).unwrap();
+        // More than one buffer's worth: drained over several reads.
         let data = [7u8; 100];
         let n = unsafe { libc::write(b.as_raw_fd(), data.as_ptr().cast(), data.len()) };
         assert_eq!(n, 100);

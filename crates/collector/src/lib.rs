@@ -43,7 +43,9 @@ mod tempdir;
 mod time;
 
 pub use backend::{kind_bits, Backend, Wait};
-pub use collect::{collect, validate, CollectConfig, CollectOutcome};
+pub use collect::{
+    bare_wait_loop, collect, collect_restarts, validate, CollectConfig, CollectOutcome, SegmentSink,
+};
 pub use config::{timer_period_ms, MAX_SOURCES_PER_KIND, RESERVED_FDS};
 pub use error::CollectError;
 pub use kind::BackendKind;

@@ -102,23 +102,11 @@ fn with_signals_blocked<T>(f: impl FnOnce() -> T) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::FromRawFd;
     use std::time::Instant;
 
     #[test]
     fn pokes_and_stops_promptly() {
-        let mut fds = [0; 2];
-        // SAFETY: fds is a valid 2-element array.
-        let rc = unsafe {
-            libc::socketpair(
-                libc::AF_UNIX,
-                libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-                0,
-                fds.as_mut_ptr(),
-            )
-        };
-        assert_eq!(rc, 0);
-        let (r, w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (r, w) = crate::fdutil::socket_pair().unwrap();
         let targets = Arc::new(PokeTargets {
             sockets: vec![w],
             files: vec![],

@@ -96,9 +96,9 @@ fn sysctl_string(name: &str) -> Option<String> {
     let rc = unsafe {
         libc::sysctlbyname(
             cname.as_ptr(),
-            std::ptr::null_mut(),
+            std::ptr::null_mut::<libc::c_void>(),
             &mut len,
-            std::ptr::null_mut(),
+            std::ptr::null_mut::<libc::c_void>(),
             0,
         )
     };
@@ -110,9 +110,9 @@ fn sysctl_string(name: &str) -> Option<String> {
     let rc = unsafe {
         libc::sysctlbyname(
             cname.as_ptr(),
-            buf.as_mut_ptr().cast(),
+            buf.as_mut_ptr().cast::<libc::c_void>(),
             &mut len,
-            std::ptr::null_mut(),
+            std::ptr::null_mut::<libc::c_void>(),
             0,
         )
     };
@@ -169,6 +169,7 @@ fn cpu_affinity() -> Option<Vec<u32>> {
 }
 
 /// Maps a DMI system vendor / product to a hypervisor name.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn vendor_to_virt(s: &str) -> Option<&'static str> {
     let s = s.to_ascii_lowercase();
     [
@@ -215,9 +216,9 @@ fn virtualization() -> Option<String> {
     let rc = unsafe {
         libc::sysctlbyname(
             name.as_ptr(),
-            (&mut v as *mut libc::c_int).cast(),
+            (&mut v as *mut libc::c_int).cast::<libc::c_void>(),
             &mut len,
-            std::ptr::null_mut(),
+            std::ptr::null_mut::<libc::c_void>(),
             0,
         )
     };

@@ -79,7 +79,9 @@ pub fn aggregate(results: &[ResultReport]) -> Vec<ConfigSummary> {
             let mut repetitions: Vec<u32> = group().map(|r| r.repetition).collect();
             repetitions.sort_unstable();
             let autocorr: Option<Vec<f64>> = group().map(|r| r.max_abs_autocorr()).collect();
-            let verdicts: Vec<bool> = group().filter_map(|r| r.iid.as_ref().map(|i| i.verdict)).collect();
+            let verdicts: Vec<bool> = group()
+                .filter_map(|r| r.iid.as_ref().map(|i| i.verdict))
+                .collect();
             let worst = idx.iter().copied().min_by(|&a, &b| {
                 results[a]
                     .h_assessed()

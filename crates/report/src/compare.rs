@@ -63,7 +63,10 @@ pub fn kind_comparisons(summaries: &[ConfigSummary]) -> Vec<KindComparison> {
         if singles.len() != c.iter().filter(|&&n| n > 0).count() {
             continue;
         }
-        let best = singles.iter().map(|s| s.2).fold(f64::NEG_INFINITY, f64::max);
+        let best = singles
+            .iter()
+            .map(|s| s.2)
+            .fold(f64::NEG_INFINITY, f64::max);
         out.push(KindComparison {
             combined_id: s.config_id.clone(),
             counts: c,

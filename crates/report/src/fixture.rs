@@ -26,7 +26,11 @@ fn next(state: &mut u64) -> u64 {
 /// low bits), with event kinds cycling over the kinds the knobs enable.
 pub fn synthetic_durations(seed: u64, samples: usize, noise_bits: u32) -> (Vec<u64>, Vec<u32>) {
     let mut st = seed;
-    let mask = if noise_bits >= 64 { u64::MAX } else { (1u64 << noise_bits) - 1 };
+    let mask = if noise_bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << noise_bits) - 1
+    };
     let durations = (0..samples)
         .map(|_| 50_000 + (next(&mut st) % 2_000) * 16 + (next(&mut st) & mask))
         .collect();
@@ -40,7 +44,12 @@ fn mcv(counts: &[u64], n: u64) -> EstimatorResult {
     let n = n as f64;
     let p_hat = max / n;
     let p_u = (p_hat + 2.576 * (p_hat * (1.0 - p_hat) / (n - 1.0)).sqrt()).min(1.0);
-    EstimatorResult::estimate(Estimator::Mcv, -p_u.log2(), vals![("p_hat", p_hat), ("p_u", p_u)])
+    // -log2(1) is -0.0; an estimate of no entropy is +0.
+    EstimatorResult::estimate(
+        Estimator::Mcv,
+        0.0 - p_u.log2() + 0.0,
+        vals![("p_hat", p_hat), ("p_u", p_u)],
+    )
 }
 
 /// A complete result for `knobs`, repetition `repetition`, with `samples` durations whose
@@ -56,7 +65,14 @@ pub fn synthetic_result(
     let extraction = Extraction::Lsb(4);
     let a = |e: kqent_analysis::AnalysisError| ReportError::InvalidArgument(e.to_string());
     let symbols = extraction.apply(&durations).map_err(a)?;
-    let stats = basic_stats(&symbols, StatsOptions { max_lag: 16, block: samples.div_ceil(8).max(1) }).map_err(a)?;
+    let stats = basic_stats(
+        &symbols,
+        StatsOptions {
+            max_lag: 16,
+            block: samples.div_ceil(8).max(1),
+        },
+    )
+    .map_err(a)?;
     let est = mcv(&stats.histogram, stats.samples);
     let h = est.h().unwrap_or(0.0).min(f64::from(symbols.bits()));
     let bytes: Vec<u8> = durations.iter().flat_map(|d| d.to_le_bytes()).collect();

@@ -54,11 +54,16 @@ impl GateReport {
 /// `require_iid` is set and a result has no IID verdict, or a threshold is not finite.
 pub fn evaluate(results: &[ResultReport], opts: &GateOptions) -> Result<GateReport, ReportError> {
     if !opts.min_entropy.is_finite() || opts.max_autocorr.is_some_and(|y| !y.is_finite()) {
-        return Err(ReportError::InvalidArgument("thresholds must be finite numbers".into()));
+        return Err(ReportError::InvalidArgument(
+            "thresholds must be finite numbers".into(),
+        ));
     }
     if opts.require_iid {
         if let Some(r) = results.iter().find(|r| r.iid.is_none()) {
-            return Err(ReportError::MissingIid(format!("{} r{}", r.config_id, r.repetition)));
+            return Err(ReportError::MissingIid(format!(
+                "{} r{}",
+                r.config_id, r.repetition
+            )));
         }
     }
     let mut ids: Vec<&str> = Vec::new();
@@ -83,21 +88,48 @@ pub fn evaluate(results: &[ResultReport], opts: &GateOptions) -> Result<GateRepo
         case("min-entropy", &|r| {
             let h = r.h_assessed();
             let ok = h >= x;
-            (ok, format!("r{}: H_assessed {h:.6} {} {x}", r.repetition, if ok { ">=" } else { "<" }))
+            (
+                ok,
+                format!(
+                    "r{}: H_assessed {h:.6} {} {x}",
+                    r.repetition,
+                    if ok { ">=" } else { "<" }
+                ),
+            )
         });
         if let Some(y) = opts.max_autocorr {
             case("max-autocorr", &|r| match r.max_abs_autocorr() {
                 Some(a) => {
                     let ok = a <= y;
-                    (ok, format!("r{}: max |r_k| {a:.6} {} {y}", r.repetition, if ok { "<=" } else { ">" }))
+                    (
+                        ok,
+                        format!(
+                            "r{}: max |r_k| {a:.6} {} {y}",
+                            r.repetition,
+                            if ok { "<=" } else { ">" }
+                        ),
+                    )
                 }
-                None => (false, format!("r{}: autocorrelation undefined (constant symbols)", r.repetition)),
+                None => (
+                    false,
+                    format!(
+                        "r{}: autocorrelation undefined (constant symbols)",
+                        r.repetition
+                    ),
+                ),
             });
         }
         if opts.require_iid {
             case("iid", &|r| {
                 let ok = r.iid.as_ref().is_some_and(|i| i.verdict);
-                (ok, format!("r{}: IID verdict {}", r.repetition, if ok { "pass" } else { "fail" }))
+                (
+                    ok,
+                    format!(
+                        "r{}: IID verdict {}",
+                        r.repetition,
+                        if ok { "pass" } else { "fail" }
+                    ),
+                )
             });
         }
     }
@@ -110,8 +142,14 @@ pub fn junit_xml(report: &GateReport) -> String {
     let mut s = String::new();
     let (n, f) = (report.cases.len(), report.failures());
     let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = writeln!(s, r#"<testsuites name="kqent gate" tests="{n}" failures="{f}" errors="0">"#);
-    let _ = writeln!(s, r#"  <testsuite name="kqent gate" tests="{n}" failures="{f}" errors="0" skipped="0">"#);
+    let _ = writeln!(
+        s,
+        r#"<testsuites name="kqent gate" tests="{n}" failures="{f}" errors="0">"#
+    );
+    let _ = writeln!(
+        s,
+        r#"  <testsuite name="kqent gate" tests="{n}" failures="{f}" errors="0" skipped="0">"#
+    );
     for c in &report.cases {
         let name = escape(&format!("{}: {}", c.config_id, c.check));
         let details = escape(&c.details.join("\n"));
@@ -122,7 +160,11 @@ pub fn junit_xml(report: &GateReport) -> String {
         } else {
             let msg = escape(&format!("{} failed on {}", c.check, c.config_id));
             let _ = writeln!(s, r#"    <testcase classname="kqent.gate" name="{name}">"#);
-            let _ = writeln!(s, r#"      <failure message="{msg}" type="{}">{details}</failure>"#, c.check);
+            let _ = writeln!(
+                s,
+                r#"      <failure message="{msg}" type="{}">{details}</failure>"#,
+                c.check
+            );
             let _ = writeln!(s, "    </testcase>");
         }
     }

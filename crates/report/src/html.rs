@@ -19,20 +19,33 @@ th{background:#f0f0f0}td.l,th.l{text-align:left}.plots{display:flex;flex-wrap:wr
 code{background:#f4f4f4;padding:0 3px}";
 
 fn f4(v: f64) -> String {
-    format!("{v:.4}")
+    let s = format!("{v:.4}");
+    if s == "-0.0000" {
+        "0.0000".into()
+    } else {
+        s
+    }
 }
 
 fn kv_table(s: &mut String, rows: &[(&str, String)]) {
     let _ = writeln!(s, "<table>");
     for (k, v) in rows {
-        let _ = writeln!(s, "<tr><th class=\"l\">{}</th><td>{}</td></tr>", escape(k), escape(v));
+        let _ = writeln!(
+            s,
+            "<tr><th class=\"l\">{}</th><td>{}</td></tr>",
+            escape(k),
+            escape(v)
+        );
     }
     let _ = writeln!(s, "</table>");
 }
 
 fn duration_rows(d: &DurationStats) -> Vec<(&'static str, String)> {
     let mut rows = vec![
-        ("durations (ns): min / median / mean / max", format!("{} / {} / {:.1} / {}", d.min, d.median, d.mean, d.max)),
+        (
+            "durations (ns): min / median / mean / max",
+            format!("{} / {} / {:.1} / {}", d.min, d.median, d.mean, d.max),
+        ),
         ("durations (ns): p1 / p99", format!("{} / {}", d.p1, d.p99)),
         ("observed tick (ns, GCD of durations)", d.tick.to_string()),
         ("zero durations", d.zeros.to_string()),
@@ -55,7 +68,10 @@ fn provenance_rows(p: &Provenance) -> Vec<(&'static str, String)> {
         ("host", p.host.clone()),
         ("OS / kernel", format!("{} / {}", p.os, p.kernel)),
         ("CPU", p.cpu.clone()),
-        ("started / finished (UTC)", format!("{} / {}", p.started, p.finished)),
+        (
+            "started / finished (UTC)",
+            format!("{} / {}", p.started, p.finished),
+        ),
     ]
 }
 
@@ -70,19 +86,39 @@ fn config_section(s: &mut String, r: &ResultReport, reps: usize) -> Result<(), R
     );
     let mut rows = vec![
         ("H_assessed (bits/symbol)", f4(r.h_assessed())),
-        ("symbols / width", format!("{} / {} bits", st.samples, st.bits)),
-        ("extraction", r.extraction.map(|e| e.to_string()).unwrap_or_else(|| "symbol file".into())),
+        (
+            "symbols / width",
+            format!("{} / {} bits", st.samples, st.bits),
+        ),
+        (
+            "extraction",
+            r.extraction
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "symbol file".into()),
+        ),
         ("Shannon entropy (bits/symbol)", f4(st.shannon)),
         ("plug-in min-entropy (bits/symbol)", f4(st.min_entropy)),
         (
             "chi-square vs uniform (df, p-value)",
-            format!("{:.2} ({}, {:.4})", st.chi_square.statistic, st.chi_square.df, st.chi_square.p_value),
+            format!(
+                "{:.2} ({}, {:.4})",
+                st.chi_square.statistic, st.chi_square.df, st.chi_square.p_value
+            ),
         ),
-        ("serial correlation (ent)", format!("{:.6}", st.serial_correlation)),
+        (
+            "serial correlation (ent)",
+            format!("{:.6}", st.serial_correlation),
+        ),
         (
             "autocorrelation: max |r_k|, lags outside ±2/√n",
             match &st.autocorrelation {
-                Some(a) => format!("{:.4}, {} of {} (band {:.4})", a.max_abs, a.outside, a.r.len(), a.band),
+                Some(a) => format!(
+                    "{:.4}, {} of {} (band {:.4})",
+                    a.max_abs,
+                    a.outside,
+                    a.r.len(),
+                    a.band
+                ),
                 None => "undefined (constant symbols)".into(),
             },
         ),
@@ -102,7 +138,11 @@ fn config_section(s: &mut String, r: &ResultReport, reps: usize) -> Result<(), R
         plots.push(plot::lag_plot(&r.lag_pairs)?);
     }
     plots.push(plot::block_entropy_plot(&st.blocks, st.bits)?);
-    plots.push(plot::estimator_plot(&estimator_bars(&r.assessment), r.h_assessed(), r.assessment.bits)?);
+    plots.push(plot::estimator_plot(
+        &estimator_bars(&r.assessment),
+        r.h_assessed(),
+        r.assessment.bits,
+    )?);
     let _ = writeln!(s, "<div class=\"plots\">");
     for p in plots {
         s.push_str(&p);
@@ -117,7 +157,7 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>kqent entropy report</title><style>{STYLE}</style></head><body>"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>kqent entropy report</title><style>{STYLE}</style></head><body>"
     );
     let _ = writeln!(s, "<h1>kqent entropy report</h1>");
     let _ = writeln!(s, "<p>{}</p>", escape(&o.headline().replace('`', "")));
@@ -132,11 +172,20 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
         let knobs = match &c.knobs {
             Some(k) => format!(
                 "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-                k.num_timers, k.num_sockets, k.num_file_watchers, k.timeout_ms, k.poke_interval_us, escape(&k.write_trigger), k.warmup
+                k.num_timers,
+                k.num_sockets,
+                k.num_file_watchers,
+                k.timeout_ms,
+                k.poke_interval_us,
+                escape(&k.write_trigger),
+                k.warmup
             ),
             None => "<td>–</td>".repeat(7),
         };
-        let ac = c.max_abs_autocorr.map(|a| f4(a.max)).unwrap_or_else(|| "undefined".into());
+        let ac = c
+            .max_abs_autocorr
+            .map(|a| f4(a.max))
+            .unwrap_or_else(|| "undefined".into());
         let _ = writeln!(
             s,
             "<tr><td class=\"l\"><a href=\"#{id}\">{id}</a>{mark}</td>{knobs}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{ac}</td></tr>",
@@ -154,13 +203,26 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
     if !varying.is_empty() {
         let _ = writeln!(s, "<h2>Sweep</h2><div class=\"plots\">");
         for &x in &varying {
-            let unit = NUMERIC_KNOBS.iter().find(|k| k.0 == x).map(|k| k.1).unwrap_or("");
+            let unit = NUMERIC_KNOBS
+                .iter()
+                .find(|k| k.0 == x)
+                .map(|k| k.1)
+                .unwrap_or("");
             let by = varying.iter().copied().find(|&b| b != x);
-            s.push_str(&plot::knob_lines_plot(x, unit, by, &knob_series(&o.summaries, x, by))?);
+            s.push_str(&plot::knob_lines_plot(
+                x,
+                unit,
+                by,
+                &knob_series(&o.summaries, x, by),
+            )?);
             s.push('\n');
         }
         if varying.len() >= 2 {
-            s.push_str(&plot::heatmap_plot(&grid(&o.summaries, varying[0], varying[1]))?);
+            s.push_str(&plot::heatmap_plot(&grid(
+                &o.summaries,
+                varying[0],
+                varying[1],
+            ))?);
             s.push('\n');
         }
         let _ = writeln!(s, "</div>");
@@ -169,7 +231,13 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
         let _ = writeln!(s, "<h2>Does combining event kinds add entropy?</h2><p><b>{}</b>. Mean H_assessed, bits/symbol.</p>", escape(v));
         let _ = writeln!(s, "<table><tr><th class=\"l\">combination</th><th>timers alone</th><th>sockets alone</th><th>watchers alone</th><th>combined</th><th>gain</th></tr>");
         for c in &o.comparisons {
-            let cell = |n: &str| c.singles.iter().find(|x| x.0 == n).map(|x| f4(x.2)).unwrap_or_else(|| "–".into());
+            let cell = |n: &str| {
+                c.singles
+                    .iter()
+                    .find(|x| x.0 == n)
+                    .map(|x| f4(x.2))
+                    .unwrap_or_else(|| "–".into())
+            };
             let _ = writeln!(
                 s,
                 "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:+.4}</td></tr>",
@@ -181,13 +249,21 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
                 c.gain
             );
         }
-        let _ = writeln!(s, "</table><div class=\"plots\">{}</div>", plot::kind_comparison_plot(&o.comparisons)?);
+        let _ = writeln!(
+            s,
+            "</table><div class=\"plots\">{}</div>",
+            plot::kind_comparison_plot(&o.comparisons)?
+        );
     }
     let _ = writeln!(s, "<h2>Configurations</h2>");
     for c in &o.summaries {
         config_section(&mut s, &o.loaded.results[c.worst], c.repetitions.len())?;
     }
-    let prov = o.loaded.manifest.as_ref().map(|m| &m.provenance).or(o.loaded.results.first().map(|r| &r.provenance));
+    let prov = o.loaded.manifest.as_ref().map(|m| &m.provenance).or(o
+        .loaded
+        .results
+        .first()
+        .map(|r| &r.provenance));
     if let Some(p) = prov {
         let _ = writeln!(s, "<h2>Provenance</h2>");
         kv_table(&mut s, &provenance_rows(p));

@@ -57,7 +57,11 @@ fn read_doc<T: DeserializeOwned>(path: &Path, kind: DocKind) -> Result<T, Report
     parse_doc(path, &bytes, kind)
 }
 
-fn parse_doc<T: DeserializeOwned>(path: &Path, bytes: &[u8], kind: DocKind) -> Result<T, ReportError> {
+fn parse_doc<T: DeserializeOwned>(
+    path: &Path,
+    bytes: &[u8],
+    kind: DocKind,
+) -> Result<T, ReportError> {
     let bad = |e: serde_json::Error| ReportError::Json {
         path: path.to_path_buf(),
         message: e.to_string(),

@@ -40,7 +40,13 @@ pub fn config_id(k: &Knobs) -> String {
         .collect();
     format!(
         "t{}-s{}-w{}-to{}-p{}-{}-wu{}",
-        k.num_timers, k.num_sockets, k.num_file_watchers, k.timeout_ms, k.poke_interval_us, trigger, k.warmup
+        k.num_timers,
+        k.num_sockets,
+        k.num_file_watchers,
+        k.timeout_ms,
+        k.poke_interval_us,
+        trigger,
+        k.warmup
     )
 }
 
@@ -63,10 +69,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| ReportError::io(parent, e))?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| ReportError::InvalidArgument(format!("{}: not a file path", path.display())))?;
-    let tmp = parent.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
+    let name = path.file_name().ok_or_else(|| {
+        ReportError::InvalidArgument(format!("{}: not a file path", path.display()))
+    })?;
+    let tmp = parent.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -151,7 +161,11 @@ pub fn load(path: &Path) -> Result<Loaded, ReportError> {
     if meta.is_file() {
         if path.file_name().is_some_and(|n| n == MANIFEST) {
             let dir = path.parent().unwrap_or(Path::new("."));
-            return load(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
+            return load(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            });
         }
         return Ok(Loaded {
             manifest: None,

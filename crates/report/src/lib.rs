@@ -30,6 +30,6 @@ mod xml;
 
 pub use error::ReportError;
 pub use schema::{
-    DocKind, IidSlot, InputInfo, Knobs, KnobLists, Provenance, ResultReport, SweepManifest,
+    DocKind, IidSlot, InputInfo, KnobLists, Knobs, Provenance, ResultReport, SweepManifest,
     SCHEMA_VERSION,
 };

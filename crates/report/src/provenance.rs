@@ -19,7 +19,11 @@ impl Provenance {
                 read_trimmed("/proc/sys/kernel/osrelease"),
                 command("uname", &["-r"]),
             ]),
-            cpu: first_of(&[cpuinfo_model(), command("sysctl", &["-n", "machdep.cpu.brand_string"]), command("sysctl", &["-n", "hw.model"])]),
+            cpu: first_of(&[
+                cpuinfo_model(),
+                command("sysctl", &["-n", "machdep.cpu.brand_string"]),
+                command("sysctl", &["-n", "hw.model"]),
+            ]),
             started: rfc3339(started),
             finished: rfc3339(finished),
             elapsed_s: finished
@@ -40,7 +44,9 @@ fn first_of(candidates: &[Option<String>]) -> String {
 }
 
 fn read_trimmed(path: &str) -> Option<String> {
-    std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 fn command(cmd: &str, args: &[&str]) -> Option<String> {
@@ -66,7 +72,10 @@ fn cpuinfo_model() -> Option<String> {
 /// assert_eq!(kqent_report::provenance::rfc3339(t), "2026-11-29T03:41:13Z");
 /// ```
 pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
     format!(
@@ -104,7 +113,11 @@ mod tests {
             rfc3339(UNIX_EPOCH + Duration::from_secs(951_825_600)),
             "2000-02-29T12:00:00Z"
         );
-        let p = Provenance::collect("0.1.0", UNIX_EPOCH, UNIX_EPOCH + Duration::from_millis(1500));
+        let p = Provenance::collect(
+            "0.1.0",
+            UNIX_EPOCH,
+            UNIX_EPOCH + Duration::from_millis(1500),
+        );
         assert_eq!(p.elapsed_s, 1.5);
         assert!(!p.host.is_empty() && !p.kernel.is_empty());
     }

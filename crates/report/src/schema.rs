@@ -44,7 +44,7 @@ pub struct Knobs {
 }
 
 /// The knob values a sweep runs: the Cartesian product of these lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnobLists {
     /// Values of `num_timers`.
     pub num_timers: Vec<u64>,
@@ -223,3 +223,7 @@ pub struct SweepManifest {
     /// Where and when the sweep started (not reproducible).
     pub provenance: Provenance,
 }
+
+/// The JSON Schema (draft 2020-12) of both documents, as shipped in
+/// `crates/report/schema/kqent-report.schema.json`.
+pub const JSON_SCHEMA: &str = include_str!("../schema/kqent-report.schema.json");

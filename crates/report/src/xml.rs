@@ -22,6 +22,9 @@ pub(crate) fn escape(s: &str) -> String {
 mod tests {
     #[test]
     fn escapes() {
-        assert_eq!(super::escape("a<b & \"c\" 'd'>\u{1}"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;?");
+        assert_eq!(
+            super::escape("a<b & \"c\" 'd'>\u{1}"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;?"
+        );
     }
 }

@@ -13,7 +13,13 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
     let (Some(first), Some(last)) = (d.histogram.first(), d.histogram.last()) else {
         return empty("durations", title, "no non-zero duration");
     };
-    let ymax = d.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
+    let ymax = d
+        .histogram
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(1)
+        .max(1);
     render("durations", |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 18))
@@ -26,9 +32,11 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
             .x_desc("wait-call duration (ns, log scale)")
             .y_desc("wait calls")
             .draw()?;
-        chart.draw_series(d.histogram.iter().map(|b| {
-            Rectangle::new([(b.lo, 0), (b.hi, b.count)], colour(0).filled())
-        }))?;
+        chart.draw_series(
+            d.histogram
+                .iter()
+                .map(|b| Rectangle::new([(b.lo, 0), (b.hi, b.count)], colour(0).filled())),
+        )?;
         Ok(())
     })
 }
@@ -50,12 +58,9 @@ pub fn symbol_histogram_plot(histogram: &[u64], bits: u8) -> Result<String, Repo
             .x_desc("symbol value")
             .y_desc("occurrences")
             .draw()?;
-        chart.draw_series(
-            histogram
-                .iter()
-                .enumerate()
-                .map(|(v, &c)| Rectangle::new([(v as u32, 0), (v as u32 + 1, c)], colour(0).filled())),
-        )?;
+        chart.draw_series(histogram.iter().enumerate().map(|(v, &c)| {
+            Rectangle::new([(v as u32, 0), (v as u32 + 1, c)], colour(0).filled())
+        }))?;
         Ok(())
     })
 }
@@ -64,7 +69,11 @@ pub fn symbol_histogram_plot(histogram: &[u64], bits: u8) -> Result<String, Repo
 pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, ReportError> {
     let title = "Autocorrelation of the symbols by lag (dashed: ±2/√n white-noise band)";
     let Some(a) = a else {
-        return empty("autocorrelation", title, "undefined: the symbols are constant");
+        return empty(
+            "autocorrelation",
+            title,
+            "undefined: the symbols are constant",
+        );
     };
     let lim = a.max_abs.max(a.band) * 1.15;
     let lags = a.r.len() as f64;
@@ -82,7 +91,11 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
             .draw()?;
         chart.draw_series(a.r.iter().enumerate().map(|(i, &r)| {
             let k = (i + 1) as f64;
-            let c = if r.abs() > a.band { colour(3) } else { colour(0) };
+            let c = if r.abs() > a.band {
+                colour(3)
+            } else {
+                colour(0)
+            };
             Rectangle::new([(k - 0.3, 0.0), (k + 0.3, r)], c.filled())
         }))?;
         for b in [a.band, -a.band] {
@@ -147,7 +160,10 @@ pub fn block_entropy_plot(blocks: &[BlockEntropy], bits: u8) -> Result<String, R
             .y_desc("entropy (bits/symbol)")
             .draw()?;
         for (i, (name, get)) in [
-            ("Shannon", (|b: &BlockEntropy| b.shannon) as fn(&BlockEntropy) -> f64),
+            (
+                "Shannon",
+                (|b: &BlockEntropy| b.shannon) as fn(&BlockEntropy) -> f64,
+            ),
             ("plug-in min-entropy", |b: &BlockEntropy| b.min_entropy),
         ]
         .into_iter()
@@ -155,7 +171,10 @@ pub fn block_entropy_plot(blocks: &[BlockEntropy], bits: u8) -> Result<String, R
         {
             let c = colour(i);
             chart
-                .draw_series(LineSeries::new(blocks.iter().map(|b| (b.start, get(b))), c.stroke_width(2)).point_size(3))?
+                .draw_series(
+                    LineSeries::new(blocks.iter().map(|b| (b.start, get(b))), c.stroke_width(2))
+                        .point_size(3),
+                )?
                 .label(name)
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], c.stroke_width(2)));
         }
@@ -170,7 +189,11 @@ pub fn block_entropy_plot(blocks: &[BlockEntropy], bits: u8) -> Result<String, R
 }
 
 /// Each estimator's estimate (bits/symbol) with the H_assessed line.
-pub fn estimator_plot(bars: &[EstimatorBar], h_assessed: f64, bits: u8) -> Result<String, ReportError> {
+pub fn estimator_plot(
+    bars: &[EstimatorBar],
+    h_assessed: f64,
+    bits: u8,
+) -> Result<String, ReportError> {
     let title = "SP 800-90B estimates per estimator (red line: H_assessed, the minimum)";
     if bars.is_empty() {
         return empty("estimators", title, "no estimator produced an estimate");
@@ -190,7 +213,9 @@ pub fn estimator_plot(bars: &[EstimatorBar], h_assessed: f64, bits: u8) -> Resul
             .x_label_formatter(&|x| {
                 let i = x.round();
                 if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    bars.get(i as usize).map(|b| b.label.clone()).unwrap_or_default()
+                    bars.get(i as usize)
+                        .map(|b| b.label.clone())
+                        .unwrap_or_default()
                 } else {
                     String::new()
                 }

@@ -6,8 +6,8 @@ mod config;
 mod sweep;
 
 pub use config::{
-    autocorrelation_plot, block_entropy_plot, duration_histogram_plot, estimator_plot,
-    lag_plot, symbol_histogram_plot,
+    autocorrelation_plot, block_entropy_plot, duration_histogram_plot, estimator_plot, lag_plot,
+    symbol_histogram_plot,
 };
 pub use sweep::{heatmap_plot, kind_comparison_plot, knob_lines_plot};
 

@@ -8,7 +8,12 @@ use crate::series::{Grid, Line};
 use crate::ReportError;
 
 /// H_assessed against knob `x` (unit `x_unit`), one line per value of knob `by`.
-pub fn knob_lines_plot(x: &str, x_unit: &str, by: Option<&str>, lines: &[Line]) -> Result<String, ReportError> {
+pub fn knob_lines_plot(
+    x: &str,
+    x_unit: &str,
+    by: Option<&str>,
+    lines: &[Line],
+) -> Result<String, ReportError> {
     let title = match by {
         Some(b) => format!("H_assessed against {x}, one line per {b} (mean over other knobs)"),
         None => format!("H_assessed against {x} (mean over other knobs)"),
@@ -40,8 +45,9 @@ pub fn knob_lines_plot(x: &str, x_unit: &str, by: Option<&str>, lines: &[Line]) 
                 LineSeries::new(l.points.iter().copied(), c.stroke_width(2)).point_size(4),
             )?;
             if let (Some(b), Some(v)) = (by, l.value) {
-                s.label(format!("{b} = {v}"))
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], c.stroke_width(2)));
+                s.label(format!("{b} = {v}")).legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], c.stroke_width(2))
+                });
             }
         }
         if by.is_some() {
@@ -63,7 +69,9 @@ pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
         return empty("heatmap", &title, "no configuration");
     }
     let values = g.cells.iter().flatten().flatten().copied();
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
     let span = if hi > lo { hi - lo } else { 1.0 };
     let (nx, ny) = (g.xs.len() as u32, g.ys.len() as u32);
     render("heatmap", |root| {
@@ -78,8 +86,16 @@ pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
             .disable_mesh()
             .x_labels(nx as usize + 1)
             .y_labels(ny as usize + 1)
-            .x_label_formatter(&|i| g.xs.get(*i as usize).map(|v| v.to_string()).unwrap_or_default())
-            .y_label_formatter(&|j| g.ys.get(*j as usize).map(|v| v.to_string()).unwrap_or_default())
+            .x_label_formatter(&|i| {
+                g.xs.get(*i as usize)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|j| {
+                g.ys.get(*j as usize)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            })
             .x_desc(g.x.as_str())
             .y_desc(g.y.as_str())
             .draw()?;
@@ -90,13 +106,23 @@ pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
                     // Dark blue (low) to yellow (high).
                     Some(v) => {
                         let t = (v - lo) / span;
-                        RGBColor((40.0 + 215.0 * t) as u8, (40.0 + 180.0 * t) as u8, (140.0 - 100.0 * t) as u8)
+                        RGBColor(
+                            (40.0 + 215.0 * t) as u8,
+                            (40.0 + 180.0 * t) as u8,
+                            (140.0 - 100.0 * t) as u8,
+                        )
                     }
                     None => RGBColor(230, 230, 230),
                 };
                 chart.draw_series([Rectangle::new([(i, j), (i + 1, j + 1)], fill.filled())])?;
-                let label = cell.map(|v| format!("{v:.3}")).unwrap_or_else(|| "n/a".into());
-                chart.draw_series([Text::new(label, (i, j + 1), (FONT, 13).into_font().color(&BLACK))])?;
+                let label = cell
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or_else(|| "n/a".into());
+                chart.draw_series([Text::new(
+                    label,
+                    (i, j + 1),
+                    (FONT, 13).into_font().color(&BLACK),
+                )])?;
             }
         }
         Ok(())
@@ -107,7 +133,11 @@ pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
 pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportError> {
     let title = "Does combining event kinds add entropy? Each kind alone vs. together";
     if rows.is_empty() {
-        return empty("kinds", title, "the sweep has no single-kind configurations to compare");
+        return empty(
+            "kinds",
+            title,
+            "the sweep has no single-kind configurations to compare",
+        );
     }
     let n = rows.len();
     let ymax = rows
@@ -129,7 +159,9 @@ pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportErr
             .x_label_formatter(&|x| {
                 let i = x.round();
                 if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    rows.get(i as usize).map(|r| r.combined_id.clone()).unwrap_or_default()
+                    rows.get(i as usize)
+                        .map(|r| r.combined_id.clone())
+                        .unwrap_or_default()
                 } else {
                     String::new()
                 }
@@ -154,8 +186,15 @@ pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportErr
                 })
                 .collect();
             chart
-                .draw_series(bars.into_iter().map(|(x, h)| Rectangle::new([(x, 0.0), (x + 0.18, h)], c.filled())))?
-                .label(if *name == "combined" { "combined".to_string() } else { format!("{name} alone") })
+                .draw_series(
+                    bars.into_iter()
+                        .map(|(x, h)| Rectangle::new([(x, 0.0), (x + 0.18, h)], c.filled())),
+                )?
+                .label(if *name == "combined" {
+                    "combined".to_string()
+                } else {
+                    format!("{name} alone")
+                })
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
         }
         chart

@@ -1,11 +1,23 @@
-//! Real epoll collections (Linux only): the durations vary and every configured kind fires.
-#![cfg(target_os = "linux")]
+//! Real collections with the native backend (epoll on Linux, kqueue on macOS and
+//! FreeBSD): the durations vary and every configured kind fires.
+#![cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 
 use std::io::Cursor;
 use std::sync::atomic::AtomicBool;
 
 use kqent_collector::{collect, BackendKind, CollectConfig};
 use kqent_trace::{EventKinds, Record, TraceReader, WriteTrigger};
+
+/// This platform's backend and clock names.
+fn native() -> (&'static str, &'static str) {
+    if cfg!(target_os = "linux") {
+        ("epoll", "CLOCK_MONOTONIC_RAW")
+    } else if cfg!(target_os = "macos") {
+        ("kqueue", "CLOCK_UPTIME_RAW")
+    } else {
+        ("kqueue", "CLOCK_MONOTONIC_PRECISE")
+    }
+}
 
 fn run(cfg: &CollectConfig) -> (kqent_trace::Metadata, Vec<Record>) {
     let mut readiness = 0;
@@ -30,12 +42,12 @@ fn run(cfg: &CollectConfig) -> (kqent_trace::Metadata, Vec<Record>) {
 
 #[test]
 fn ten_thousand_samples_with_every_kind() {
-    let cfg = CollectConfig::new(BackendKind::Epoll, 10_000);
+    let cfg = CollectConfig::new(BackendKind::Auto, 10_000);
     let (meta, records) = run(&cfg);
-    assert_eq!(meta.backend, "epoll");
+    assert_eq!(meta.backend, native().0);
     assert_eq!(meta.samples, 10_000);
     assert_eq!(meta.samples_requested, 10_000);
-    assert_eq!(meta.clock.name, "CLOCK_MONOTONIC_RAW");
+    assert_eq!(meta.clock.name, native().1);
     assert!(meta.clock.resolution_ns >= 1);
     assert_eq!(meta.seed, None);
     assert!(!meta.interrupted);
@@ -71,7 +83,7 @@ fn ten_thousand_samples_with_every_kind() {
 
 #[test]
 fn level_triggered_writes_make_every_wait_return_at_once() {
-    let mut cfg = CollectConfig::new(BackendKind::Epoll, 2_000);
+    let mut cfg = CollectConfig::new(BackendKind::Auto, 2_000);
     cfg.knobs.write_trigger = WriteTrigger::Level;
     cfg.knobs.warmup = 10;
     // A long timeout: only the level-triggered writability can make waits return quickly.
@@ -85,7 +97,7 @@ fn level_triggered_writes_make_every_wait_return_at_once() {
 
 #[test]
 fn only_configured_kinds_fire() {
-    let mut cfg = CollectConfig::new(BackendKind::Epoll, 300);
+    let mut cfg = CollectConfig::new(BackendKind::Auto, 300);
     cfg.knobs.num_sockets = 0;
     cfg.knobs.num_file_watchers = 0;
     cfg.knobs.num_timers = 2;
