@@ -366,6 +366,7 @@ fn is_temporary(name: &str) -> bool {
 /// An analysis running on its own thread.
 struct Pending {
     run: Run,
+    trace: PathBuf,
     result: mpsc::Receiver<anyhow::Result<ResultReport>>,
     started: std::time::Instant,
 }
@@ -456,8 +457,10 @@ impl Sweeper<'_> {
             match p.result.recv_timeout(Duration::from_millis(100)) {
                 Ok(r) => break r?,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    // The analysis cannot be cut short; abandon it (the process exits).
+                    // The analysis cannot be cut short; abandon it (the process exits)
+                    // with its trace, so that no run is left half done.
                     if self.stop.load(Ordering::Relaxed) {
+                        let _ = std::fs::remove_file(&p.trace);
                         return Err(Stop::Interrupted);
                     }
                 }
@@ -508,6 +511,7 @@ impl Sweeper<'_> {
 /// Starts the analysis of a collected run on its own thread.
 fn spawn_analysis(run: Run, job: TraceJob, started: std::time::Instant) -> Result<Pending, Stop> {
     let (tx, rx) = mpsc::channel();
+    let trace = job.trace.clone();
     thread::Builder::new()
         .name("kqent-analysis".into())
         .spawn(move || {
@@ -517,6 +521,7 @@ fn spawn_analysis(run: Run, job: TraceJob, started: std::time::Instant) -> Resul
         .context("cannot start the analysis thread")?;
     Ok(Pending {
         run,
+        trace,
         result: rx,
         started,
     })
