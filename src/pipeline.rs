@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 /// Most `(d_i, d_{i+1})` pairs kept for the lag plot: enough to see structure, small
 /// enough to keep a result file in the tens of kilobytes.
-pub const LAG_PAIRS: usize = 1000;
+pub const LAG_PAIRS: usize = 500;
 
 /// One trace to turn into a result.
 #[derive(Debug, Clone)]
