@@ -263,3 +263,96 @@ fn error_after_the_sources_exist_cleans_up() {
     );
     assert_eq!(entries(dir.path()), ["plain-file"], "partial trace removed");
 }
+
+/// Runs `collect --restarts` and returns (matrix bytes, trace metadata, records).
+fn restart_run(
+    backend: &str,
+    restarts: &str,
+    per: &str,
+    extract: &str,
+) -> (Vec<u8>, Metadata, Vec<kqent_trace::Record>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("M.bin");
+    kqent(dir.path())
+        .args([
+            "--backend",
+            backend,
+            "--restarts",
+            restarts,
+            "--per-restart",
+            per,
+            "--extract",
+            extract,
+            "--warmup",
+            "20",
+            "--seed",
+            "5",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("restart matrix"));
+    assert_eq!(entries(dir.path()), ["M.bin", "M.bin.trace"]);
+    let matrix = std::fs::read(&out).unwrap();
+    let (meta, records) = read_file(&dir.path().join("M.bin.trace")).unwrap();
+    (matrix, meta, records)
+}
+
+#[test]
+fn mock_restart_matrix_matches_its_trace() {
+    for (extract, extra) in [("lsb:8", 0u64), ("delta-lsb:3", 1), ("xorfold", 2)] {
+        let (matrix, meta, records) = restart_run("mock", "12", "50", extract);
+        assert_eq!(matrix.len(), 12 * 50, "{extract}");
+        let layout = meta.restarts.unwrap();
+        assert_eq!((layout.count, layout.per_restart), (12, 50 + extra));
+        assert_eq!(meta.samples, 12 * (50 + extra));
+        let ex: kqent_analysis::Extraction = extract.parse().unwrap();
+        for r in 0..12u32 {
+            let d: Vec<u64> = records
+                .iter()
+                .filter(|x| x.segment == r)
+                .map(|x| x.duration_ns)
+                .collect();
+            let row = &matrix[r as usize * 50..(r as usize + 1) * 50];
+            assert_eq!(ex.apply_raw(&d), row, "{extract}, restart {r}");
+        }
+    }
+    // Reproducible for a seed.
+    let (a, _, ra) = restart_run("mock", "3", "40", "lsb:4");
+    let (b, _, rb) = restart_run("mock", "3", "40", "lsb:4");
+    assert_eq!((a, ra), (b, rb));
+}
+
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
+#[test]
+fn native_restart_matrix() {
+    let (matrix, meta, records) = restart_run("auto", "5", "200", "lsb:8");
+    assert_eq!(matrix.len(), 1000);
+    assert_eq!(records.len(), 1000);
+    assert_eq!(meta.restarts.unwrap().count, 5);
+    assert_eq!(
+        matrix,
+        records
+            .iter()
+            .map(|r| r.duration_ns as u8)
+            .collect::<Vec<u8>>()
+    );
+}
+
+#[test]
+fn restart_bad_input() {
+    fails(
+        &["--backend", "mock", "--restarts", "3", "--extract", "lsb:9"],
+        "lsb:9",
+    );
+    fails(&["--backend", "mock", "--restarts", "0"], "at least 1");
+    // --per-restart without --restarts is a usage error (clap), also exit 2.
+    let dir = tempfile::tempdir().unwrap();
+    kqent(dir.path())
+        .args(["--backend", "mock", "--per-restart", "10", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2);
+    assert!(entries(dir.path()).is_empty());
+}

@@ -2,13 +2,20 @@
 //! duration in a trace. The trace is written under a temporary name beside `--out` and
 //! renamed once complete (also after Ctrl-C, with the samples so far); on error the
 //! temporary file is removed.
+//!
+//! With `--restarts R`, the source is restarted R times and `--out` receives the restart
+//! matrix (R rows of `--per-restart` symbols, NIST byte-per-symbol format) while the raw
+//! trace, one segment per restart, goes to `--trace` (default `<out>.trace`).
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
-use kqent_collector::{collect, validate, BackendKind, CollectConfig};
+use kqent_analysis::Extraction;
+use kqent_collector::{
+    collect, collect_restarts, validate, BackendKind, CollectConfig, CollectError,
+};
 use kqent_trace::{Knobs, WriteTrigger};
 
 use crate::{exit, interrupt, progress};
@@ -35,7 +42,7 @@ pub struct Args {
     /// Interval between pokes of the sockets and files, in microseconds (0 = no poker).
     #[arg(long, default_value_t = Knobs::default().poke_interval_us, value_name = "US")]
     pub poke_us: u64,
-    /// Socket write readiness: edge (default) or level (every wait returns at once, like
+    /// Socket write readiness: edge or level (every wait returns at once, like
     /// the original kqueue source).
     #[arg(long, default_value = "edge", value_name = "edge|level")]
     pub write_trigger: String,
@@ -48,9 +55,27 @@ pub struct Args {
     /// Seed of every random step (only the mock backend has any).
     #[arg(long, default_value_t = 0, value_name = "SEED")]
     pub seed: u64,
-    /// Trace file to write.
+    /// Trace file to write (with --restarts: the restart matrix).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Restart the source this many times (new queue, descriptors and poker each time) and
+    /// write a restart matrix (SP 800-90B 3.1.4) to --out.
+    #[arg(long, value_name = "R", conflicts_with = "samples")]
+    pub restarts: Option<u32>,
+    /// Symbols per restart (matrix row length).
+    #[arg(long, default_value_t = 1000, value_name = "N", requires = "restarts")]
+    pub per_restart: u64,
+    /// How durations become matrix symbols: lsb:K, delta-lsb:K or xorfold.
+    #[arg(
+        long,
+        default_value = "lsb:8",
+        value_name = "SPEC",
+        requires = "restarts"
+    )]
+    pub extract: String,
+    /// Where the raw restart trace goes (default: <out>.trace).
+    #[arg(long, value_name = "FILE", requires = "restarts")]
+    pub trace: Option<PathBuf>,
 }
 
 impl Args {
@@ -126,6 +151,9 @@ impl Drop for PartialFile {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if let Some(restarts) = args.restarts {
+        return run_restarts(&args, restarts);
+    }
     let cfg = args.config()?;
     // Everything that can be checked without creating anything, before the output exists.
     validate(&cfg)?;
@@ -168,6 +196,100 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         m.clock.name,
         m.tick_ns,
         args.out.display()
+    );
+    Ok(exit::SUCCESS)
+}
+
+/// Durations needed per restart so that `ex` yields `per` symbols (differences need one or
+/// two more).
+fn durations_for(ex: Extraction, per: u64) -> anyhow::Result<u64> {
+    (per..=per.saturating_add(2))
+        .find(|&n| usize::try_from(n).is_ok_and(|n| ex.output_len(n) as u64 == per))
+        .ok_or_else(|| anyhow!("--per-restart {per} is too large"))
+}
+
+/// `collect --restarts`: the matrix to `--out`, the segmented trace beside it.
+fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
+    let mut cfg = args.config()?;
+    let ex: Extraction = args.extract.parse()?;
+    let per = args.per_restart;
+    if restarts == 0 || per == 0 {
+        anyhow::bail!("--restarts and --per-restart must be at least 1");
+    }
+    let need = durations_for(ex, per)?;
+    cfg.samples = u64::from(restarts)
+        .checked_mul(need)
+        .ok_or_else(|| anyhow!("--restarts x --per-restart is too large"))?;
+    validate(&cfg)?;
+    let backend = cfg.backend.resolve()?;
+    let trace_path = args.trace.clone().unwrap_or_else(|| {
+        let mut p = args.out.clone().into_os_string();
+        p.push(".trace");
+        PathBuf::from(p)
+    });
+    if trace_path == args.out {
+        anyhow::bail!("--trace and --out name the same file");
+    }
+    let stop = interrupt::flag()?;
+    let (matrix_partial, matrix_file) = PartialFile::create(&args.out)?;
+    let (trace_partial, trace_file) = PartialFile::create(&trace_path)?;
+    let mut matrix = BufWriter::new(matrix_file);
+
+    let bar = progress::bar(cfg.samples, "samples");
+    let mut on_progress = |n: u64| {
+        if n == 0 {
+            bar.suspend(|| {
+                eprintln!("kqent: collecting {restarts} restarts x {need} samples ({backend}) ...");
+                let _ = std::io::stderr().flush();
+            });
+        } else {
+            bar.set_position(n);
+        }
+    };
+    let mut on_restart = |_r: u32, durations: &[u64]| -> Result<(), CollectError> {
+        let row = ex.apply_raw(durations);
+        debug_assert_eq!(row.len() as u64, per);
+        matrix.write_all(&row).map_err(|e| CollectError::Os {
+            what: format!("cannot write {}", args.out.display()),
+            source: e,
+        })
+    };
+    let result = collect_restarts(
+        &cfg,
+        restarts,
+        need,
+        trace_file,
+        &stop,
+        &mut on_progress,
+        &mut on_restart,
+    );
+    bar.finish_and_clear();
+    let outcome = result?;
+    drop(outcome.writer_output);
+    let m = &outcome.metadata;
+    if outcome.interrupted {
+        trace_partial.persist(&trace_path)?;
+        // An incomplete matrix is useless to the restart tests: keep only the trace.
+        drop(matrix);
+        drop(matrix_partial);
+        eprintln!(
+            "kqent: interrupted: wrote {} samples to {}; no restart matrix written",
+            m.samples,
+            trace_path.display()
+        );
+        return Ok(exit::INTERRUPTED);
+    }
+    matrix
+        .flush()
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    drop(matrix);
+    trace_partial.persist(&trace_path)?;
+    matrix_partial.persist(&args.out)?;
+    eprintln!(
+        "kqent: wrote a {restarts} x {per} restart matrix ({ex}) to {} and {} samples to {}",
+        args.out.display(),
+        m.samples,
+        trace_path.display()
     );
     Ok(exit::SUCCESS)
 }

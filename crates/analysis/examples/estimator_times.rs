@@ -1,10 +1,13 @@
 //! Wall time of each estimator on one NIST-format file, on the symbols and on the
-//! bitstring, one at a time (no parallelism across estimators):
+//! bitstring, one at a time (no parallelism across estimators; set RAYON_NUM_THREADS=1
+//! to time them on one core):
 //! `cargo run --release -p kqent-analysis --example estimator_times -- FILE`.
 
 use std::time::Instant;
 
-use kqent_analysis::estimators::{collision, compression, lrs, markov, mcv, t_tuple, tuples};
+use kqent_analysis::estimators::{
+    collision, compression, lag, lrs, lz78y, markov, mcv, multi_mcw, multi_mmc, t_tuple, tuples,
+};
 use kqent_analysis::Symbols;
 
 fn main() {
@@ -42,6 +45,18 @@ fn main() {
                 .map(|c| (t_tuple::from_counts(&c), lrs::from_counts(&c))),
         )
     });
+    time("multi_mcw (symbols)", &|| {
+        drop(multi_mcw::estimate(&t.data, t.alphabet))
+    });
+    time("lag (symbols)", &|| {
+        drop(lag::estimate(&t.data, t.alphabet))
+    });
+    time("multi_mmc (symbols)", &|| {
+        drop(multi_mmc::estimate(&t.data, t.alphabet))
+    });
+    time("lz78y (symbols)", &|| {
+        drop(lz78y::estimate(&t.data, t.alphabet))
+    });
     time("mcv (bits)", &|| drop(mcv::estimate(&bits, 2)));
     time("collision (bits)", &|| drop(collision::estimate(&bits)));
     time("markov (bits)", &|| drop(markov::estimate(&bits)));
@@ -49,4 +64,8 @@ fn main() {
     time("tuples (bits)", &|| {
         drop(tuples::analyze(&bits, 2).map(|c| (t_tuple::from_counts(&c), lrs::from_counts(&c))))
     });
+    time("multi_mcw (bits)", &|| drop(multi_mcw::estimate(&bits, 2)));
+    time("lag (bits)", &|| drop(lag::estimate(&bits, 2)));
+    time("multi_mmc (bits)", &|| drop(multi_mmc::estimate(&bits, 2)));
+    time("lz78y (bits)", &|| drop(lz78y::estimate(&bits, 2)));
 }

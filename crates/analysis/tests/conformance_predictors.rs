@@ -145,3 +145,71 @@ fn v5_narrow8_small() {
 fn nist_ring_osc() {
     run_file(FILES[5]);
 }
+
+/// Pseudo-random bytes from a seeded xorshift generator.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// Noise with one long run of a constant: predictions are almost never right, except
+/// through the run, so the local bound (from the longest run) must decide every estimate.
+#[test]
+fn a_long_run_of_correct_predictions_decides_through_p_local() {
+    let mut data = noise(7, 200_000);
+    data[120_000..120_400].fill(0);
+    let t = Symbols::new(data, 8).unwrap().translated();
+    for (_, name, estimate) in PREDICTORS {
+        let r = estimate(&t.data, t.alphabet);
+        let p_local = r
+            .value("p_local")
+            .unwrap_or_else(|| panic!("{name}: P_local was not computed: {r:?}"));
+        let p_global_prime = r.value("p_global_prime").unwrap();
+        assert!(p_global_prime < 0.01, "{name}: {p_global_prime}");
+        assert!(p_local > 0.9 && p_local < 1.0, "{name}: {p_local}");
+        assert!(r.value("r").unwrap() > 250.0, "{name}");
+        assert_eq!(r.value("p_max"), Some(p_local), "{name}");
+        let h = r.h().unwrap();
+        assert!((h + p_local.log2()).abs() < 1e-15, "{name}: {h}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Every estimate lies in [0, log2 k] (k the alphabet it ran on), symbols and bits.
+    #[test]
+    fn estimates_lie_between_zero_and_the_width(
+        bits in 1u8..=8,
+        len in 1usize..6_000,
+        seed in proptest::prelude::any::<u64>(),
+        sticky in 0u8..4,
+    ) {
+        // A few distinct values, more, or all: `sticky` narrows the range used.
+        let raw = noise(seed, len);
+        let limit = (1u16 << bits) >> sticky.min(bits - 1);
+        let data: Vec<u8> = raw.iter().map(|&v| (u16::from(v) % limit) as u8).collect();
+        let symbols = Symbols::new(data, bits).unwrap();
+        let t = symbols.translated();
+        let bitstring = symbols.bitstring();
+        for (_, name, estimate) in PREDICTORS {
+            for (input, k) in [(&t.data, t.alphabet), (&bitstring, 2)] {
+                let r = estimate(input, k);
+                if let Some(h) = r.h() {
+                    let top = (k as f64).log2();
+                    proptest::prop_assert!(
+                        (0.0..=top + 1e-12).contains(&h),
+                        "{} on {} samples of {}: {}", name, input.len(), k, h
+                    );
+                }
+            }
+        }
+    }
+}

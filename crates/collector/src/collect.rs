@@ -229,7 +229,6 @@ pub(crate) fn collect_segments<W: Write + Seek>(
     let mut state = LoopState {
         origin: None,
         kept: 0,
-        tick: 0,
         mock_clock: 0,
         interrupted: false,
         durations: Vec::new(),
@@ -244,16 +243,11 @@ pub(crate) fn collect_segments<W: Write + Seek>(
         let base = state.kept;
         let end = {
             let keep_durations = segments.is_some();
-            let (origin, tick, durations) =
-                (&mut state.origin, &mut state.tick, &mut state.durations);
+            let (origin, durations) = (&mut state.origin, &mut state.durations);
             let mut emit = |s: Sample| -> Result<(), CollectError> {
                 let origin = *origin.get_or_insert(s.start_ns);
                 if keep_durations {
                     durations.push(s.duration_ns);
-                }
-                // Once 1, the gcd stays 1: skip the divisions (the common case on real clocks).
-                if *tick != 1 {
-                    *tick = kqent_trace::gcd(*tick, s.duration_ns);
                 }
                 writer.push(&Record {
                     start_ns: s.start_ns.saturating_sub(origin),
@@ -298,18 +292,13 @@ pub(crate) fn collect_segments<W: Write + Seek>(
     }
     let ctx1 = provenance::ctx_switches();
     let interrupted = state.interrupted;
-    let mut metadata = meta;
-    let w = writer.finish(|m| {
+    let (w, metadata) = writer.finish_with_metadata(|m| {
         m.interrupted = interrupted;
         if let (Some((v0, i0)), Some((v1, i1))) = (ctx0, ctx1) {
             m.provenance.voluntary_ctx_switches = Some(v1.saturating_sub(v0));
             m.provenance.involuntary_ctx_switches = Some(i1.saturating_sub(i0));
         }
-        metadata = m.clone();
     })?;
-    // `finish` sets these itself after the closure; mirror them.
-    metadata.samples = state.kept;
-    metadata.tick_ns = state.tick;
     Ok(CollectOutcome {
         writer_output: w,
         metadata,
@@ -320,7 +309,6 @@ pub(crate) fn collect_segments<W: Write + Seek>(
 struct LoopState {
     origin: Option<u64>,
     kept: u64,
-    tick: u64,
     mock_clock: u64,
     interrupted: bool,
     durations: Vec<u64>,
@@ -448,4 +436,58 @@ fn bare<B: Backend>(b: &mut B, calls: u64, timed: bool) -> Result<u64, CollectEr
         }
     }
     Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    #[test]
+    fn validation_messages() {
+        let mut cfg = CollectConfig::new(BackendKind::Mock, 10);
+        cfg.knobs.timeout_ms = 3_000_000_000;
+        assert_eq!(
+            validate(&cfg).unwrap_err().to_string(),
+            "--timeout-ms 3000000000 is too large: at most 2147483647"
+        );
+        cfg.knobs.timeout_ms = 0;
+        cfg.knobs.num_file_watchers = 70_000;
+        assert!(validate(&cfg)
+            .unwrap_err()
+            .to_string()
+            .starts_with("--watchers 70000 is too large"));
+    }
+
+    #[test]
+    fn nothing_is_written_for_an_invalid_config() {
+        let cfg = CollectConfig::new(BackendKind::Mock, 0);
+        let mut buf = Cursor::new(Vec::new());
+        let stop = AtomicBool::new(false);
+        assert!(collect(&cfg, &mut buf, &stop, &mut |_| {}).is_err());
+        assert!(buf.get_ref().is_empty());
+    }
+
+    #[test]
+    fn mock_metadata_is_a_function_of_the_arguments() {
+        let mut cfg = CollectConfig::new(BackendKind::Mock, 3000);
+        cfg.seed = 99;
+        cfg.knobs.num_timers = 3;
+        let stop = AtomicBool::new(false);
+        let a = collect(&cfg, Cursor::new(Vec::new()), &stop, &mut |_| {}).unwrap();
+        let b = collect(&cfg, Cursor::new(Vec::new()), &stop, &mut |_| {}).unwrap();
+        let strip = |mut m: Metadata| {
+            m.provenance = Default::default();
+            m
+        };
+        assert_eq!(strip(a.metadata.clone()), strip(b.metadata));
+        let m = a.metadata;
+        assert_eq!(
+            (m.seed, m.samples, m.tick_ns),
+            (Some(99), 3000, MOCK_TICK_NS)
+        );
+        assert_eq!(m.knobs.num_timers, 3);
+        assert_eq!(m.clock, ClockInfo::new(MOCK_CLOCK, MOCK_TICK_NS));
+        assert!(m.provenance.voluntary_ctx_switches.is_some());
+    }
 }

@@ -22,6 +22,8 @@
 //! # Ok::<(), kqent_collector::CollectError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod backend;
 mod clock;
 mod collect;

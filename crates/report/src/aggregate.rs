@@ -118,3 +118,33 @@ pub fn best_and_worst(summaries: &[ConfigSummary]) -> Option<(usize, usize)> {
     }
     (!summaries.is_empty()).then_some((best, worst))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{knobs, synthetic_result};
+
+    #[test]
+    fn groups_repetitions_and_finds_the_worst() {
+        let a1 = synthetic_result(&knobs(4, 0, 0), 1, 1, 4, 2000).unwrap();
+        let a2 = synthetic_result(&knobs(4, 0, 0), 2, 2, 1, 2000).unwrap();
+        let b1 = synthetic_result(&knobs(0, 4, 0), 1, 3, 2, 2000).unwrap();
+        let results = vec![a1.clone(), b1.clone(), a2.clone()];
+        let s = aggregate(&results);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].config_id, a1.config_id);
+        assert_eq!(s[0].repetitions, vec![1, 2]);
+        let (h1, h2) = (a1.h_assessed(), a2.h_assessed());
+        assert!(h2 < h1);
+        assert_eq!(s[0].h_assessed.min, h2);
+        assert_eq!(s[0].h_assessed.max, h1);
+        assert!((s[0].h_assessed.mean - (h1 + h2) / 2.0).abs() < 1e-15);
+        assert_eq!(s[0].worst, 2, "index of a2 in the input");
+        assert_eq!(s[1].repetitions, vec![1]);
+        assert_eq!(s[1].iid_passed, None);
+        // b (2 bits) beats a's worst repetition (1 bit) and a's min decides the worst.
+        assert_eq!(best_and_worst(&s), Some((1, 0)));
+        assert_eq!(best_and_worst(&[]), None);
+        assert!(MinMeanMax::of([]).is_none());
+    }
+}

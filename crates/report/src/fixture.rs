@@ -6,11 +6,12 @@
 use std::time::UNIX_EPOCH;
 
 use kqent_analysis::assess::{AssessOptions, Assessment};
-use kqent_analysis::stats::{basic_stats, duration_stats, lag_pairs, StatsOptions};
+use kqent_analysis::stats::StatsOptions;
 use kqent_analysis::{vals, Estimator, EstimatorResult, Extraction};
 
+use crate::build::{build_result_with, ResultInput};
 use crate::layout::config_id;
-use crate::schema::{DocKind, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
+use crate::schema::{InputInfo, Knobs, Provenance, ResultReport};
 use crate::ReportError;
 
 /// splitmix64: a tiny seeded generator, enough for test data.
@@ -65,59 +66,60 @@ pub fn synthetic_result(
     let extraction = Extraction::Lsb(4);
     let a = |e: kqent_analysis::AnalysisError| ReportError::InvalidArgument(e.to_string());
     let symbols = extraction.apply(&durations).map_err(a)?;
-    let stats = basic_stats(
-        &symbols,
+    let est = mcv(
+        &symbols.counts()[..1 << symbols.bits()],
+        symbols.len() as u64,
+    );
+    let h = est.h().unwrap_or(0.0).min(f64::from(symbols.bits()));
+    let bytes: Vec<u8> = durations.iter().flat_map(|d| d.to_le_bytes()).collect();
+    let mut r = build_result_with(
+        ResultInput {
+            config_id: config_id(knobs),
+            repetition,
+            backend: Some("mock".into()),
+            knobs: Some(knobs.clone()),
+            input: InputInfo {
+                sha256: crate::layout::sha256_hex(&bytes),
+                file: Some(format!("traces/{}-r{repetition}.trace", config_id(knobs))),
+                samples: samples as u64,
+            },
+            extraction: Some(extraction),
+            seed,
+            symbols: &symbols,
+            durations: Some((&durations, &kinds)),
+            assessment: Assessment {
+                bits: symbols.bits(),
+                samples: symbols.len() as u64,
+                alphabet: symbols.distinct(),
+                binary: symbols.is_binary(),
+                options: AssessOptions::default(),
+                original: vec![est],
+                bitstring: Vec::new(),
+                bitstring_len: 0,
+                h_original: Some(h),
+                h_bitstring: None,
+                h_assessed: h,
+            },
+            iid: None,
+            provenance: Provenance {
+                tool_version: "fixture".into(),
+                host: "fixture".into(),
+                os: "linux".into(),
+                kernel: "fixture".into(),
+                cpu: "fixture".into(),
+                started: crate::provenance::rfc3339(UNIX_EPOCH),
+                finished: crate::provenance::rfc3339(UNIX_EPOCH),
+                elapsed_s: 0.0,
+            },
+        },
         StatsOptions {
             max_lag: 16,
             block: samples.div_ceil(8).max(1),
         },
-    )
-    .map_err(a)?;
-    let est = mcv(&stats.histogram, stats.samples);
-    let h = est.h().unwrap_or(0.0).min(f64::from(symbols.bits()));
-    let bytes: Vec<u8> = durations.iter().flat_map(|d| d.to_le_bytes()).collect();
-    Ok(ResultReport {
-        schema_version: SCHEMA_VERSION,
-        kind: DocKind::Result,
-        config_id: config_id(knobs),
-        repetition,
-        backend: Some("mock".into()),
-        knobs: Some(knobs.clone()),
-        input: InputInfo {
-            sha256: crate::layout::sha256_hex(&bytes),
-            file: Some(format!("traces/{}-r{repetition}.trace", config_id(knobs))),
-            samples: samples as u64,
-        },
-        extraction: Some(extraction),
-        seed,
-        assessment: Assessment {
-            bits: symbols.bits(),
-            samples: symbols.len() as u64,
-            alphabet: symbols.distinct(),
-            binary: symbols.is_binary(),
-            options: AssessOptions::default(),
-            original: vec![est],
-            bitstring: Vec::new(),
-            bitstring_len: 0,
-            h_original: Some(h),
-            h_bitstring: None,
-            h_assessed: h,
-        },
-        iid: None,
-        stats,
-        durations: Some(duration_stats(&durations, &kinds).map_err(a)?),
-        lag_pairs: lag_pairs(&durations, 200),
-        provenance: Provenance {
-            tool_version: "fixture".into(),
-            host: "fixture".into(),
-            os: "linux".into(),
-            kernel: "fixture".into(),
-            cpu: "fixture".into(),
-            started: crate::provenance::rfc3339(UNIX_EPOCH),
-            finished: crate::provenance::rfc3339(UNIX_EPOCH),
-            elapsed_s: 0.0,
-        },
-    })
+    )?;
+    // Small fixtures keep small files.
+    r.lag_pairs = kqent_analysis::stats::lag_pairs(&durations, 200);
+    Ok(r)
 }
 
 /// Knobs with the given counts of timers, sockets and watchers, the rest at the

@@ -12,7 +12,10 @@
 //! - [`plot`], [`html`], [`markdown`]: SVG plots (plotters), the self-contained HTML page
 //!   and the Markdown summary. Renderers compute nothing; they draw what they are given.
 
+#![warn(missing_docs)]
+
 pub mod aggregate;
+pub mod build;
 pub mod compare;
 pub mod error;
 pub mod fixture;

@@ -166,3 +166,83 @@ pub fn estimator_bars(a: &kqent_analysis::assess::Assessment) -> Vec<EstimatorBa
     });
     on_symbols.chain(on_bits).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{ConfigSummary, MinMeanMax};
+    use crate::fixture::knobs;
+
+    fn summary(t: u64, s: u64, w: u64, h: f64) -> ConfigSummary {
+        let k = knobs(t, s, w);
+        ConfigSummary {
+            config_id: crate::layout::config_id(&k),
+            knobs: Some(k),
+            repetitions: vec![1],
+            h_assessed: MinMeanMax {
+                min: h,
+                mean: h,
+                max: h,
+            },
+            shannon: MinMeanMax {
+                min: h,
+                mean: h,
+                max: h,
+            },
+            max_abs_autocorr: None,
+            iid_passed: None,
+            worst: 0,
+        }
+    }
+
+    #[test]
+    fn series_and_grid_average_over_other_knobs() {
+        // h = t + 10 s + 100 w.
+        let mut v = Vec::new();
+        for t in [0, 4] {
+            for s in [0, 2] {
+                for w in [0, 1] {
+                    v.push(summary(t, s, w, (t + 10 * s + 100 * w) as f64));
+                }
+            }
+        }
+        assert_eq!(
+            varying_knobs(&v),
+            vec!["num_timers", "num_sockets", "num_file_watchers"]
+        );
+        let lines = knob_series(&v, "num_timers", Some("num_sockets"));
+        assert_eq!(lines.len(), 2);
+        // s = 2: mean over w of t + 20 + 100 w = t + 70.
+        assert_eq!(lines[1].value, Some(2));
+        assert_eq!(lines[1].points, vec![(0, 70.0), (4, 74.0)]);
+        let single = knob_series(&v, "num_file_watchers", None);
+        assert_eq!(single[0].points, vec![(0, 12.0), (1, 112.0)]);
+        let g = grid(&v, "num_timers", "num_file_watchers");
+        assert_eq!((g.xs.clone(), g.ys.clone()), (vec![0, 4], vec![0, 1]));
+        assert_eq!(g.cells[1][1], Some(4.0 + 10.0 + 100.0));
+        let sparse = grid(&v[..1], "num_timers", "num_sockets");
+        assert_eq!(sparse.cells, vec![vec![Some(0.0)]]);
+    }
+
+    #[test]
+    fn estimator_bars_scale_bitstring_estimates() {
+        let r = crate::fixture::synthetic_result(&knobs(1, 0, 0), 1, 1, 4, 500).unwrap();
+        let mut a = r.assessment.clone();
+        a.bitstring = vec![kqent_analysis::EstimatorResult::estimate(
+            kqent_analysis::Estimator::Lag,
+            0.5,
+            vec![],
+        )];
+        a.original
+            .push(kqent_analysis::EstimatorResult::not_applicable(
+                kqent_analysis::Estimator::Markov,
+                "binary only",
+            ));
+        let bars = estimator_bars(&a);
+        assert_eq!(bars.len(), 2);
+        assert_eq!(
+            (bars[1].label.as_str(), bars[1].h, bars[1].bitstring),
+            ("bit:Lag", 2.0, true)
+        );
+    }
+}

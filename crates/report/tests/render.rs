@@ -144,3 +144,63 @@ fn kind_comparison_on_a_sweep_with_a_known_answer() {
     assert!((sw.gain - (sw.h_combined - best_single)).abs() < 1e-12);
     assert!(o.verdict.as_deref().unwrap().contains("of 4 comparisons"));
 }
+
+#[test]
+fn symbol_file_results_and_odd_values_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = common::one_result(8, 0, 0, 1, 3);
+    r.knobs = None;
+    r.durations = None;
+    r.lag_pairs.clear();
+    r.extraction = None;
+    r.backend = None;
+    r.config_id = "nist_ringOsc".into();
+    // A hand-edited file: no symbols, an estimate above the width.
+    let mut odd = r.clone();
+    odd.config_id = "odd <&>".into();
+    odd.stats.histogram.clear();
+    odd.stats.blocks.clear();
+    odd.assessment.h_assessed = 9.0;
+    let p = dir.path().join("results");
+    std::fs::create_dir_all(&p).unwrap();
+    for (i, x) in [r, odd].iter().enumerate() {
+        std::fs::write(
+            p.join(format!("{i}.json")),
+            kqent_report::json::to_json(x).unwrap(),
+        )
+        .unwrap();
+    }
+    let loaded = load(dir.path()).unwrap();
+    let page = html::render(&Overview::new(&loaded)).unwrap();
+    roxmltree::Document::parse(page.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
+    // No duration histogram and no lag plot: 4 plots per result.
+    assert_eq!(svgs(&page).len(), 8);
+    assert!(page.contains("odd &lt;&amp;&gt;"));
+    let md = markdown::render(&Overview::new(&loaded));
+    assert!(md.contains("| `nist_ringOsc` | – | – |"), "{md}");
+}
+
+#[test]
+fn degenerate_plot_inputs_do_not_panic() {
+    use kqent_analysis::stats::{Autocorrelation, LogBin};
+    let mut d = common::one_result(4, 0, 0, 1, 3).durations.unwrap();
+    d.histogram = vec![LogBin {
+        lo: 0.0,
+        hi: 0.0,
+        count: 3,
+    }];
+    let a = Autocorrelation {
+        r: vec![],
+        band: 0.0,
+        outside: 0,
+        max_abs: 0.0,
+    };
+    for svg in [
+        plot::duration_histogram_plot(&d).unwrap(),
+        plot::autocorrelation_plot(Some(&a)).unwrap(),
+        plot::lag_plot(&[[5, 5]]).unwrap(),
+        plot::symbol_histogram_plot(&[0, 0], 1).unwrap(),
+    ] {
+        roxmltree::Document::parse(&svg).unwrap();
+    }
+}

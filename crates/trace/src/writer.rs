@@ -108,13 +108,38 @@ impl<W: Write + Seek> TraceWriter<W> {
         &self.meta
     }
 
+    /// GCD of the durations pushed so far (0 before any non-zero duration): the
+    /// `tick_ns` that [`TraceWriter::finish`] will record.
+    pub fn tick_ns(&self) -> u64 {
+        self.tick
+    }
+
     /// Closes the trace: lets `update` fill what is known only at the end (provenance,
     /// `interrupted`, ...), then sets `samples` and `tick_ns` itself, rewrites the header in
     /// place, flushes and returns the output positioned at its end.
     ///
     /// The JSON region is rewritten before the record count, so a crash half-way still
     /// leaves a trace that reads as unfinished.
-    pub fn finish(mut self, update: impl FnOnce(&mut Metadata)) -> Result<W, TraceError> {
+    pub fn finish(self, update: impl FnOnce(&mut Metadata)) -> Result<W, TraceError> {
+        self.finish_with_metadata(update).map(|(w, _)| w)
+    }
+
+    /// Like [`TraceWriter::finish`], also returning the metadata exactly as written.
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use kqent_trace::{ClockInfo, Knobs, Metadata, Record, TraceWriter};
+    /// let meta = Metadata::new("mock", Knobs::default(), ClockInfo::new("mock", 1));
+    /// let mut w = TraceWriter::create(Cursor::new(Vec::new()), &meta).unwrap();
+    /// w.push(&Record { duration_ns: 40, ..Record::default() }).unwrap();
+    /// w.push(&Record { duration_ns: 60, ..Record::default() }).unwrap();
+    /// let (_, written) = w.finish_with_metadata(|m| m.interrupted = true).unwrap();
+    /// assert_eq!((written.samples, written.tick_ns, written.interrupted), (2, 20, true));
+    /// ```
+    pub fn finish_with_metadata(
+        mut self,
+        update: impl FnOnce(&mut Metadata),
+    ) -> Result<(W, Metadata), TraceError> {
         let mut meta = self.meta.clone();
         update(&mut meta);
         meta.samples = self.count;
@@ -164,7 +189,7 @@ impl<W: Write + Seek> TraceWriter<W> {
         w.write_all(&pre.encode()[16..])?;
         w.seek(SeekFrom::Start(end))?;
         w.flush()?;
-        Ok(w)
+        Ok((w, meta))
     }
 }
 

@@ -14,6 +14,68 @@ const DENSE_LIMIT_LOG2: u32 = 20;
 /// Index of a context inside one [`Level`].
 pub(crate) type Ctx = u32;
 
+/// The operations the predictors need from the contexts of one length.
+pub(crate) trait Contexts: Send {
+    /// The context with this key, if it has been added.
+    fn find(&self, key: u128) -> Option<Ctx>;
+    /// The predicted symbol of a context and how often it followed it.
+    fn predict(&self, ctx: Ctx) -> (u8, u32);
+    /// Counts one more `y` after `ctx`. A pair never seen before is created only when
+    /// `make_new`; returns whether it was created.
+    fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool;
+    /// The context with this key, added (with no counts yet) if absent.
+    fn find_or_add(&mut self, key: u128) -> Ctx;
+}
+
+/// Binary contexts of up to 20 bits: a pair of counts per possible context.
+pub(crate) struct BinaryLevel {
+    /// counts[ctx] = (times followed by 0, times followed by 1)
+    pub(crate) counts: Vec<[u32; 2]>,
+}
+
+impl BinaryLevel {
+    /// A level for contexts of `len` bits.
+    pub(crate) fn new(len: u32) -> Self {
+        BinaryLevel {
+            counts: vec![[0; 2]; 1 << len],
+        }
+    }
+}
+
+impl Contexts for BinaryLevel {
+    #[inline]
+    fn find(&self, key: u128) -> Option<Ctx> {
+        let e = self.counts[key as usize];
+        (e[0] | e[1] != 0).then_some(key as Ctx)
+    }
+
+    #[inline]
+    fn predict(&self, ctx: Ctx) -> (u8, u32) {
+        let e = self.counts[ctx as usize];
+        // Ties go to 1, the larger symbol.
+        if e[0] > e[1] {
+            (0, e[0])
+        } else {
+            (1, e[1])
+        }
+    }
+
+    #[inline]
+    fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool {
+        let c = &mut self.counts[ctx as usize][usize::from(y & 1)];
+        if *c == 0 && !make_new {
+            return false;
+        }
+        *c += 1;
+        *c == 1
+    }
+
+    #[inline]
+    fn find_or_add(&mut self, key: u128) -> Ctx {
+        key as Ctx
+    }
+}
+
 /// The contexts of one length.
 pub(crate) enum Level {
     /// Every possible context has a slot; a context exists once it has a count.
@@ -23,42 +85,47 @@ pub(crate) enum Level {
 }
 
 impl Level {
-    /// A level for contexts of `len` symbols of `bits` bits each.
-    pub(crate) fn new(len: u32, bits: u32) -> Level {
+    /// A level for contexts of `len` symbols of `bits` bits each, expected to hold up to
+    /// about `expected` contexts (a hint that saves rehashing while it fills).
+    pub(crate) fn new(len: u32, bits: u32, expected: usize) -> Level {
         let key_bits = len * bits;
         if key_bits + bits <= DENSE_LIMIT_LOG2 {
             Level::Dense(DenseLevel::new(key_bits, bits))
         } else {
-            Level::Sparse(SparseLevel::new())
+            let room = expected.saturating_mul(5) / 4;
+            let log2 = room.next_power_of_two().trailing_zeros().clamp(10, 17);
+            Level::Sparse(SparseLevel::with_capacity_log2(log2))
         }
     }
+}
 
+impl Contexts for Level {
     /// The context with this key, if it has been added.
     #[inline]
-    pub(crate) fn find(&self, key: u128) -> Option<Ctx> {
+    fn find(&self, key: u128) -> Option<Ctx> {
         match self {
             Level::Dense(d) => {
                 let c = key as usize;
                 (d.best_count[c] > 0).then_some(c as Ctx)
             }
-            Level::Sparse(s) => s.index.get(key),
+            Level::Sparse(s) => s.find(key),
         }
     }
 
     /// The predicted symbol of a context and how often it followed it.
     #[inline]
-    pub(crate) fn predict(&self, ctx: Ctx) -> (u8, u32) {
+    fn predict(&self, ctx: Ctx) -> (u8, u32) {
         let c = ctx as usize;
         match self {
             Level::Dense(d) => (d.best_y[c], d.best_count[c]),
-            Level::Sparse(s) => (s.best_y[c], s.best_count[c]),
+            Level::Sparse(s) => (s.slots[c].best_y, s.slots[c].best_count),
         }
     }
 
     /// Counts one more `y` after `ctx`. A pair never seen before is created only when
     /// `make_new`; returns whether it was created.
     #[inline]
-    pub(crate) fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool {
+    fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool {
         let c = ctx as usize;
         match self {
             Level::Dense(d) => {
@@ -77,7 +144,7 @@ impl Level {
 
     /// The context with this key, added (with no counts yet) if absent.
     #[inline]
-    pub(crate) fn find_or_add(&mut self, key: u128) -> Ctx {
+    fn find_or_add(&mut self, key: u128) -> Ctx {
         match self {
             // A dense context springs into existence with its first count.
             Level::Dense(_) => key as Ctx,
@@ -116,7 +183,7 @@ impl DenseLevel {
     }
 }
 
-/// One successor count, chained per context.
+/// One successor count beyond a context's first, chained per context.
 #[derive(Clone, Copy)]
 struct Node {
     next: u32,
@@ -126,84 +193,41 @@ struct Node {
 
 const NIL: u32 = u32::MAX;
 
-/// Hashed contexts with chained successor counts.
+/// A hashed context with its prediction and first successor inline, so that finding,
+/// predicting and (usually) counting touch one cache line.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u128,
+    best_count: u32,
+    first_count: u32,
+    /// Further successors, chained in `nodes`; `NIL` when none (0 in an unused slot).
+    more: u32,
+    best_y: u8,
+    first_y: u8,
+    used: bool,
+}
+
+/// Hashed contexts: open addressing (linear probing) on the packed key. A context is
+/// the index of its slot, stable until the next [`SparseLevel::find_or_add`].
 pub(crate) struct SparseLevel {
-    index: KeyTable,
-    best_count: Vec<u32>,
-    best_y: Vec<u8>,
-    head: Vec<u32>,
+    slots: Vec<Slot>,
+    len: usize,
+    shift: u32,
     nodes: Vec<Node>,
 }
 
 impl SparseLevel {
-    fn new() -> Self {
+    fn with_capacity_log2(log2: u32) -> Self {
         SparseLevel {
-            index: KeyTable::with_capacity_log2(10),
-            best_count: Vec::new(),
-            best_y: Vec::new(),
-            head: Vec::new(),
+            slots: vec![Slot::default(); 1 << log2],
+            len: 0,
+            shift: 64 - log2,
             nodes: Vec::new(),
         }
     }
 
-    fn find_or_add(&mut self, key: u128) -> Ctx {
-        let next = self.head.len() as Ctx;
-        let ctx = self.index.get_or_insert(key, next);
-        if ctx == next {
-            self.best_count.push(0);
-            self.best_y.push(0);
-            self.head.push(NIL);
-        }
-        ctx
-    }
-
-    fn increment(&mut self, c: usize, y: u8, make_new: bool) -> bool {
-        let mut at = self.head[c];
-        while at != NIL {
-            let node = &mut self.nodes[at as usize];
-            if node.y == y {
-                node.count += 1;
-                let count = node.count;
-                bump_best(&mut self.best_count[c], &mut self.best_y[c], count, y);
-                return false;
-            }
-            at = node.next;
-        }
-        if !make_new {
-            return false;
-        }
-        self.nodes.push(Node {
-            next: self.head[c],
-            count: 1,
-            y,
-        });
-        self.head[c] = (self.nodes.len() - 1) as u32;
-        bump_best(&mut self.best_count[c], &mut self.best_y[c], 1, y);
-        true
-    }
-}
-
-/// Open-addressing map from packed context keys to context indices.
-struct KeyTable {
-    keys: Vec<u128>,
-    /// index + 1; 0 marks an empty slot
-    vals: Vec<u32>,
-    len: usize,
-    shift: u32,
-}
-
-impl KeyTable {
-    fn with_capacity_log2(log2: u32) -> Self {
-        KeyTable {
-            keys: vec![0; 1 << log2],
-            vals: vec![0; 1 << log2],
-            len: 0,
-            shift: 64 - log2,
-        }
-    }
-
     #[inline]
-    fn slot_of(&self, key: u128) -> usize {
+    fn home(&self, key: u128) -> usize {
         let lo = key as u64;
         let hi = (key >> 64) as u64;
         let h = (lo ^ hi.rotate_left(32).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
@@ -212,38 +236,42 @@ impl KeyTable {
     }
 
     #[inline]
-    fn get(&self, key: u128) -> Option<Ctx> {
-        let mask = self.keys.len() - 1;
-        let mut i = self.slot_of(key);
+    fn find(&self, key: u128) -> Option<Ctx> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
         loop {
-            let v = self.vals[i];
-            if v == 0 {
+            let slot = &self.slots[i];
+            if !slot.used {
                 return None;
             }
-            if self.keys[i] == key {
-                return Some(v - 1);
+            if slot.key == key {
+                return Some(i as Ctx);
             }
             i = (i + 1) & mask;
         }
     }
 
-    /// The value stored for `key`, or `value` after storing it.
-    fn get_or_insert(&mut self, key: u128, value: Ctx) -> Ctx {
-        if 2 * (self.len + 1) > self.keys.len() {
+    fn find_or_add(&mut self, key: u128) -> Ctx {
+        // Grow beyond 4/5 load: 100,000 contexts (the MultiMMC cap) fit in 2^17 slots.
+        if 5 * (self.len + 1) > 4 * self.slots.len() {
             self.grow();
         }
-        let mask = self.keys.len() - 1;
-        let mut i = self.slot_of(key);
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
         loop {
-            let v = self.vals[i];
-            if v == 0 {
-                self.keys[i] = key;
-                self.vals[i] = value + 1;
+            let slot = &mut self.slots[i];
+            if !slot.used {
+                *slot = Slot {
+                    key,
+                    more: NIL,
+                    used: true,
+                    ..Slot::default()
+                };
                 self.len += 1;
-                return value;
+                return i as Ctx;
             }
-            if self.keys[i] == key {
-                return v - 1;
+            if slot.key == key {
+                return i as Ctx;
             }
             i = (i + 1) & mask;
         }
@@ -251,13 +279,58 @@ impl KeyTable {
 
     fn grow(&mut self) {
         let log2 = 64 - self.shift + 1;
-        let mut bigger = KeyTable::with_capacity_log2(log2);
-        for (&k, &v) in self.keys.iter().zip(&self.vals) {
-            if v != 0 {
-                bigger.get_or_insert(k, v - 1);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); 1 << log2]);
+        self.shift = 64 - log2;
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.used) {
+            let mut i = self.home(slot.key);
+            while self.slots[i].used {
+                i = (i + 1) & mask;
             }
+            self.slots[i] = slot;
         }
-        *self = bigger;
+    }
+
+    #[inline]
+    fn increment(&mut self, c: usize, y: u8, make_new: bool) -> bool {
+        let slot = &mut self.slots[c];
+        if slot.first_count > 0 && slot.first_y == y {
+            slot.first_count += 1;
+            let count = slot.first_count;
+            bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
+            return false;
+        }
+        if slot.first_count == 0 {
+            if !make_new {
+                return false;
+            }
+            slot.first_y = y;
+            slot.first_count = 1;
+            bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
+            return true;
+        }
+        let mut at = slot.more;
+        while at != NIL {
+            let node = &mut self.nodes[at as usize];
+            if node.y == y {
+                node.count += 1;
+                let count = node.count;
+                bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
+                return false;
+            }
+            at = node.next;
+        }
+        if !make_new {
+            return false;
+        }
+        self.nodes.push(Node {
+            next: slot.more,
+            count: 1,
+            y,
+        });
+        slot.more = (self.nodes.len() - 1) as u32;
+        bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
+        true
     }
 }
 
@@ -312,25 +385,35 @@ mod tests {
 
     #[test]
     fn dense_and_sparse_levels_agree() {
-        let mut dense = Level::new(2, 4);
+        let mut dense = Level::new(2, 4, 10);
         assert!(matches!(dense, Level::Dense(_)));
         exercise(&mut dense);
-        let mut sparse = Level::new(3, 8);
+        let mut sparse = Level::new(3, 8, 10);
         assert!(matches!(sparse, Level::Sparse(_)));
         exercise(&mut sparse);
     }
 
     #[test]
-    fn key_table_grows_and_keeps_entries() {
-        let mut t = KeyTable::with_capacity_log2(2);
+    fn sparse_level_grows_and_keeps_entries() {
+        let mut t = SparseLevel::with_capacity_log2(2);
+        let key = |k: u128| k * 0x1_0000_0000_0000_0001 + (k << 100);
         for k in 0..10_000u128 {
-            let key = k * 0x1_0000_0000_0000_0001 + (k << 100);
-            assert_eq!(t.get_or_insert(key, k as u32), k as u32);
+            let c = t.find_or_add(key(k));
+            t.increment(c as usize, (k % 251) as u8, true);
+            t.increment(c as usize, 7, true);
         }
         for k in 0..10_000u128 {
-            let key = k * 0x1_0000_0000_0000_0001 + (k << 100);
-            assert_eq!(t.get(key), Some(k as u32));
+            let c = t.find(key(k)).expect("present") as usize;
+            let s = &t.slots[c];
+            assert_eq!(s.key, key(k));
+            // two followers once each: the larger wins; the same one twice: it, twice
+            let best = if k % 251 == 7 {
+                (7, 2)
+            } else {
+                (((k % 251) as u8).max(7), 1)
+            };
+            assert_eq!((s.best_y, s.best_count), best);
         }
-        assert_eq!(t.get(u128::MAX), None);
+        assert_eq!(t.find(u128::MAX), None);
     }
 }

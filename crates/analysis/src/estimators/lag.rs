@@ -11,7 +11,7 @@
 //! symbol at a time; every other lag just adds the block's popcount. On typical data that
 //! leaves one or two lags to step, so the cost is a few word operations per lag and block.
 
-use super::predictor::{prediction_result, Tally};
+use super::predictor::{prediction_result, Scoreboard};
 use crate::result::{Estimator, EstimatorResult};
 
 /// Number of lags, `D`.
@@ -87,28 +87,18 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
     let nbits = (8 - top.leading_zeros()).max(1);
     let planes = Planes::new(data, nbits);
 
-    let mut score = [0u64; D];
-    let mut winner = 0usize; // index d - 1 of the winning lag d
-    let mut high = 0u64; // score[winner], the leading score
-    let mut tally = Tally::default();
+    let mut board = Scoreboard::new(D);
     let mut words = [0u64; D];
-    let mut candidates = [0usize; D];
-
     for base in (0..len).step_by(64) {
-        // Positions of this block that are predicted: from 1 (symbol 0 has no
-        // predecessor) to len - 1.
-        let first = if base == 0 { 1 } else { 0 };
         let count = (len - base).min(64);
-        let steps = if count >= 64 {
+        let valid = if count >= 64 {
             u64::MAX
         } else {
             (1u64 << count) - 1
-        } & (u64::MAX << first);
-
-        let mut ncand = 0;
+        };
         for (d, word) in words.iter_mut().enumerate() {
             let lag = d + 1;
-            let mut m = planes.matches(base, lag) & steps;
+            let mut m = planes.matches(base, lag) & valid;
             if base < lag {
                 // Lag `lag` has no prediction before position `lag`.
                 let skip = lag - base;
@@ -119,45 +109,60 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
                 };
             }
             *word = m;
-            if score[d] + u64::from(m.count_ones()) >= high {
-                candidates[ncand] = d;
-                ncand += 1;
-            }
         }
-
-        if ncand == 1 && candidates[0] == winner {
-            // Only the leader can score enough to lead: it stays the winner all block.
-            tally.push_bits(words[winner] >> first, count as u32 - first as u32);
+        if base == 0 {
+            // Symbol 0 has no predecessor: predictions start at symbol 1.
+            for w in words.iter_mut() {
+                *w >>= 1;
+            }
+            board.block(&words, None, count as u32 - 1);
         } else {
-            let mut correct = 0u64;
-            for t in first..count {
-                correct |= (words[winner] >> t & 1) << t;
-                for &d in &candidates[..ncand] {
-                    if words[d] >> t & 1 == 1 {
-                        score[d] += 1;
-                        if score[d] >= high {
-                            winner = d;
-                            high = score[d];
-                        }
+            board.block(&words, None, count as u32);
+        }
+    }
+    prediction_result(Estimator::Lag, &board.tally, (len - 1) as u64, alphabet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimators::predictor::{testing::sample, Tally};
+
+    /// SP 800-90B 6.3.8 step by step, every lag checked at every symbol.
+    fn naive(data: &[u8], k: usize) -> EstimatorResult {
+        let mut score = [0u64; D];
+        let mut winner = 0;
+        let mut tally = Tally::default();
+        for i in 1..data.len() {
+            tally.push(data[i] == data[i - winner - 1]);
+            for d in 0..D.min(i) {
+                if data[i - d - 1] == data[i] {
+                    score[d] += 1;
+                    if score[d] >= score[winner] {
+                        winner = d;
                     }
                 }
             }
-            tally.push_bits(correct >> first, count as u32 - first as u32);
-            // Candidates were stepped already; give the others their block in one go.
-            let mut ci = 0;
-            for (d, &w) in words.iter().enumerate() {
-                if ci < ncand && candidates[ci] == d {
-                    ci += 1;
-                    continue;
-                }
-                score[d] += u64::from(w.count_ones());
-            }
-            continue;
         }
-        for (d, &w) in words.iter().enumerate() {
-            score[d] += u64::from(w.count_ones());
-        }
-        high = score[winner];
+        prediction_result(Estimator::Lag, &tally, (data.len() - 1) as u64, k)
     }
-    prediction_result(Estimator::Lag, &tally, (len - 1) as u64, alphabet)
+
+    #[test]
+    fn blockwise_scoreboard_matches_the_definition() {
+        for (seed, len, k, repeat) in [
+            (1, 3, 2, 0),
+            (2, 130, 2, 0),
+            (3, 20_000, 2, 0),
+            (4, 20_000, 2, 200),
+            (5, 20_000, 5, 100),
+            (6, 20_001, 256, 40),
+            (7, 10_000, 1, 0),
+        ] {
+            let data = sample(seed, len, k, repeat);
+            assert_eq!(estimate(&data, k), naive(&data, k), "seed {seed}");
+        }
+        // Periodic data: many lags tie at the top for the whole input.
+        let periodic: Vec<u8> = (0..10_000u32).map(|i| (i % 6) as u8).collect();
+        assert_eq!(estimate(&periodic, 6), naive(&periodic, 6));
+    }
 }

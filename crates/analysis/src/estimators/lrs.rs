@@ -17,7 +17,7 @@ use crate::vals;
 ///
 /// ```
 /// use kqent_analysis::estimators::lrs;
-/// let data: Vec<u8> = (0..5000u32).map(|i| ((i * 2654435761) >> 13) as u8 & 1).collect();
+/// let data: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 & 1).collect();
 /// let r = lrs::estimate(&data, 2);
 /// assert!(r.h().unwrap() <= 1.0);
 /// ```

@@ -7,7 +7,7 @@
 //! the symbol. New strings enter while the dictionary holds fewer than 65,536 of them;
 //! strings already present keep counting, and may gain new followers, forever.
 
-use super::context_table::{key_mask, symbol_bits, Level};
+use super::context_table::{key_mask, symbol_bits, BinaryLevel, Contexts, Level};
 use super::predictor::{prediction_result, Tally};
 use crate::result::{Estimator, EstimatorResult};
 
@@ -32,9 +32,35 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
             format!("needs at least {} samples, the input has {len}", B + 2),
         );
     }
-    let n = len - B - 1;
-    let bits = symbol_bits(alphabet);
-    let mut levels: Vec<Level> = (1..=B as u32).map(|l| Level::new(l, bits)).collect();
+    let top = data.iter().copied().max().unwrap_or(0);
+    let tally = if top <= 1 {
+        run(data, 1, BinaryLevel::new)
+    } else {
+        let bits = symbol_bits(alphabet.max(usize::from(top) + 1));
+        // The whole dictionary holds 65,536 strings, spread over 16 lengths.
+        run(data, bits, |l| Level::new(l, bits, 4096))
+    };
+    prediction_result(Estimator::Lz78y, &tally, (len - B - 1) as u64, alphabet)
+}
+
+/// Symbols per step of the parallel phase.
+const CHUNK: usize = 1 << 15;
+
+/// The best guess of a group of dictionary lengths for one symbol: (count, symbol).
+type Guess = (u32, u8);
+
+/// The estimate's tally. Until the dictionary is full every step may add strings of
+/// every length, so the lengths are walked together, longest first, as the reference
+/// does. Once full, each length only counts its own strings: the lengths then run as two
+/// independent groups (1..=8 and 9..=16) in parallel, chunk by chunk, and for each symbol
+/// the longer group's guess wins ties, which is the reference's longest-first order.
+///
+/// Within a group, a string whose one-shorter suffix is absent is absent too, except for
+/// "orphans": strings added in the step that filled the dictionary before their suffix
+/// could be. Lengths without orphans are only looked up where the shorter one was found.
+fn run<C: GuessChunk, F: Fn(u32) -> C>(data: &[u8], bits: u32, make: F) -> Tally {
+    let len = data.len();
+    let mut levels: Vec<C> = (1..=B as u32).map(make).collect();
     let masks: Vec<u128> = (1..=B as u32).map(|l| key_mask(l, bits)).collect();
     let full = masks[B - 1];
 
@@ -51,14 +77,19 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
     }
 
     let mut tally = Tally::default();
-    for i in B + 1..len {
+    // orphans[j - 1]: some string of length j lacks its suffix of length j - 1.
+    let mut orphans = [false; B];
+    let mut i = B + 1;
+    while i < len && dict_size < MAX_DICTIONARY_SIZE {
         recent = ((recent << bits) | u128::from(data[i - 1])) & full;
         let y = data[i];
         let mut best_count = 0u32;
         let mut prediction = None;
+        let mut longer_added = false;
         for j in (1..=B).rev() {
             let k = recent & masks[j - 1];
             let level = &mut levels[j - 1];
+            let mut added = false;
             if let Some(c) = level.find(k) {
                 let (guess, count) = level.predict(c);
                 // Strictly greater: on a tie the longer string, seen first, keeps it.
@@ -71,9 +102,224 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
                 let c = level.find_or_add(k);
                 level.increment(c, y, true);
                 dict_size += 1;
+                added = true;
+            } else if longer_added {
+                orphans[j] = true;
             }
+            longer_added = added;
         }
         tally.push(prediction == Some(y));
+        i += 1;
     }
-    prediction_result(Estimator::Lz78y, &tally, n as u64, alphabet)
+
+    // The dictionary is full: lengths are independent from here on.
+    let half = B / 2;
+    let (short, long) = levels.split_at_mut(half);
+    let (orphans_short, orphans_long) = orphans.split_at(half);
+    let mut buf_short = (vec![(0u32, 0u8); CHUNK], vec![false; CHUNK]);
+    let mut buf_long = (vec![(0u32, 0u8); CHUNK], vec![false; CHUNK]);
+    while i < len {
+        let end = (i + CHUNK).min(len);
+        let m = end - i;
+        let (gs, fs) = (&mut buf_short.0[..m], &mut buf_short.1[..m]);
+        let (gl, fl) = (&mut buf_long.0[..m], &mut buf_long.1[..m]);
+        rayon::join(
+            || C::guess_chunk(short, orphans_short, 1, data, bits, i, gs, fs),
+            || C::guess_chunk(long, orphans_long, half + 1, data, bits, i, gl, fl),
+        );
+        for ((&(cs, ys), &(cl, yl)), &y) in gs.iter().zip(gl.iter()).zip(&data[i..end]) {
+            let (count, guess) = if cl >= cs { (cl, yl) } else { (cs, ys) };
+            tally.push(count > 0 && guess == y);
+        }
+        i = end;
+    }
+    tally
+}
+
+/// The parallel phase's work on one group of lengths, with a fast path for bits.
+trait GuessChunk: Contexts + Sized {
+    /// For the symbols `data[start..start + out.len()]`, the best guess of the dictionary
+    /// lengths `first..first + levels.len()` (highest count, longest on ties), counting
+    /// each symbol after its strings. Only strings already present are counted. `found`
+    /// is scratch space.
+    #[allow(clippy::too_many_arguments)]
+    fn guess_chunk(
+        levels: &mut [Self],
+        orphans: &[bool],
+        first: usize,
+        data: &[u8],
+        bits: u32,
+        start: usize,
+        out: &mut [Guess],
+        found: &mut [bool],
+    );
+}
+
+impl GuessChunk for Level {
+    fn guess_chunk(
+        levels: &mut [Self],
+        orphans: &[bool],
+        first: usize,
+        data: &[u8],
+        bits: u32,
+        start: usize,
+        out: &mut [Guess],
+        found: &mut [bool],
+    ) {
+        guess_chunk_general(levels, orphans, first, data, bits, start, out, found)
+    }
+}
+
+impl GuessChunk for BinaryLevel {
+    /// Bits: every short string is present, so no skipping; plain arrays and word keys.
+    fn guess_chunk(
+        levels: &mut [Self],
+        _orphans: &[bool],
+        first: usize,
+        data: &[u8],
+        _bits: u32,
+        start: usize,
+        out: &mut [Guess],
+        _found: &mut [bool],
+    ) {
+        out.fill((0, 0));
+        for (l, level) in levels.iter_mut().enumerate() {
+            let j = first + l;
+            let mask = (1usize << j) - 1;
+            let mut key = data[start - j..start - 1]
+                .iter()
+                .fold(0usize, |k, &b| (k << 1) | usize::from(b & 1));
+            let counts = &mut level.counts[..=mask];
+            for (slot, w) in out.iter_mut().zip(data[start - 1..].windows(2)) {
+                key = ((key << 1) | usize::from(w[0] & 1)) & mask;
+                let e = &mut counts[key];
+                if e[0] | e[1] != 0 {
+                    // Ties go to 1, the larger symbol.
+                    let (count, guess) = if e[0] > e[1] { (e[0], 0) } else { (e[1], 1) };
+                    if count >= slot.0 {
+                        *slot = (count, guess);
+                    }
+                    e[usize::from(w[1] & 1)] += 1;
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn guess_chunk_general<C: Contexts>(
+    levels: &mut [C],
+    orphans: &[bool],
+    first: usize,
+    data: &[u8],
+    bits: u32,
+    start: usize,
+    out: &mut [Guess],
+    found: &mut [bool],
+) {
+    out.fill((0, 0));
+    for (l, level) in levels.iter_mut().enumerate() {
+        let j = first + l;
+        let everywhere = l == 0 || orphans[l];
+        let mask = key_mask(j as u32, bits);
+        let mut key = 0u128;
+        for &s in &data[start - j..start - 1] {
+            key = (key << bits) | u128::from(s);
+        }
+        for (t, (slot, seen)) in out.iter_mut().zip(found.iter_mut()).enumerate() {
+            let i = start + t;
+            key = ((key << bits) | u128::from(data[i - 1])) & mask;
+            if !(everywhere || *seen) {
+                continue;
+            }
+            *seen = match level.find(key) {
+                Some(c) => {
+                    let (guess, count) = level.predict(c);
+                    if count >= slot.0 {
+                        *slot = (count, guess);
+                    }
+                    level.increment(c, data[i], true);
+                    true
+                }
+                None => false,
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimators::predictor::{testing::sample, Tally};
+    use std::collections::HashMap;
+
+    /// SP 800-90B 6.3.10 in the reference's order with plain maps: strings as byte vectors.
+    fn naive(data: &[u8], k: usize) -> EstimatorResult {
+        let mut dict: HashMap<Vec<u8>, HashMap<u8, u32>> = HashMap::new();
+        for j in 1..=B {
+            dict.entry(data[B - j..B].to_vec())
+                .or_default()
+                .insert(data[B], 1);
+        }
+        let mut size = B as u64;
+        let mut tally = Tally::default();
+        for i in B + 1..data.len() {
+            let mut best = (0u32, None);
+            for j in (1..=B).rev() {
+                let x = &data[i - j..i];
+                if let Some(followers) = dict.get_mut(x) {
+                    let (&y, &c) = followers.iter().max_by_key(|(&y, &c)| (c, y)).unwrap();
+                    if c > best.0 {
+                        best = (c, Some(y));
+                    }
+                    *followers.entry(data[i]).or_insert(0) += 1;
+                } else if size < MAX_DICTIONARY_SIZE {
+                    dict.entry(x.to_vec()).or_default().insert(data[i], 1);
+                    size += 1;
+                }
+            }
+            tally.push(best.1 == Some(data[i]));
+        }
+        prediction_result(Estimator::Lz78y, &tally, (data.len() - B - 1) as u64, k)
+    }
+
+    #[test]
+    fn two_phase_run_matches_the_reference_order() {
+        // Long enough to fill the dictionary and cross chunks of the parallel phase.
+        for (seed, len, k, repeat) in [
+            (1, 18, 2, 0),
+            (2, 100_000, 2, 0),
+            (3, 60_000, 2, 180),
+            (4, 50_000, 3, 50),
+            (5, 50_000, 16, 20),
+            (6, 40_000, 256, 0),
+            (7, 40_000, 100, 150),
+        ] {
+            let data = sample(seed, len, k, repeat);
+            assert_eq!(estimate(&data, k), naive(&data, k), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn strings_added_without_their_suffix_keep_counting() {
+        // Random 4-ary data fills the dictionary at about symbol 6,247. A new symbol (4)
+        // arriving just before that makes every string ending in it new at once; when
+        // fewer than 16 slots are left, the last one added has no room for its suffix.
+        // The same strings then recur many times.
+        let base = sample(42, 6_300, 4, 0);
+        for p in 6_200..6_247 {
+            let mut data = base[..p].to_vec();
+            data.push(4);
+            for _ in 0..300 {
+                data.extend_from_slice(&base[p - 15..p]);
+                data.push(4);
+            }
+            assert_eq!(estimate(&data, 5), naive(&data, 5), "cut at {p}");
+        }
+    }
+
+    #[test]
+    fn too_short_is_not_applicable() {
+        assert!(estimate(&[0; 17], 1).h().is_none());
+    }
 }

@@ -4,6 +4,7 @@
 //! (see [`crate::symbols::Symbols::translated`]); the binary-only ones (Collision, Markov,
 //! Compression) take a bitstring of 0/1 bytes.
 
+mod bit_tuples;
 pub mod collision;
 pub mod compression;
 pub mod confidence;
@@ -16,5 +17,6 @@ pub mod mcv;
 pub mod multi_mcw;
 pub mod multi_mmc;
 pub mod predictor;
+pub mod suffix;
 pub mod t_tuple;
 pub mod tuples;

@@ -6,8 +6,9 @@
 //! the one that reached its score last, then to the larger window); its predictions are
 //! the ones counted. Predictions start once the smallest window is full.
 
-use super::predictor::{prediction_result, Tally};
+use super::predictor::{prediction_result, Scoreboard};
 use crate::result::{Estimator, EstimatorResult};
+use rayon::prelude::*;
 
 /// The window sizes.
 pub const WINDOWS: [usize; 4] = [63, 255, 1023, 4095];
@@ -103,35 +104,121 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
             format!("needs more than {w_max} samples (its largest window), the input has {len}"),
         );
     }
-    let alphabet = alphabet.max(1);
-    let mut modes: Vec<WindowMode> = WINDOWS
-        .iter()
-        .map(|&w| WindowMode::new(data, w, alphabet))
+    let top = data.iter().copied().max().unwrap_or(0);
+    let k = alphabet.max(usize::from(top) + 1);
+    // Each window's record is independent of the others: compute them in parallel.
+    let records: Vec<Vec<u64>> = WINDOWS
+        .par_iter()
+        .map(|&w| {
+            if top <= 1 {
+                binary_record(data, w)
+            } else {
+                record(data, w, k)
+            }
+        })
         .collect();
-    let mut scoreboard = [0u64; 4];
-    let mut winner = 0usize;
-    let mut tally = Tally::default();
-    for i in WINDOWS[0]..len {
-        let s = data[i];
-        tally.push(modes[winner].mode == s);
-        for (j, m) in modes.iter().enumerate() {
-            if i >= m.w && m.mode == s {
-                scoreboard[j] += 1;
-                if scoreboard[j] >= scoreboard[winner] {
-                    winner = j;
-                }
-            }
+    let n = len - WINDOWS[0];
+    let mut board = Scoreboard::new(WINDOWS.len());
+    let mut words = [0u64; 4];
+    for b in 0..n.div_ceil(64) {
+        for (w, r) in words.iter_mut().zip(&records) {
+            *w = r[b];
         }
-        for m in modes.iter_mut() {
-            if i >= m.w {
-                m.slide(data, i);
-            }
-        }
+        board.block(&words, None, (n - 64 * b).min(64) as u32);
     }
     prediction_result(
         Estimator::MultiMcw,
-        &tally,
+        &board.tally,
         (len - WINDOWS[0]) as u64,
         alphabet,
     )
+}
+
+/// The record of the window-`w` predictor: bit `i - 63` set when it predicted symbol `i`
+/// right (it predicts from symbol `w` on).
+fn record(data: &[u8], w: usize, alphabet: usize) -> Vec<u64> {
+    let mut bits = vec![0u64; (data.len() - WINDOWS[0]).div_ceil(64)];
+    let mut m = WindowMode::new(data, w, alphabet);
+    for i in w..data.len() {
+        let s = i - WINDOWS[0];
+        bits[s / 64] |= u64::from(m.mode == data[i]) << (s % 64);
+        m.slide(data, i);
+    }
+    bits
+}
+
+/// [`record`] for bits: with an odd window there are no ties, the mode is the majority.
+fn binary_record(data: &[u8], w: usize) -> Vec<u64> {
+    let mut bits = vec![0u64; (data.len() - WINDOWS[0]).div_ceil(64)];
+    let mut ones: usize = data[..w].iter().map(|&b| usize::from(b)).sum();
+    for i in w..data.len() {
+        let s = i - WINDOWS[0];
+        let guess = u8::from(2 * ones > w);
+        bits[s / 64] |= u64::from(guess == data[i]) << (s % 64);
+        ones = ones + usize::from(data[i]) - usize::from(data[i - w]);
+    }
+    bits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimators::predictor::{testing::sample, Tally};
+
+    /// The mode of `window`, ties to the symbol seen last.
+    fn mode(window: &[u8]) -> u8 {
+        let mut counts = [0usize; 256];
+        let mut last = [0usize; 256];
+        for (i, &s) in window.iter().enumerate() {
+            counts[s as usize] += 1;
+            last[s as usize] = i;
+        }
+        (0..256)
+            .max_by_key(|&s| (counts[s], last[s]))
+            .map(|s| s as u8)
+            .unwrap()
+    }
+
+    /// SP 800-90B 6.3.7 step by step, each window's mode recounted at every symbol.
+    fn naive(data: &[u8], k: usize) -> EstimatorResult {
+        let mut score = [0u64; 4];
+        let mut winner = 0;
+        let mut tally = Tally::default();
+        for i in WINDOWS[0]..data.len() {
+            let guesses: Vec<Option<u8>> = WINDOWS
+                .iter()
+                .map(|&w| (i >= w).then(|| mode(&data[i - w..i])))
+                .collect();
+            tally.push(guesses[winner] == Some(data[i]));
+            for j in 0..4 {
+                if guesses[j] == Some(data[i]) {
+                    score[j] += 1;
+                    if score[j] >= score[winner] {
+                        winner = j;
+                    }
+                }
+            }
+        }
+        prediction_result(Estimator::MultiMcw, &tally, (data.len() - 63) as u64, k)
+    }
+
+    #[test]
+    fn incremental_modes_match_the_definition() {
+        for (seed, len, k, repeat) in [
+            (1, 4_096, 2, 0),
+            (2, 9_000, 2, 150),
+            (3, 9_000, 3, 60),
+            (4, 9_000, 256, 0),
+            (5, 9_000, 40, 200),
+        ] {
+            let data = sample(seed, len, k, repeat);
+            assert_eq!(estimate(&data, k), naive(&data, k), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn too_short_is_not_applicable() {
+        assert!(estimate(&[0; 4095], 1).h().is_none());
+        assert!(estimate(&[0; 4096], 1).h().is_some());
+    }
 }

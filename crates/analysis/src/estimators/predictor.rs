@@ -12,7 +12,7 @@ use crate::result::{Estimator, EstimatorResult};
 use crate::vals;
 
 /// z_(1 - 0.005), the two-sided 99% normal quantile used by P_global'.
-const Z_ALPHA: f64 = 2.575_829_303_548_900_8;
+const Z_ALPHA: f64 = 2.575_829_303_548_901;
 
 /// Counts correct predictions and the longest run of consecutive correct ones.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -91,6 +91,113 @@ fn longest_run_of_ones(mut w: u64) -> u32 {
         k += 1;
     }
     k
+}
+
+/// The scoreboard of SP 800-90B 6.3.7 - 6.3.9: before each prediction the predictor with
+/// the highest score is the winner, and the winner's prediction is the one counted; after
+/// it, every predictor that was right scores a point, and (in increasing index order) one
+/// whose score reaches the winner's becomes the winner.
+///
+/// It takes the predictors' records 64 steps at a time, one word per predictor. Within a
+/// block only the predictors whose score plus the block's hits can reach the leading
+/// score need stepping one at a time; on most blocks that is the winner alone, and the
+/// block costs a popcount per predictor.
+#[derive(Debug, Clone)]
+pub struct Scoreboard {
+    score: Vec<u64>,
+    winner: usize,
+    high: u64,
+    candidates: Vec<usize>,
+    /// The tally of the winners' predictions.
+    pub tally: Tally,
+}
+
+impl Scoreboard {
+    /// A scoreboard of `predictors` predictors, all at 0, predictor 0 the winner.
+    pub fn new(predictors: usize) -> Self {
+        Scoreboard {
+            score: vec![0; predictors],
+            winner: 0,
+            high: 0,
+            candidates: Vec::with_capacity(predictors),
+            tally: Tally::default(),
+        }
+    }
+
+    /// Processes `n` (<= 64) steps. Bit `t` of `correct[p]` says predictor `p` was right at
+    /// step `t`. With `predicted`, bit `t` of `predicted[p]` says whether `p` made a
+    /// prediction at all: a winner without one neither extends nor breaks the run (the
+    /// reference's MultiMMC); without it the winner is taken to have predicted.
+    ///
+    /// ```
+    /// use kqent_analysis::estimators::predictor::Scoreboard;
+    /// let mut s = Scoreboard::new(2);
+    /// // predictor 1 is right at steps 0 and 1, predictor 0 never: 1 takes over after step 0
+    /// s.block(&[0b00, 0b11], None, 2);
+    /// assert_eq!((s.tally.correct, s.winner()), (1, 1));
+    /// ```
+    pub fn block(&mut self, correct: &[u64], predicted: Option<&[u64]>, n: u32) {
+        debug_assert!(n <= 64 && correct.len() == self.score.len());
+        if n == 0 {
+            return;
+        }
+        let mask = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        self.candidates.clear();
+        for (p, (&w, &s)) in correct.iter().zip(&self.score).enumerate() {
+            if s + u64::from((w & mask).count_ones()) >= self.high {
+                self.candidates.push(p);
+            }
+        }
+        let w = self.winner;
+        let winner_always_predicts = predicted.is_none_or(|f| f[w] & mask == mask);
+        if self.candidates.len() == 1 && winner_always_predicts {
+            // Only the leader can reach the lead: it keeps it all block.
+            self.tally.push_bits(correct[w], n);
+        } else {
+            for t in 0..n {
+                let w = self.winner;
+                if correct[w] >> t & 1 == 1 {
+                    self.tally.hit();
+                } else if predicted.is_none_or(|f| f[w] >> t & 1 == 1) {
+                    self.tally.miss();
+                }
+                if self.candidates.len() == 1 {
+                    // The winner alone, only here for its missing predictions.
+                    continue;
+                }
+                for &p in &self.candidates {
+                    if correct[p] >> t & 1 == 1 {
+                        self.score[p] += 1;
+                        if self.score[p] >= self.high {
+                            self.winner = p;
+                            self.high = self.score[p];
+                        }
+                    }
+                }
+            }
+            if self.candidates.len() > 1 {
+                // Candidates are scored already; the others take their block in one go.
+                let mut next = 0;
+                for (p, (&w, s)) in correct.iter().zip(self.score.iter_mut()).enumerate() {
+                    if self.candidates.get(next) == Some(&p) {
+                        next += 1;
+                    } else {
+                        *s += u64::from((w & mask).count_ones());
+                    }
+                }
+                return;
+            }
+        }
+        for (&w, s) in correct.iter().zip(self.score.iter_mut()) {
+            *s += u64::from((w & mask).count_ones());
+        }
+        self.high = self.score[self.winner];
+    }
+
+    /// The current winner.
+    pub fn winner(&self) -> usize {
+        self.winner
+    }
 }
 
 /// The outcome of the final step of a prediction estimator (SP 800-90B 6.3.7 steps 4-6 and
@@ -241,6 +348,34 @@ fn solve_p_local(lo: f64, r: u64, n: u64, target: f64) -> f64 {
     hi
 }
 
+/// Deterministic test inputs shared by the predictors' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// `len` symbols below `k` from a seeded xorshift generator; with probability
+    /// `repeat` (in 1/256ths) a symbol repeats one from up to 20 back instead, so that
+    /// predictors have something to find and ties happen.
+    pub(crate) fn sample(seed: u64, len: usize, k: usize, repeat: u64) -> Vec<u8> {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut out: Vec<u8> = Vec::with_capacity(len);
+        for i in 0..len {
+            let r = next();
+            let v = if i > 20 && (r & 0xff) < repeat {
+                out[i - 1 - (r >> 8) as usize % 20]
+            } else {
+                ((r >> 16) % k as u64) as u8
+            };
+            out.push(v);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,7 +428,7 @@ mod tests {
         // v3_gauss4 bitstring Lag: N = 3999999, r = 29, Plocal = 0.51806464913024974.
         let b = PredictionBound::new(1_999_624, 3_999_999, 28, 2);
         let pl = b.p_local.expect("the local bound matters here");
-        assert!((pl - 0.518_064_649_130_249_74).abs() < 1e-12, "{pl}");
+        assert!((pl - 0.518_064_649_130_249_7).abs() < 1e-12, "{pl}");
         assert_eq!(b.p_max, pl);
         let v = run_log_probability(pl, 29, 3_999_999);
         assert!((v - 0.99f64.ln()).abs() < 1e-9, "{v}");

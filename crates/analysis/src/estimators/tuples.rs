@@ -9,14 +9,9 @@
 //! tool also uses, in a different form): an interval of size `m` at depth `l` whose parent
 //! sits at depth `l_p` is the group of some tuple for every `t` in `(l_p, l]`.
 //!
-//! Memory: the text, the suffix array (4 bytes/symbol) and the permuted LCP array that
-//! replaces the Φ array in place (4 bytes/symbol); the LCPs are then gathered into
-//! suffix-array order over the suffix array itself: about 9 bytes per symbol at the peak,
-//! against the reference's 13. The suffix array is built by `divsufsort` (a port of the library
-//! the reference links); a bitstring is first packed into overlapping 8-bit windows,
-//! which sorts the same suffixes in the same order but with a 256-letter alphabet, far
-//! faster than sorting a 2-letter text. Time O(n log n) for the sort, O(n) for the rest;
-//! sequential.
+//! The suffix and LCP arrays come from [`crate::estimators::suffix`] (about 9 bytes per
+//! symbol at the peak, against the reference's 13). Time O(n log n) for the sort, O(n)
+//! for the rest.
 
 /// Tuple statistics of one sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +28,8 @@ pub struct TupleCounts {
     pub s: Vec<u64>,
 }
 
-/// Largest sequence the 32-bit suffix array can index.
-pub const MAX_LEN: usize = i32::MAX as usize - 1;
+pub use crate::estimators::suffix::MAX_LEN;
+use crate::estimators::{bit_tuples, suffix};
 
 /// Counts the tuples of `data` (symbols below `alphabet`, at most 256).
 ///
@@ -56,110 +51,115 @@ pub fn analyze(data: &[u8], alphabet: usize) -> Result<TupleCounts, String> {
             "supports at most {MAX_LEN} samples (32-bit suffix array), has {n}"
         ));
     }
-    let mut sa = suffix_array(data, alphabet);
-    let plcp = permuted_lcp(data, &sa);
-    // Gather the LCPs into suffix-array order, over the suffix array itself (it is not
-    // needed afterwards): a branch-free pass the CPU can overlap, unlike the traversal.
-    for slot in sa.iter_mut() {
-        *slot = plcp[*slot as usize] as i32;
-    }
-    drop(plcp);
-    let lcp = sa;
-    let v = lcp.iter().copied().max().unwrap_or(0) as usize;
-
-    // Bottom-up traversal of the LCP intervals: record, per interval, its depth, its
-    // parent's depth and its size.
-    let mut best = vec![1u64; v + 2];
-    let mut diff = vec![0i128; v + 2];
-    let mut stack: Vec<(i32, usize)> = vec![(0, 0)];
-    // A final 0 closes every interval still open.
-    let closing = lcp[1..].iter().copied().chain(std::iter::once(0));
-    for (r, cur) in (1..=n).zip(closing) {
-        let mut lb = r - 1;
-        while let Some(&(depth, start)) = stack.last() {
-            if cur >= depth {
-                break;
-            }
-            stack.pop();
-            let below = stack.last().map_or(0, |&(d, _)| d);
-            let parent = cur.max(below);
-            let size = (r - start) as u64;
-            let depth = depth as usize;
-            best[depth] = best[depth].max(size);
-            let pairs = i128::from(size * (size - 1) / 2);
-            diff[parent as usize + 1] += pairs;
-            diff[depth + 1] -= pairs;
-            lb = start;
-        }
-        if stack.last().is_some_and(|&(d, _)| cur > d) {
-            stack.push((cur, lb));
+    if alphabet <= 2 {
+        if let Some(counts) = bit_tuples::counts(data) {
+            return Ok(counts);
         }
     }
-    // Q[t] = max over intervals at depth >= t (counts only shrink as tuples grow).
-    let mut q = vec![0u64; v + 1];
-    let mut run = 1u64;
-    for t in (1..=v).rev() {
-        run = run.max(best[t]);
-        q[t] = run;
-    }
-    let mut s = vec![0u64; v + 1];
-    let mut acc = 0i128;
-    for t in 1..=v {
-        acc += diff[t];
-        s[t] = acc as u64;
-    }
-    Ok(TupleCounts { n, v, q, s })
+    let lcp = suffix::lcp_in_suffix_order(data, alphabet);
+    let mut intervals = Intervals::default();
+    intervals.add_group(lcp[1..].iter().map(|&l| l as u32), 0);
+    Ok(intervals.finish(n, &[], &[]))
 }
 
-/// Suffix array of `data`, via divsufsort on a text of overlapping windows that packs
-/// `8 / w` symbols of `w` bits each into one byte. Padding with 0 (the smallest symbol)
-/// past the end keeps the order: a suffix that runs out compares as a prefix.
-fn suffix_array(data: &[u8], alphabet: usize) -> Vec<i32> {
-    let width = (usize::BITS - alphabet.saturating_sub(1).leading_zeros()).max(1) as usize;
-    let per_byte = 8 / width;
-    let mut sa = vec![0i32; data.len()];
-    if per_byte <= 1 {
-        divsufsort::sort_in_place(data, &mut sa);
-    } else {
-        let n = data.len();
-        let windows: Vec<u8> = (0..n)
-            .map(|i| {
-                (0..per_byte).fold(0u8, |acc, k| {
-                    let sym = if i + k < n { data[i + k] } else { 0 };
-                    (acc << width) | sym
-                })
+/// LCP intervals recorded per depth, mergeable across parallel workers (max and integer
+/// sums, so the merge order does not matter).
+#[derive(Debug, Default)]
+pub(crate) struct Intervals {
+    /// `best[d]`: largest interval at depth `d`.
+    best: Vec<u64>,
+    /// Difference array of `S[t]`: an interval adds its pairs to every `t` in
+    /// `(parent depth, depth]`. Every partial sum is some `S[t] <= C(n, 2) < 2^61`
+    /// (n < 2^31), so i64 cannot overflow.
+    diff: Vec<i64>,
+}
+
+impl Intervals {
+    fn record(&mut self, depth: usize, parent: usize, size: u64) {
+        if self.best.len() < depth + 2 {
+            self.best.resize(depth + 2, 0);
+            self.diff.resize(depth + 2, 0);
+        }
+        self.best[depth] = self.best[depth].max(size);
+        let pairs = (size * (size - 1) / 2) as i64;
+        self.diff[parent + 1] += pairs;
+        self.diff[depth + 1] -= pairs;
+    }
+
+    /// Records every interval of depth above `base` in a group of consecutive suffixes
+    /// (in suffix-array order) given the LCPs of adjacent members, all at least `base`
+    /// (a bottom-up traversal of the LCP-interval tree).
+    pub(crate) fn add_group(&mut self, lcps: impl Iterator<Item = u32>, base: u32) {
+        let mut stack: Vec<(u32, usize)> = vec![(base, 0)];
+        // A final `base` closes every interval still open.
+        for (k, cur) in lcps.chain(std::iter::once(base)).enumerate() {
+            let r = k + 1;
+            let mut lb = r - 1;
+            while let Some(&(depth, start)) = stack.last() {
+                if cur >= depth {
+                    break;
+                }
+                stack.pop();
+                let below = stack.last().map_or(base, |&(d, _)| d);
+                let parent = cur.max(below);
+                self.record(depth as usize, parent as usize, (r - start) as u64);
+                lb = start;
+            }
+            if stack.last().is_some_and(|&(d, _)| cur > d) {
+                stack.push((cur, lb));
+            }
+        }
+    }
+
+    /// Combines two workers' records.
+    pub(crate) fn merge(mut self, other: Intervals) -> Intervals {
+        if self.best.len() < other.best.len() {
+            self.best.resize(other.best.len(), 0);
+            self.diff.resize(other.diff.len(), 0);
+        }
+        for (a, b) in self.best.iter_mut().zip(&other.best) {
+            *a = (*a).max(*b);
+        }
+        for (a, b) in self.diff.iter_mut().zip(&other.diff) {
+            *a += *b;
+        }
+        self
+    }
+
+    /// The counts of a sequence of length `n`; `low_q`/`low_s` (indexed by `t`, may be
+    /// empty) hold statistics of short tuples computed some other way.
+    pub(crate) fn finish(self, n: usize, low_q: &[u64], low_s: &[u64]) -> TupleCounts {
+        let deepest = self.best.iter().rposition(|&b| b >= 2).unwrap_or(0);
+        let shallow = low_q.iter().rposition(|&q| q >= 2).unwrap_or(0);
+        let v = deepest.max(shallow);
+        let low = |table: &[u64], t: usize| table.get(t).copied().unwrap_or(0);
+        // Both tables are turned into Q and S in place: with long repeats v approaches n.
+        // Q[t] = max over intervals at depth >= t (counts only shrink as tuples grow).
+        let mut q = self.best;
+        q.resize(v + 1, 0);
+        let mut run = 1u64;
+        for t in (1..=v).rev() {
+            run = run.max(q[t]).max(low(low_q, t));
+            q[t] = run;
+        }
+        q[0] = 0;
+        let mut diff = self.diff;
+        diff.resize(v + 1, 0);
+        let mut acc = 0i64;
+        let s: Vec<u64> = diff
+            .into_iter()
+            .enumerate()
+            .map(|(t, d)| {
+                acc += d;
+                if t == 0 {
+                    0
+                } else {
+                    acc as u64 + low(low_s, t)
+                }
             })
             .collect();
-        divsufsort::sort_in_place(&windows, &mut sa);
+        TupleCounts { n, v, q, s }
     }
-    sa
-}
-
-/// LCP of each suffix with its predecessor in suffix-array order, indexed by text position
-/// (Kärkkäinen, Manzini and Puglisi's Φ method: the array holding Φ is overwritten in place).
-fn permuted_lcp(data: &[u8], sa: &[i32]) -> Vec<u32> {
-    const NONE: u32 = u32::MAX;
-    let n = data.len();
-    let mut phi = vec![NONE; n];
-    for r in 1..n {
-        phi[sa[r] as usize] = sa[r - 1] as u32;
-    }
-    let mut h = 0usize;
-    for i in 0..n {
-        let j = phi[i];
-        if j == NONE {
-            phi[i] = 0;
-            h = 0;
-            continue;
-        }
-        let j = j as usize;
-        while i + h < n && j + h < n && data[i + h] == data[j + h] {
-            h += 1;
-        }
-        phi[i] = h as u32;
-        h = h.saturating_sub(1);
-    }
-    phi
 }
 
 #[cfg(test)]

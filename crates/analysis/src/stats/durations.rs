@@ -81,14 +81,14 @@ pub struct DurationStats {
     pub tick: u64,
     /// Durations equal to 0 (not on the log-scale histogram).
     pub zeros: u64,
-    /// Log-scale histogram of the non-zero durations, 10 bins per decade.
+    /// Log-scale histogram of the non-zero durations, [`BINS_PER_DECADE`] bins per decade.
     pub histogram: Vec<LogBin>,
     /// Which kinds of event fired; `None` when the kinds were not given.
     pub kinds: Option<KindMix>,
 }
 
 /// Bins per decade of [`DurationStats::histogram`].
-pub const BINS_PER_DECADE: u32 = 10;
+pub const BINS_PER_DECADE: u32 = 50;
 
 /// Summarises `durations` (ns) and, when `kinds` is non-empty, the kind bitmask of each
 /// call (it must then have one entry per duration).

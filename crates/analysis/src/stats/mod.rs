@@ -3,6 +3,8 @@
 //! and summary statistics of the raw durations. All pure; none of it is an SP 800-90B
 //! estimate, it is what a reader looks at first.
 
+#![warn(missing_docs)]
+
 mod autocorr;
 mod blocks;
 mod chisquare;

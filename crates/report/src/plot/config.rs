@@ -7,12 +7,35 @@ use super::{colour, empty, render, FONT};
 use crate::series::EstimatorBar;
 use crate::ReportError;
 
-/// Histogram of the raw durations on a log x axis.
+/// Three significant figures, no exponent: `44668.4` -> `44700`, `1234567.0` -> `1230000`.
+fn sig3(v: f64) -> String {
+    if v <= 0.0 || !v.is_finite() {
+        return String::new();
+    }
+    let digits = v.log10().floor() as i32;
+    let scale = 10f64.powi(digits - 2);
+    let r = (v / scale).round() * scale;
+    if digits >= 2 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.*}", (2 - digits) as usize)
+    }
+}
+
+/// Histogram of the raw durations on a log x axis. The axis is drawn in log10 units and
+/// labelled with the durations themselves.
 pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError> {
     let title = "How long wait calls took (raw durations, log scale)";
     let (Some(first), Some(last)) = (d.histogram.first(), d.histogram.last()) else {
         return empty("durations", title, "no non-zero duration");
     };
+    if !(first.lo > 0.0 && last.hi > first.lo && last.hi.is_finite()) {
+        return empty(
+            "durations",
+            title,
+            "histogram bins are not positive and increasing",
+        );
+    }
     let ymax = d
         .histogram
         .iter()
@@ -26,17 +49,23 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d((first.lo..last.hi).log_scale(), 0u64..ymax + ymax / 20 + 1)?;
+            .build_cartesian_2d(
+                first.lo.log10()..last.hi.log10(),
+                0u64..ymax + ymax / 20 + 1,
+            )?;
         chart
             .configure_mesh()
+            .x_labels(8)
+            .x_label_formatter(&|v| sig3(10f64.powf(*v)))
             .x_desc("wait-call duration (ns, log scale)")
             .y_desc("wait calls")
             .draw()?;
-        chart.draw_series(
-            d.histogram
-                .iter()
-                .map(|b| Rectangle::new([(b.lo, 0), (b.hi, b.count)], colour(0).filled())),
-        )?;
+        chart.draw_series(d.histogram.iter().map(|b| {
+            Rectangle::new(
+                [(b.lo.log10(), 0), (b.hi.log10(), b.count)],
+                colour(0).filled(),
+            )
+        }))?;
         Ok(())
     })
 }
@@ -44,6 +73,9 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
 /// Count of each symbol value.
 pub fn symbol_histogram_plot(histogram: &[u64], bits: u8) -> Result<String, ReportError> {
     let title = format!("How often each {bits}-bit symbol occurs");
+    if histogram.is_empty() {
+        return empty("symbols", &title, "no symbols");
+    }
     let ymax = histogram.iter().copied().max().unwrap_or(1).max(1);
     let k = histogram.len() as u32;
     render("symbols", |root| {
@@ -75,7 +107,7 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
             "undefined: the symbols are constant",
         );
     };
-    let lim = a.max_abs.max(a.band) * 1.15;
+    let lim = (a.max_abs.max(a.band) * 1.15).max(1e-3);
     let lags = a.r.len() as f64;
     render("autocorrelation", |root| {
         let mut chart = ChartBuilder::on(root)
@@ -86,6 +118,7 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
             .build_cartesian_2d(0.0..lags + 1.0, -lim..lim)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .x_desc("lag k (samples)")
             .y_desc("r_k (dimensionless)")
             .draw()?;
@@ -153,7 +186,7 @@ pub fn block_entropy_plot(blocks: &[BlockEntropy], bits: u8) -> Result<String, R
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(0u64..xmax, 0.0..f64::from(bits) * 1.05)?;
+            .build_cartesian_2d(0u64..xmax, 0.0..f64::from(bits.max(1)) * 1.05)?;
         chart
             .configure_mesh()
             .x_desc("block start (sample index)")
@@ -199,13 +232,20 @@ pub fn estimator_plot(
         return empty("estimators", title, "no estimator produced an estimate");
     }
     let n = bars.len();
+    // Room for every bar even if a hand-edited file claims more than `bits`.
+    let top = bars
+        .iter()
+        .map(|b| b.h)
+        .chain([h_assessed, f64::from(bits)])
+        .filter(|h| h.is_finite())
+        .fold(1.0f64, f64::max);
     render("estimators", |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 16))
             .margin(12)
             .x_label_area_size(60)
             .y_label_area_size(70)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..f64::from(bits) * 1.05)?;
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top * 1.05)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -235,4 +275,15 @@ pub fn estimator_plot(
         ))?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn three_significant_figures() {
+        assert_eq!(super::sig3(44_668.4), "44700");
+        assert_eq!(super::sig3(1_234_567.0), "1230000");
+        assert_eq!(super::sig3(1.23456), "1.23");
+        assert_eq!(super::sig3(0.0), "");
+    }
 }

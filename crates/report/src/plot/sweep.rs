@@ -1,6 +1,7 @@
 //! Plots over a whole sweep.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{colour, empty, render, FONT};
 use crate::compare::KindComparison;
@@ -73,56 +74,65 @@ pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
         (a.min(v), b.max(v))
     });
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let (nx, ny) = (g.xs.len() as u32, g.ys.len() as u32);
+    let (nx, ny) = (g.xs.len(), g.ys.len());
+    let label = |vals: &[u64], v: &f64| {
+        let i = v.round();
+        if (v - i).abs() < 1e-6 && i >= 0.0 {
+            vals.get(i as usize)
+                .map(|x| x.to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
     render("heatmap", |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(&title, (FONT, 16))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(0u32..nx, 0u32..ny)?;
+            .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)?;
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_labels(nx as usize + 1)
-            .y_labels(ny as usize + 1)
-            .x_label_formatter(&|i| {
-                g.xs.get(*i as usize)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default()
-            })
-            .y_label_formatter(&|j| {
-                g.ys.get(*j as usize)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default()
-            })
+            .x_labels(nx)
+            .y_labels(ny)
+            .x_label_formatter(&|v| label(&g.xs, v))
+            .y_label_formatter(&|v| label(&g.ys, v))
             .x_desc(g.x.as_str())
             .y_desc(g.y.as_str())
             .draw()?;
+        let centred = TextStyle::from((FONT, 15).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
         for (j, row) in g.cells.iter().enumerate() {
             for (i, cell) in row.iter().enumerate() {
-                let (i, j) = (i as u32, j as u32);
+                let (x, y) = (i as f64, j as f64);
                 let fill = match cell {
-                    // Dark blue (low) to yellow (high).
+                    // Light to dark green: darker is more entropy.
                     Some(v) => {
                         let t = (v - lo) / span;
                         RGBColor(
-                            (40.0 + 215.0 * t) as u8,
-                            (40.0 + 180.0 * t) as u8,
-                            (140.0 - 100.0 * t) as u8,
+                            (235.0 - 200.0 * t) as u8,
+                            (245.0 - 110.0 * t) as u8,
+                            (235.0 - 180.0 * t) as u8,
                         )
                     }
                     None => RGBColor(230, 230, 230),
                 };
-                chart.draw_series([Rectangle::new([(i, j), (i + 1, j + 1)], fill.filled())])?;
-                let label = cell
+                chart.draw_series([Rectangle::new(
+                    [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                    fill.filled(),
+                )])?;
+                let text = cell
                     .map(|v| format!("{v:.3}"))
                     .unwrap_or_else(|| "n/a".into());
-                chart.draw_series([Text::new(
-                    label,
-                    (i, j + 1),
-                    (FONT, 13).into_font().color(&BLACK),
-                )])?;
+                let style = if cell.is_some_and(|v| (v - lo) / span > 0.6) {
+                    centred.color(&WHITE)
+                } else {
+                    centred.clone()
+                };
+                chart.draw_series([Text::new(text, (x, y), style)])?;
             }
         }
         Ok(())
@@ -151,7 +161,7 @@ pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportErr
             .margin(12)
             .x_label_area_size(50)
             .y_label_area_size(70)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..ymax * 1.25)?;
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..ymax * 1.5)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -160,14 +170,16 @@ pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportErr
                 let i = x.round();
                 if (x - i).abs() < 1e-6 && i >= 0.0 {
                     rows.get(i as usize)
-                        .map(|r| r.combined_id.clone())
+                        .map(|r| format!("{}t+{}s+{}w", r.counts[0], r.counts[1], r.counts[2]))
                         .unwrap_or_default()
                 } else {
                     String::new()
                 }
             })
             .x_label_style((FONT, 10))
-            .x_desc("combined configuration")
+            .x_desc(
+                "combination (timers t, socket pairs s, watched files w; other knobs in the table)",
+            )
             .y_desc("mean H_assessed (bits/symbol)")
             .draw()?;
         let names = ["timers", "sockets", "watchers", "combined"];
