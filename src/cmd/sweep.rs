@@ -157,6 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .parse::<BackendKind>()?
         .resolve()
         .with_context(|| format!("--backend {}", args.backend))?;
+    let started = SystemTime::now();
     let configs = lists.configs();
     // Every configuration is checked before anything is created, so a descriptor limit
     // hit by the last one does not surface an hour into the sweep.
@@ -178,11 +179,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         repeat: args.repeat,
         extraction: args.extract,
         knobs: lists,
-        provenance: Provenance::collect(
-            env!("CARGO_PKG_VERSION"),
-            SystemTime::now(),
-            SystemTime::now(),
-        ),
+        // The manifest records when the sweep started; it has no end of its own.
+        provenance: Provenance::collect(env!("CARGO_PKG_VERSION"), started, started),
     };
     let dir = &args.out;
     prepare_dir(dir, &manifest, args.resume)?;
@@ -276,12 +274,13 @@ fn prepare_dir(dir: &Path, manifest: &SweepManifest, resume: bool) -> anyhow::Re
             layout::MANIFEST
         );
     }
+    // The manifest first: from then on the directory is a sweep that --resume can finish.
+    layout::write_manifest(dir, manifest)
+        .with_context(|| format!("cannot create the sweep directory {shown}"))?;
     for sub in [layout::RESULTS_DIR, layout::TRACES_DIR] {
         std::fs::create_dir_all(dir.join(sub))
             .with_context(|| format!("cannot create the sweep directory {shown}"))?;
     }
-    layout::write_manifest(dir, manifest)
-        .with_context(|| format!("cannot create the sweep directory {shown}"))?;
     Ok(())
 }
 
@@ -390,7 +389,17 @@ impl Sweeper<'_> {
         let mut pending: Option<Pending> = None;
         for run in runs {
             let started = std::time::Instant::now();
-            let job = self.collect_run(run)?;
+            let job = match self.collect_run(run) {
+                Ok(job) => job,
+                Err(e) => {
+                    // The analysis under way is abandoned with its trace: no run is left
+                    // with a trace and no result.
+                    if let Some(p) = pending.take() {
+                        let _ = std::fs::remove_file(&p.trace);
+                    }
+                    return Err(e);
+                }
+            };
             if let Some(p) = pending.take() {
                 self.finish(p)?;
             }
