@@ -1,10 +1,220 @@
-//! `kqent restart` (scaffolding until its issue lands).
+//! `kqent restart MATRIX --bits W --h-initial H [--iid]`: the SP 800-90B restart tests
+//! (3.1.4) on a 1000 x 1000 restart matrix (row r = the 1000 samples of restart r), printed
+//! as a summary and optionally written as JSON.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use kqent_analysis::restart::{
+    self, RestartAssessment, RestartMatrix, RestartOptions, DEFAULT_SIMULATION_ROUNDS,
+};
+use kqent_analysis::{AnalysisError, EstimatorResult, Symbols};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::exit;
 
 /// Arguments of `kqent restart`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The restart matrix: 1,000,000 samples in NIST format (one per byte), restart after
+    /// restart (1000 restarts of 1000 samples).
+    pub matrix: PathBuf,
+    /// Bits per symbol, 1..=8.
+    #[arg(long, value_name = "W")]
+    pub bits: u8,
+    /// The initial entropy estimate H_I in bits per symbol, in (0, W].
+    #[arg(long, value_name = "H", allow_negative_numbers = true)]
+    pub h_initial: f64,
+    /// IID source: assess rows and columns with the MCV estimate only (default: every
+    /// non-IID estimator).
+    #[arg(long)]
+    pub iid: bool,
+    /// Seed of the sanity-check cutoff simulation.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// Rounds of the cutoff simulation (the reference uses 5,000,000).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SIMULATION_ROUNDS)]
+    pub simulation_rounds: u64,
+    /// Also write every value, with the input's SHA-256, to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// The JSON document `--json` writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    /// Always `kqent`.
+    pub tool: &'static str,
+    /// The kqent version that produced it.
+    pub tool_version: &'static str,
+    /// The matrix file as given.
+    pub path: String,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// `iid` (MCV only) or `non_iid` (every estimator).
+    pub estimators: &'static str,
+    /// The restart tests.
+    pub restart: RestartAssessment,
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`kqent restart` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    if let Some(0) = args.threads {
+        bail!("--threads must be at least 1");
+    }
+    if !(1..=8).contains(&args.bits) {
+        bail!("--bits {} is outside 1..=8", args.bits);
+    }
+    let w = f64::from(args.bits);
+    if !(args.h_initial > 0.0 && args.h_initial <= w) {
+        bail!(
+            "--h-initial {} must be in (0, {}] (bits per {}-bit symbol)",
+            args.h_initial,
+            args.bits,
+            args.bits
+        );
+    }
+    let shown = args.matrix.display().to_string();
+    let bytes = std::fs::read(&args.matrix).with_context(|| format!("cannot read {shown}"))?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let matrix = RestartMatrix::from_bytes(bytes, args.bits).with_context(|| shown.clone())?;
+    let opts = RestartOptions {
+        h_initial: args.h_initial,
+        seed: args.seed,
+        simulation_rounds: args.simulation_rounds,
+    };
+    if args.simulation_rounds < 1_000_000 {
+        eprintln!(
+            "kqent: warning: {} simulation rounds is below the 1,000,000 the cutoff needs to be \
+             stable (the reference uses {DEFAULT_SIMULATION_ROUNDS})",
+            args.simulation_rounds
+        );
+    }
+    type Estimate = fn(&Symbols) -> Result<Vec<EstimatorResult>, AnalysisError>;
+    let estimate: Estimate = if args.iid {
+        restart::mcv_only
+    } else {
+        restart::non_iid
+    };
+    let run = || restart::assess(&matrix, &opts, &estimate);
+    let result = match args.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("cannot start the worker threads")?
+            .install(run)?,
+        None => run()?,
+    };
+    let doc = Document {
+        tool: "kqent",
+        tool_version: env!("CARGO_PKG_VERSION"),
+        path: shown,
+        sha256,
+        estimators: if args.iid { "iid" } else { "non_iid" },
+        restart: result,
+    };
+    print!("{}", render(&doc));
+    if let Some(path) = &args.json {
+        write_json(path, &doc)?;
+    }
+    Ok(exit::SUCCESS)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn write_json(path: &Path, doc: &Document) -> anyhow::Result<()> {
+    let shown = path.display();
+    let file = File::create(path).with_context(|| format!("cannot create {shown}"))?;
+    let mut w = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, doc).with_context(|| format!("cannot write {shown}"))?;
+    w.write_all(b"\n")
+        .and_then(|()| w.flush())
+        .with_context(|| format!("cannot write {shown}"))?;
+    Ok(())
+}
+
+fn estimates(rs: &[EstimatorResult]) -> String {
+    rs.iter()
+        .map(|r| match r.h() {
+            Some(h) => format!("{} {h:.6}", r.estimator.display_name()),
+            None => format!("{} n/a", r.estimator.display_name()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn render(doc: &Document) -> String {
+    let r = &doc.restart;
+    let s = &r.sanity;
+    let mut out = String::new();
+    let _ = writeln!(out, "Restart tests (SP 800-90B 3.1.4): {}", doc.path);
+    let _ = writeln!(
+        out,
+        "  {} bits per symbol, H_I = {}, {} estimators",
+        r.bits,
+        r.options.h_initial,
+        if doc.estimators == "iid" {
+            "IID (MCV)"
+        } else {
+            "non-IID"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "Sanity check (3.1.4.3): X_max = {} (rows {}, columns {}), cutoff {} \
+         (simulated, {} rounds, seed {}, alpha {:.4e}): {}",
+        s.x_max,
+        s.x_rows,
+        s.x_columns,
+        s.cutoff,
+        s.simulation_rounds,
+        r.options.seed,
+        s.alpha,
+        if s.pass { "passed" } else { "FAILED" }
+    );
+    if !s.pass {
+        let _ = writeln!(
+            out,
+            "Restart testing failed: the sanity check failed, no entropy is validated."
+        );
+        return out;
+    }
+    let _ = writeln!(out, "Rows:    {}", estimates(&r.rows));
+    let _ = writeln!(out, "Columns: {}", estimates(&r.columns));
+    let (hr, hc) = (r.h_r.unwrap_or(f64::NAN), r.h_c.unwrap_or(f64::NAN));
+    let _ = writeln!(
+        out,
+        "H_r = {hr:.6}, H_c = {hc:.6}, H_I = {}",
+        r.options.h_initial
+    );
+    match r.h_validated {
+        Some(h) => {
+            let _ = writeln!(
+                out,
+                "Validation (3.1.4.2) passed: min(H_r, H_c, H_I) = {h:.6} bits per symbol"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Validation (3.1.4.2) FAILED: min(H_r, H_c) = {:.6} < H_I / 2 = {:.6}; \
+                 no entropy is validated",
+                hr.min(hc),
+                r.options.h_initial / 2.0
+            );
+        }
+    }
+    out
 }

@@ -15,6 +15,7 @@ pub mod health;
 pub mod iid;
 pub mod restart;
 pub mod result;
+pub mod rng;
 pub mod stats;
 pub mod symbols;
 

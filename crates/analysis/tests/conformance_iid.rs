@@ -1,0 +1,243 @@
+//! Conformance of the IID track with NIST's reference `ea_iid` 1.1.7
+//! (`tests/data/conformance/iid_*.json|.txt`): chi-square and LRS numbers and outcomes, the
+//! statistics of the original sequence, the permutation verdict and the MCV entropies.
+//! The non-IID files must fail.
+
+use kqent_analysis::iid::{self, IidAssessment, IidOptions, PermutationOutcome, Statistic};
+use kqent_analysis::Symbols;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/conformance/");
+
+fn load(name: &str, bits: u8) -> Symbols {
+    let bytes = std::fs::read(format!("{DIR}{name}.bin")).unwrap();
+    Symbols::from_nist_bytes(bytes, Some(bits)).unwrap()
+}
+
+fn txt(name: &str) -> String {
+    std::fs::read_to_string(format!("{DIR}iid_{name}.txt")).unwrap()
+}
+
+fn json(name: &str) -> serde_json::Value {
+    let s = std::fs::read_to_string(format!("{DIR}iid_{name}.json")).unwrap();
+    serde_json::from_str(&s).unwrap()
+}
+
+/// The number after `key` on its line, the `n`-th such line.
+fn num_after(text: &str, key: &str, n: usize) -> f64 {
+    let line = text
+        .lines()
+        .filter(|l| l.contains(key))
+        .nth(n)
+        .unwrap_or_else(|| panic!("no line {n} with {key:?}"));
+    let rest = &line[line.find(key).unwrap() + key.len()..];
+    rest.trim().parse().unwrap_or_else(|_| panic!("{line:?}"))
+}
+
+fn close(what: &str, ours: f64, theirs: f64, tol: f64) {
+    assert!(
+        (ours - theirs).abs() <= tol,
+        "{what}: ours {ours}, reference {theirs}"
+    );
+}
+
+/// `cout` prints 6 significant digits: allow half a unit of the 6th.
+fn close6(what: &str, ours: f64, theirs: f64) {
+    close(what, ours, theirs, theirs.abs() * 5.01e-6 + 1e-9);
+}
+
+fn check(name: &str, bits: u8) -> IidAssessment {
+    let s = load(name, bits);
+    let opts = IidOptions {
+        seed: 1,
+        ..IidOptions::default()
+    };
+    let a = iid::assess(&s, &opts).unwrap();
+    let t = txt(name);
+    let top = json(name);
+    let j = &top["testCases"][0];
+
+    // Baseline statistics (printed with %f).
+    close("mean", a.mean, num_after(&t, "Raw Mean:", 0), 1e-6);
+    close("median", a.median, num_after(&t, "Median:", 0), 1e-6);
+    assert_eq!(a.binary, j["binary"].as_bool().unwrap_or(a.alphabet == 2));
+
+    // Chi-square tests (%f: 6 decimals).
+    let ind = &a.chi_square_independence;
+    close(
+        "independence T",
+        ind.statistic,
+        num_after(&t, "score =", 0),
+        1e-6,
+    );
+    assert_eq!(ind.df as f64, num_after(&t, "degrees of freedom =", 0));
+    close(
+        "independence p",
+        ind.p_value,
+        num_after(&t, "p-value =", 0),
+        1e-6,
+    );
+    let gof = &a.chi_square_goodness_of_fit;
+    close(
+        "goodness T",
+        gof.statistic,
+        num_after(&t, "score =", 1),
+        1e-6,
+    );
+    assert_eq!(gof.df as f64, num_after(&t, "degrees of freedom =", 1));
+    close(
+        "goodness p",
+        gof.p_value,
+        num_after(&t, "p-value =", 1),
+        1e-6,
+    );
+    assert_eq!(
+        ind.pass && gof.pass,
+        j["passedChiSquareTests"].as_bool().unwrap()
+    );
+
+    // LRS test.
+    close("P_col", a.lrs.p_col, num_after(&t, "P_col:", 0), 1e-6);
+    assert_eq!(a.lrs.w as f64, num_after(&t, "Length of LRS:", 0));
+    close(
+        "Pr(X>=1)",
+        a.lrs.pr_at_least_one,
+        num_after(&t, "Pr(X >= 1):", 0),
+        1e-6,
+    );
+    assert_eq!(
+        a.lrs.pass,
+        j["passedLongestRepeatedSubstringTest"].as_bool().unwrap()
+    );
+
+    // The statistics of the original sequence ("Initial test results").
+    for r in &a.permutation_tests {
+        let key = format!(" {}: ", r.name);
+        close6(&r.name, r.original, num_after(&t, &key, 0));
+    }
+
+    // The permutation verdict and the overall verdict.
+    assert_eq!(
+        a.permutation_pass,
+        j["passedIidPermutationTests"].as_bool().unwrap()
+    );
+    assert_eq!(a.iid, top["IID"].as_bool().unwrap());
+
+    // Entropies: full precision from the JSON, the assessed value from the .txt line.
+    let e = a
+        .entropy
+        .as_ref()
+        .expect("IID data gets an entropy estimate");
+    close(
+        "H_original",
+        e.h_original,
+        j["hOriginal"].as_f64().unwrap(),
+        1e-9,
+    );
+    if a.alphabet > 2 {
+        let hb = e.h_bitstring.unwrap();
+        close("H_bitstring", hb, j["hBitstring"].as_f64().unwrap(), 1e-9);
+        let key = format!("min(H_original, {bits} X H_bitstring):");
+        close("h_assessed", e.h_assessed, num_after(&t, &key, 0), 1e-6);
+    } else {
+        assert!(e.h_bitstring.is_none());
+        close(
+            "h_assessed",
+            e.h_assessed,
+            num_after(&t, "H_original:", 0),
+            1e-6,
+        );
+    }
+    a
+}
+
+#[test]
+fn v1_uniform8() {
+    let a = check("v1_uniform8", 8);
+    // Nothing failed, so compression ran too.
+    let c = &a.permutation_tests[Statistic::Compression.index()];
+    assert_eq!(c.outcome, PermutationOutcome::Pass);
+}
+
+#[test]
+fn v2_biased1() {
+    check("v2_biased1", 1);
+}
+
+#[test]
+fn v3_gauss4() {
+    check("v3_gauss4", 4);
+}
+
+#[test]
+fn v5_narrow8_small() {
+    check("v5_narrow8_small", 8);
+}
+
+/// Strongly non-IID files fail; 1,000 permutations keep the test fast (their failing
+/// statistics sit at the edge of the permutation distribution whatever the count: the
+/// benchmark runs the full 10,000).
+fn check_not_iid(name: &str, bits: u8) -> IidAssessment {
+    let opts = IidOptions {
+        seed: 3,
+        permutations: 1_000,
+        all_statistics: false,
+    };
+    let a = iid::assess(&load(name, bits), &opts).unwrap();
+    assert!(!a.iid, "{name} must not pass as IID");
+    assert!(a.entropy.is_none(), "no IID entropy is claimed");
+    assert!(
+        !a.permutation_pass,
+        "{name}: some permutation statistic fails"
+    );
+    let failed: Vec<&str> = a
+        .permutation_tests
+        .iter()
+        .filter(|r| r.outcome == PermutationOutcome::Fail)
+        .map(|r| r.name.as_str())
+        .collect();
+    assert!(!failed.is_empty());
+    // A failed statistic ran every permutation; compression was skipped once decided.
+    for r in &a.permutation_tests {
+        if r.outcome == PermutationOutcome::Fail {
+            assert_eq!(r.permutations, 1_000);
+            assert!(r.c0 + r.c1 <= 5 || r.c1 + r.c2 <= 5);
+        }
+    }
+    let c = &a.permutation_tests[Statistic::Compression.index()];
+    assert_eq!(
+        c.outcome,
+        PermutationOutcome::NotEvaluated {
+            reason: iid::VERDICT_DECIDED.into()
+        }
+    );
+    assert_eq!(c.permutations, 0);
+    a
+}
+
+#[test]
+fn nist_ring_osc_is_not_iid() {
+    check_not_iid("nist_ringOsc", 1);
+}
+
+#[test]
+fn v4_markov1_is_not_iid() {
+    let a = check_not_iid("v4_markov1", 1);
+    // P(stay) = 0.8: consecutive pairs are far from independent.
+    assert!(!a.chi_square_independence.pass);
+}
+
+/// The compression statistic equals libbz2's length exactly (values from python3's `bz2`
+/// module, which wraps libbz2: `len(bz2.compress(text, 5))`).
+#[test]
+fn bzip2_lengths_equal_libbz2() {
+    use kqent_analysis::iid::compression::compression;
+    for (name, bits, expected) in [
+        ("v1_uniform8", 8, 1_067_432),
+        ("v2_biased1", 1, 143_804),
+        ("v3_gauss4", 4, 421_191),
+        ("nist_ringOsc", 1, 111_319),
+    ] {
+        let s = load(name, bits);
+        assert_eq!(compression(s.as_slice()).unwrap(), expected, "{name}");
+    }
+}
