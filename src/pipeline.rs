@@ -12,11 +12,12 @@ use std::time::SystemTime;
 
 use anyhow::{anyhow, Context};
 use kqent_analysis::assess::{assess, AssessOptions, Assessment};
+use kqent_analysis::iid::IidOptions;
 use kqent_analysis::stats::{
     basic_stats, duration_stats, lag_pairs, StatsOptions, DEFAULT_BLOCK, DEFAULT_MAX_LAG,
 };
 use kqent_analysis::{vals, AnalysisError, Estimator, EstimatorResult, Extraction, Symbols};
-use kqent_report::{DocKind, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
+use kqent_report::{DocKind, IidSlot, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
 use sha2::{Digest, Sha256};
 
 /// Most `(d_i, d_{i+1})` pairs kept for the lag plot: enough to see structure, small
@@ -40,6 +41,8 @@ pub struct TraceJob {
     pub seed: u64,
     /// When work on this configuration began (collection start), for the provenance.
     pub started: SystemTime,
+    /// Also run the IID track (SP 800-90B section 5), seeded with `seed`.
+    pub iid: bool,
 }
 
 /// The collector's knobs (trace names and widths) as the report records them.
@@ -127,6 +130,32 @@ pub fn assess_or_constant(symbols: &Symbols) -> Result<Assessment, AnalysisError
     })
 }
 
+/// The IID track (SP 800-90B section 5: chi-square, LRS and 10,000-permutation tests, then
+/// MCV when every test passes) as the report records it. Symbols that are all equal get a
+/// failed verdict and 0 bits: there is nothing to permute, and no entropy to claim.
+pub fn iid_slot(symbols: &Symbols, seed: u64) -> Result<IidSlot, AnalysisError> {
+    if symbols.distinct() < 2 {
+        return Ok(IidSlot {
+            verdict: false,
+            h_assessed: Some(0.0),
+            detail: serde_json::json!({
+                "reason": "every symbol has the same value: the IID tests do not apply"
+            }),
+        });
+    }
+    let opts = IidOptions {
+        seed,
+        ..IidOptions::default()
+    };
+    let a = kqent_analysis::iid::assess(symbols, &opts)?;
+    Ok(IidSlot {
+        verdict: a.iid,
+        h_assessed: a.entropy.as_ref().map(|e| e.h_assessed),
+        detail: serde_json::to_value(&a)
+            .map_err(|e| AnalysisError::InvalidArgument(format!("IID assessment: {e}")))?,
+    })
+}
+
 /// What [`result_from_trace`] needs from a trace file.
 struct TraceData {
     meta: kqent_trace::Metadata,
@@ -187,6 +216,14 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
         },
     )
     .with_context(|| format!("cannot compute the statistics of {shown}"))?;
+    let iid = if job.iid {
+        Some(
+            iid_slot(&symbols, job.seed)
+                .with_context(|| format!("cannot run the IID tests on {shown}"))?,
+        )
+    } else {
+        None
+    };
     let durations = duration_stats(&t.durations, &t.kinds)
         .with_context(|| format!("cannot summarise the durations of {shown}"))?;
     Ok(ResultReport {
@@ -204,7 +241,7 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
         extraction: Some(job.extraction),
         seed: job.seed,
         assessment,
-        iid: None,
+        iid,
         stats,
         durations: Some(durations),
         lag_pairs: lag_pairs(&t.durations, LAG_PAIRS),
@@ -237,6 +274,7 @@ mod tests {
             extraction: Extraction::Lsb(4),
             seed,
             started: SystemTime::now(),
+            iid: false,
         }
     }
 
@@ -285,6 +323,22 @@ mod tests {
         assert!(a.original[1..].iter().all(|r| r.h().is_none()));
         let varied = Symbols::new((0..1000).map(|i| (i % 3) as u8).collect(), 2).unwrap();
         assert!(assess_or_constant(&varied).unwrap().alphabet == 3);
+    }
+
+    #[test]
+    fn iid_track_is_recorded_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = job(mock_trace(dir.path(), 9, 2000), 9);
+        assert!(result_from_trace(&j).unwrap().iid.is_none());
+        j.iid = true;
+        let slot = result_from_trace(&j).unwrap().iid.unwrap();
+        assert_eq!(slot.detail["samples"], 2000);
+        assert_eq!(slot.detail["options"]["seed"], 9);
+        assert_eq!(slot.verdict, slot.detail["iid"].as_bool().unwrap());
+        assert_eq!(slot.verdict, slot.h_assessed.is_some());
+        let constant = iid_slot(&Symbols::new(vec![1; 100], 1).unwrap(), 0).unwrap();
+        assert!(!constant.verdict);
+        assert_eq!(constant.h_assessed, Some(0.0));
     }
 
     #[test]

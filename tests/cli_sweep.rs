@@ -319,3 +319,50 @@ fn resume_of_a_newer_schema_is_refused() {
         .code(2)
         .stderr(contains("schema_version 999 is newer"));
 }
+
+#[test]
+fn iid_track_feeds_the_gate_and_resume_keeps_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let sweep = |extra: &[&str]| {
+        kqent()
+            .args([
+                "sweep",
+                "--backend",
+                "mock",
+                "--timers",
+                "0,2",
+                "--samples",
+                "3000",
+            ])
+            .args(["--seed", "2", "--out"])
+            .arg(&dir)
+            .args(extra)
+            .assert()
+    };
+    sweep(&["--iid"]).success();
+    let results = validated_results(&dir);
+    assert_eq!(results.len(), 2);
+    for doc in results.values() {
+        let slot = &doc["iid"];
+        assert_eq!(slot["verdict"], slot["detail"]["iid"]);
+        assert_eq!(slot["detail"]["options"]["seed"], doc["seed"]);
+        assert_eq!(slot["detail"]["samples"], 3000);
+    }
+    // The gate has a verdict to read (exit 0 or 1, never the "no IID verdict" error).
+    let code = kqent()
+        .arg("gate")
+        .arg(&dir)
+        .args(["--min-entropy", "0.1", "--require-iid"])
+        .assert()
+        .get_output()
+        .status
+        .code();
+    assert!(matches!(code, Some(0 | 1)), "{code:?}");
+    // Resuming without --iid would mix results with and without a verdict.
+    sweep(&["--resume"])
+        .failure()
+        .code(2)
+        .stderr(contains("were made with --iid; resume with it"));
+    sweep(&["--resume", "--iid"]).success();
+}

@@ -92,6 +92,10 @@ pub struct Args {
     /// be the ones the sweep started with.
     #[arg(long)]
     pub resume: bool,
+    /// Also run the SP 800-90B IID tests (section 5, 10,000 permutations) on every run, so
+    /// that `kqent gate --require-iid` has a verdict. Costly on long runs.
+    #[arg(long)]
+    pub iid: bool,
     /// Analyse each run while collecting the next (faster, but the analysis competes with
     /// the timing being measured; see docs/sweep.md).
     #[arg(long)]
@@ -184,6 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     let dir = &args.out;
     prepare_dir(dir, &manifest, args.resume)?;
+    check_iid_consistency(dir, args.iid)?;
     let stop = interrupt::flag()?;
 
     let done = layout::finished(dir)?;
@@ -329,6 +334,24 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
     out
 }
 
+/// The manifest does not record `--iid`; the results do. A resumed sweep must not mix
+/// results with and without the IID track.
+fn check_iid_consistency(dir: &Path, iid: bool) -> anyhow::Result<()> {
+    let Some(first) = layout::result_files(dir)?.into_iter().next() else {
+        return Ok(());
+    };
+    let had = kqent_report::json::read_result(&first)?.iid.is_some();
+    if had != iid {
+        bail!(
+            "--resume: the results in {} were made {} --iid; resume {} it",
+            dir.display(),
+            if had { "with" } else { "without" },
+            if had { "with" } else { "without" }
+        );
+    }
+    Ok(())
+}
+
 /// Removes the temporary files of a killed run (`.<name>.partial-<pid>` traces,
 /// `.<name>.tmp<pid>` results); nothing else is touched.
 fn clean_temporaries(dir: &Path) -> anyhow::Result<()> {
@@ -457,6 +480,7 @@ impl Sweeper<'_> {
             extraction: self.args.extract,
             seed,
             started,
+            iid: self.args.iid,
         })
     }
 
