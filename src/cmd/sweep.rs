@@ -221,7 +221,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         backend,
         args: &args,
         stop: &stop,
-        bar: progress::bar(runs.len() as u64, "runs"),
+        // Counted in samples collected, so that the ETA moves during a long run too.
+        bar: progress::bar(runs.len() as u64 * args.samples, "samples"),
+        collected: 0,
         finished: total - runs.len() as u64,
         total,
         warned_tick: false,
@@ -400,6 +402,8 @@ struct Sweeper<'a> {
     args: &'a Args,
     stop: &'a AtomicBool,
     bar: indicatif::ProgressBar,
+    /// Runs collected by this invocation (the bar's position is that many runs' samples).
+    collected: u64,
     finished: u64,
     total: u64,
     warned_tick: bool,
@@ -454,7 +458,9 @@ impl Sweeper<'_> {
         let path = layout::trace_path(self.dir, &run.id, run.rep, TRACE_EXT);
         let started = SystemTime::now();
         let (partial, file) = PartialFile::create(&path)?;
-        let outcome = collect(&cfg, file, self.stop, &mut |_| {})
+        let base = self.collected * self.args.samples;
+        let bar = self.bar.clone();
+        let outcome = collect(&cfg, file, self.stop, &mut |n| bar.set_position(base + n))
             .with_context(|| format!("collecting {} r{}", run.id, run.rep))?;
         if outcome.interrupted {
             // `partial` is dropped here, which removes the shortened trace.
@@ -466,6 +472,8 @@ impl Sweeper<'_> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         drop(outcome.writer_output);
         partial.persist(&path)?;
+        self.collected += 1;
+        self.bar.set_position(self.collected * self.args.samples);
         self.warn_tick(outcome.metadata.tick_ns);
         Ok(TraceJob {
             file: Some(format!(
@@ -509,7 +517,6 @@ impl Sweeper<'_> {
         layout::write_result(self.dir, &result)
             .with_context(|| format!("cannot write the result of {} r{}", p.run.id, p.run.rep))?;
         self.finished += 1;
-        self.bar.inc(1);
         let line = format!(
             "kqent: [{}/{}] {} r{}: H_assessed {:.4} bits/symbol ({:.1} s)",
             self.finished,
