@@ -150,12 +150,12 @@ fn killed_epoll_sweep_resumes_without_loss_or_repetition() {
     assert!(dir.join("report.html").is_file());
 }
 
-#[test]
-fn ctrl_c_stops_the_run_in_progress_and_keeps_the_finished_ones() {
+/// Starts a sweep of three epoll configurations of about 2, 4 and 6 s, sends SIGINT once
+/// `results_before` results exist, and checks what is left.
+fn interrupt_sweep(extra: &[&str], results_before: usize) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("sweep");
     let log = tmp.path().join("sweep.log");
-    // Three configurations of about 2, 4 and 6 s: the signal lands in the second.
     let mut child = Command::new(kqent_bin())
         .args([
             "sweep",
@@ -176,11 +176,16 @@ fn ctrl_c_stops_the_run_in_progress_and_keeps_the_finished_ones() {
         ])
         .args(["--warmup", "0", "--out"])
         .arg(&dir)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    assert!(wait_for_results(&mut child, &dir, 1), "{}", text(&log));
+    assert!(
+        wait_for_results(&mut child, &dir, results_before),
+        "{}",
+        text(&log)
+    );
     // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
     let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     assert_eq!(rc, 0);
@@ -190,8 +195,25 @@ fn ctrl_c_stops_the_run_in_progress_and_keeps_the_finished_ones() {
     assert!(stderr.contains("continue with --resume"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let results = validated_results(&dir);
-    assert!((1..3).contains(&results.len()), "{}", results.len());
-    // Every finished run has its trace; the interrupted one left nothing.
+    assert!(
+        (results_before..3).contains(&results.len()),
+        "{}",
+        results.len()
+    );
+    // Every finished run has its trace; the interrupted ones left nothing.
     assert_eq!(files(&dir, "traces").len(), results.len());
     assert_no_temporaries(&dir);
+}
+
+#[test]
+fn ctrl_c_stops_the_run_in_progress_and_keeps_the_finished_ones() {
+    // The signal lands while the second configuration is collected.
+    interrupt_sweep(&[], 1);
+}
+
+#[test]
+fn ctrl_c_in_a_pipelined_sweep_drops_the_analysis_under_way() {
+    // The first result is written once the second run is collected; the signal then lands
+    // while the third is collected and the second analysed.
+    interrupt_sweep(&["--pipeline"], 1);
 }
