@@ -84,6 +84,18 @@ fn sweep_directory_gives_html_and_markdown() {
     assert_eq!(svg_count(&html), 4 * 6 + 2 + 1 + 1);
     roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
 
+    // The manifest's path stands for its directory.
+    kqent()
+        .arg("report")
+        .arg(dir.path().join("sweep.json"))
+        .arg("-q")
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("summary.md")).unwrap(),
+        md
+    );
+
     // Explicit output paths, quiet.
     let h = dir.path().join("x/page.html");
     let m = dir.path().join("x/sum.md");

@@ -1,7 +1,7 @@
 //! Wall time of each estimator on one NIST-format file, on the symbols and on the
 //! bitstring, one at a time (no parallelism across estimators; set RAYON_NUM_THREADS=1
 //! to time them on one core):
-//! `cargo run --release -p kqent-analysis --example estimator_times -- FILE`.
+//! `cargo run --release -p kqent-analysis --example estimator_times -- FILE [FILTER]`.
 
 use std::time::Instant;
 
@@ -31,7 +31,13 @@ fn main() {
     };
     let t = symbols.translated();
     let bits = symbols.bitstring();
+    // An optional second argument runs only the estimators whose label contains it (to
+    // read one estimator's peak memory with /usr/bin/time).
+    let only = std::env::args().nth(2);
     let time = |label: &str, f: &dyn Fn()| {
+        if only.as_deref().is_some_and(|o| !label.contains(o)) {
+            return;
+        }
         let start = Instant::now();
         f();
         println!("{label:<28} {:>8.3} s", start.elapsed().as_secs_f64());

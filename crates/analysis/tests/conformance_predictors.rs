@@ -1,6 +1,6 @@
 //! The four prediction estimators (SP 800-90B 6.3.7 - 6.3.10) against NIST's reference tool
-//! 1.1.7 on the conformance files: every H within 1e-6 of the reference's JSON, and N, C
-//! and r exactly as its verbose output prints them.
+//! 1.1.7 on the conformance files: every H within 1e-6 of the reference's JSON; N, C and
+//! r exactly, and P_global' and P_local (or its absence) as its verbose output prints them.
 
 use kqent_analysis::estimators::{lag, lz78y, multi_mcw, multi_mmc};
 use kqent_analysis::{EstimatorResult, Symbols};
@@ -34,26 +34,42 @@ const PREDICTORS: [(&str, &str, Estimate); 4] = [
     ("LZ78Y Test", "LZ78Y", lz78y::estimate),
 ];
 
-/// N, C and r from a verbose line such as
-/// `Literal Lag Prediction Estimate: N = 999999, Pglobal' = 0.58 (C = 579732) ... (r = 28)`.
-fn verbose_counts(txt: &str, label: &str, name: &str) -> (f64, f64, f64) {
+/// What the reference's verbose line prints for one run, e.g.
+/// `Literal Lag Prediction Estimate: N = 999999, Pglobal' = 0.58 (C = 579732) Plocal can't
+/// affect result (r = 28)` or `... Plocal = 0.518 (r = 29)`.
+struct Verbose {
+    n: f64,
+    c: f64,
+    r: f64,
+    p_global_prime: f64,
+    /// `None` when the reference says P_local can't affect the result.
+    p_local: Option<f64>,
+}
+
+fn verbose(txt: &str, label: &str, name: &str) -> Verbose {
     let prefix = format!("{label} {name} Prediction Estimate: ");
     let line = txt
         .lines()
         .find(|l| l.starts_with(&prefix))
         .unwrap_or_else(|| panic!("no line {prefix:?}"));
-    let field = |key: &str| -> f64 {
+    let number = |key: &str| -> f64 {
         let at = line.find(key).unwrap_or_else(|| panic!("{key} in {line}")) + key.len();
-        let digits: String = line[at..]
+        let text: String = line[at..]
             .chars()
-            .take_while(|c| c.is_ascii_digit())
+            .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '-' | '+'))
             .collect();
-        digits.parse().unwrap()
+        text.parse().unwrap()
     };
-    (field("N = "), field("(C = "), field("(r = "))
+    Verbose {
+        n: number("N = "),
+        c: number("(C = "),
+        r: number("(r = "),
+        p_global_prime: number("Pglobal' = "),
+        p_local: line.contains("Plocal = ").then(|| number("Plocal = ")),
+    }
 }
 
-fn check(result: &EstimatorResult, expected_h: f64, counts: (f64, f64, f64), what: &str) {
+fn check(result: &EstimatorResult, expected_h: f64, v: Verbose, what: &str) {
     let h = result
         .h()
         .unwrap_or_else(|| panic!("{what}: not applicable: {result:?}"));
@@ -66,7 +82,21 @@ fn check(result: &EstimatorResult, expected_h: f64, counts: (f64, f64, f64), wha
         result.value("C").unwrap(),
         result.value("r").unwrap(),
     );
-    assert_eq!(got, counts, "{what}: (N, C, r)");
+    assert_eq!(got, (v.n, v.c, v.r), "{what}: (N, C, r)");
+    let pgp = result.value("p_global_prime").unwrap();
+    assert!(
+        (pgp - v.p_global_prime).abs() <= 1e-12,
+        "{what}: P_global' = {pgp}, reference {}",
+        v.p_global_prime
+    );
+    match (result.value("p_local"), v.p_local) {
+        (None, None) => {}
+        (Some(ours), Some(theirs)) => assert!(
+            (ours - theirs).abs() <= 1e-9,
+            "{what}: P_local = {ours}, reference {theirs}"
+        ),
+        (ours, theirs) => panic!("{what}: P_local {ours:?}, reference {theirs:?}"),
+    }
 }
 
 fn run_file(name: &str) {
@@ -97,7 +127,7 @@ fn run_file(name: &str) {
         check(
             &result,
             h_original,
-            verbose_counts(&txt, "Literal", verbose_name),
+            verbose(&txt, "Literal", verbose_name),
             &format!("{name} {verbose_name} symbols"),
         );
         match &bitstring {
@@ -107,7 +137,7 @@ fn run_file(name: &str) {
                 check(
                     &result,
                     h_bitstring,
-                    verbose_counts(&txt, "Bitstring", verbose_name),
+                    verbose(&txt, "Bitstring", verbose_name),
                     &format!("{name} {verbose_name} bitstring"),
                 );
             }
@@ -210,6 +240,33 @@ proptest::proptest! {
                     );
                 }
             }
+        }
+    }
+}
+
+/// The parallel parts (windows, orders, length groups, pipeline stages) must not change a
+/// bit of the result: one thread and several give identical results.
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let symbols = Symbols::from_nist_bytes(
+        std::fs::read(format!("{DIR}v3_gauss4.bin")).unwrap()[..300_000].to_vec(),
+        Some(4),
+    )
+    .unwrap();
+    let t = symbols.translated();
+    let bits = symbols.bitstring();
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    };
+    let (one, four) = (pool(1), pool(4));
+    for (_, name, estimate) in PREDICTORS {
+        for (data, k) in [(&t.data, t.alphabet), (&bits, 2)] {
+            let a = one.install(|| estimate(data, k));
+            let b = four.install(|| estimate(data, k));
+            assert_eq!(a, b, "{name}");
         }
     }
 }

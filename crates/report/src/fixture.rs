@@ -71,7 +71,6 @@ pub fn synthetic_result(
         symbols.len() as u64,
     );
     let h = est.h().unwrap_or(0.0).min(f64::from(symbols.bits()));
-    let bytes: Vec<u8> = durations.iter().flat_map(|d| d.to_le_bytes()).collect();
     let mut r = build_result_with(
         ResultInput {
             config_id: config_id(knobs),
@@ -79,7 +78,7 @@ pub fn synthetic_result(
             backend: Some("mock".into()),
             knobs: Some(knobs.clone()),
             input: InputInfo {
-                sha256: crate::layout::sha256_hex(&bytes),
+                sha256: crate::layout::durations_sha256(&durations),
                 file: Some(format!("traces/{}-r{repetition}.trace", config_id(knobs))),
                 samples: samples as u64,
             },
@@ -110,6 +109,8 @@ pub fn synthetic_result(
                 started: crate::provenance::rfc3339(UNIX_EPOCH),
                 finished: crate::provenance::rfc3339(UNIX_EPOCH),
                 elapsed_s: 0.0,
+                input_file_sha256: None,
+                collection: None,
             },
         },
         StatsOptions {

@@ -172,3 +172,45 @@ pub fn junit_xml(report: &GateReport) -> String {
     let _ = writeln!(s, "</testsuites>");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{knobs, synthetic_result};
+
+    #[test]
+    fn junit_escapes_and_counts() {
+        let mut a = synthetic_result(&knobs(4, 0, 0), 1, 1, 4, 1000).unwrap();
+        a.config_id = "odd <id> & \"quotes\"".into();
+        let b = synthetic_result(&knobs(0, 4, 0), 1, 2, 0, 1000).unwrap();
+        let opts = GateOptions {
+            min_entropy: 1.0,
+            max_autocorr: Some(0.5),
+            require_iid: false,
+        };
+        let report = evaluate(&[a, b], &opts).unwrap();
+        assert_eq!(report.cases.len(), 4);
+        // b has constant symbols: both of its checks fail.
+        assert_eq!(report.failures(), 2);
+        assert!(!report.passed());
+        let xml = junit_xml(&report);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let names: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .filter_map(|n| n.attribute("name"))
+            .collect();
+        assert_eq!(names[0], "odd <id> & \"quotes\": min-entropy");
+        assert_eq!(
+            doc.descendants()
+                .filter(|n| n.has_tag_name("failure"))
+                .count(),
+            2
+        );
+        let bad = GateOptions {
+            min_entropy: f64::NAN,
+            ..opts
+        };
+        assert!(evaluate(&[], &bad).is_err());
+    }
+}

@@ -63,7 +63,7 @@ fn duration_rows(d: &DurationStats) -> Vec<(&'static str, String)> {
 }
 
 fn provenance_rows(p: &Provenance) -> Vec<(&'static str, String)> {
-    vec![
+    let mut rows = vec![
         ("kqent", p.tool_version.clone()),
         ("host", p.host.clone()),
         ("OS / kernel", format!("{} / {}", p.os, p.kernel)),
@@ -72,7 +72,20 @@ fn provenance_rows(p: &Provenance) -> Vec<(&'static str, String)> {
             "started / finished (UTC)",
             format!("{} / {}", p.started, p.finished),
         ),
-    ]
+    ];
+    if let Some(c) = &p.collection {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown".into());
+        rows.push(("collection started", show(&c.start_time)));
+        rows.push(("CPU frequency governor", show(&c.scaling_governor)));
+        rows.push(("virtualisation", show(&c.virtualization)));
+        if let (Some(v), Some(i)) = (c.voluntary_ctx_switches, c.involuntary_ctx_switches) {
+            rows.push((
+                "collector context switches (voluntary / involuntary)",
+                format!("{v} / {i}"),
+            ));
+        }
+    }
+    rows
 }
 
 fn config_section(s: &mut String, r: &ResultReport, reps: usize) -> Result<(), ReportError> {

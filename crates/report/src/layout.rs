@@ -262,6 +262,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// SHA-256 of durations as consecutive little-endian u64 (for [`crate::InputInfo::sha256`]
+/// of a trace: the data, not the file, so it is the same for two collections with the same
+/// seed on the mock backend).
+///
+/// ```
+/// use kqent_report::layout::{durations_sha256, sha256_hex};
+/// assert_eq!(durations_sha256(&[1, 2]), sha256_hex(&[1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
+/// ```
+pub fn durations_sha256(durations: &[u64]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for d in durations {
+        h.update(d.to_le_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

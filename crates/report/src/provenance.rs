@@ -6,7 +6,8 @@ use crate::Provenance;
 
 impl Provenance {
     /// Describes this machine, for a run that went from `started` to `finished`. Whatever
-    /// cannot be read is `"unknown"`: provenance never makes a run fail.
+    /// cannot be read is `"unknown"`: provenance never makes a run fail. `collection` is
+    /// left empty; set it to the trace's provenance when the input is a trace.
     pub fn collect(tool_version: &str, started: SystemTime, finished: SystemTime) -> Provenance {
         Provenance {
             tool_version: tool_version.to_string(),
@@ -30,6 +31,8 @@ impl Provenance {
                 .duration_since(started)
                 .map(|d| d.as_secs_f64())
                 .unwrap_or(0.0),
+            input_file_sha256: None,
+            collection: None,
         }
     }
 }

@@ -43,6 +43,21 @@ pub struct Knobs {
     pub warmup: u64,
 }
 
+impl From<&kqent_trace::Knobs> for Knobs {
+    /// The knobs recorded in a trace's metadata.
+    fn from(k: &kqent_trace::Knobs) -> Self {
+        Knobs {
+            num_timers: u64::from(k.num_timers),
+            num_sockets: u64::from(k.num_sockets),
+            num_file_watchers: u64::from(k.num_file_watchers),
+            timeout_ms: u64::from(k.timeout_ms),
+            poke_interval_us: k.poke_interval_us,
+            write_trigger: k.write_trigger.to_string(),
+            warmup: k.warmup,
+        }
+    }
+}
+
 /// The knob values a sweep runs: the Cartesian product of these lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnobLists {
@@ -108,7 +123,10 @@ impl KnobLists {
 /// What was analysed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputInfo {
-    /// SHA-256 of the input file's bytes, lowercase hex.
+    /// SHA-256 of the data analysed, lowercase hex: a symbol file's bytes, or a trace's
+    /// durations as little-endian u64 ([`crate::layout::durations_sha256`]). A trace file's
+    /// own hash is in [`Provenance::input_file_sha256`], since its metadata records when and
+    /// where it was collected.
     pub sha256: String,
     /// The input file, relative to the sweep directory when in one (`traces/...`).
     pub file: Option<String>,
@@ -148,6 +166,13 @@ pub struct Provenance {
     pub finished: String,
     /// Wall-clock seconds spent.
     pub elapsed_s: f64,
+    /// SHA-256 of the input file's bytes, when it differs from `input.sha256` (a trace).
+    #[serde(default)]
+    pub input_file_sha256: Option<String>,
+    /// The trace's own provenance (the collection: governor, affinity, context switches,
+    /// ...), when the input was a trace.
+    #[serde(default)]
+    pub collection: Option<kqent_trace::Provenance>,
 }
 
 /// One analysed configuration and repetition: `DIR/results/<config-id>-r<rep>.json` in a
@@ -227,3 +252,27 @@ pub struct SweepManifest {
 /// The JSON Schema (draft 2020-12) of both documents, as shipped in
 /// `crates/report/schema/kqent-report.schema.json`.
 pub const JSON_SCHEMA: &str = include_str!("../schema/kqent-report.schema.json");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knobs_from_a_trace_keep_their_names_and_values() {
+        let t = kqent_trace::Knobs {
+            write_trigger: kqent_trace::WriteTrigger::Level,
+            ..kqent_trace::Knobs::default()
+        };
+        let k = Knobs::from(&t);
+        assert_eq!(k.write_trigger, "level");
+        assert_eq!(
+            (k.num_timers, k.num_sockets, k.num_file_watchers),
+            (8, 4, 4)
+        );
+        // Same JSON field names and values as the trace's metadata.
+        assert_eq!(
+            serde_json::to_value(&k).unwrap(),
+            serde_json::to_value(&t).unwrap()
+        );
+    }
+}

@@ -51,6 +51,11 @@ fn every_written_document_validates() {
     r.durations = None;
     r.extraction = None;
     r.backend = None;
+    r.provenance.collection = Some(kqent_trace::Provenance {
+        host: Some("h".into()),
+        scaling_governor: Some("performance".into()),
+        ..Default::default()
+    });
     assert_valid(&v, &serde_json::to_value(&r).unwrap(), "symbol-file result");
 }
 

@@ -5,19 +5,24 @@
 //!
 //! - tuples of up to 16 bits are counted directly (one table of 65,536 counts, folded
 //!   down one bit at a time);
-//! - longer tuples only ever group suffixes that share their first 16 bits, so the
-//!   suffixes are processed one range of 16-bit buckets at a time (at most 2^22 positions,
-//!   64 MB, per range unless a single bucket is larger): each bucket is sorted on its next
-//!   64 bits (kept beside each position, so sorting reads no bits), ties beyond 80 bits
-//!   are sorted by full comparison, the LCPs of neighbours come from those keys (or, past
-//!   80 bits, 64 bits at a time), and the bucket's LCP intervals are recorded. Buckets run
-//!   in parallel (rayon); the records merge by max and integer sums, so the result does
-//!   not depend on the thread count.
+//! - longer tuples only ever group suffixes that share their first 16 bits. Positions
+//!   are partitioned by their first 8 bits (one sequential scan per range of such
+//!   top-level buckets holding at most 2^24 positions, 64 MB), and each top-level bucket
+//!   is one parallel task (rayon): its positions are spread over their 256 16-bit
+//!   sub-buckets together with their next 64 bits (so sorting reads no bits), each
+//!   sub-bucket is sorted, ties beyond 80 bits are sorted by full comparison, the LCPs of
+//!   neighbours come from the keys (or, past 80 bits, 64 bits at a time), and the LCP
+//!   intervals are recorded. The records merge by max and integer sums, so the result
+//!   does not depend on the thread count.
 //!
 //! Comparisons and LCPs stay short unless the data has long repeats. When more than
 //! `n / 256 + 4096` suffixes tie on 80 bits, [`counts`] returns `None` and the caller uses
-//! the suffix-array path ([`crate::estimators::suffix`]), which is linear whatever the data.
-//! Time O(n log n) on typical data; memory n/8 bytes of packed bits plus one range.
+//! the suffix-array path ([`crate::estimators::suffix`]), whose cost long repeats do not
+//! inflate.
+//! Time O(n log n) on typical data; memory n/8 bytes of packed bits, one range of
+//! positions and 16 bytes per position of the top-level buckets in progress.
+
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
 
@@ -26,12 +31,21 @@ use crate::estimators::tuples::{Intervals, TupleCounts};
 
 /// Bits of the bucket prefix.
 const PREFIX: usize = 16;
-/// Positions held at once (16 bytes each: the next 64 bits and the position).
-const CHUNK: usize = 1 << 22;
+/// Bits of the top-level partition.
+const TOP: usize = 8;
+/// Positions held at once (4 bytes each, plus 16 per position of the top-level buckets
+/// being worked on).
+const CHUNK: usize = 1 << 24;
 
 /// Tuple counts of a bitstring (values 0/1), or `None` when the data has too many long
 /// repeats for this method (or fewer than 32 bits).
 pub(crate) fn counts(bits: &[u8]) -> Option<TupleCounts> {
+    counts_in_ranges(bits, CHUNK)
+}
+
+/// [`counts`], holding at most `chunk` positions at once (unless one top-level bucket is
+/// larger).
+fn counts_in_ranges(bits: &[u8], chunk: usize) -> Option<TupleCounts> {
     let n = bits.len();
     if n < 2 * PREFIX {
         return None;
@@ -59,75 +73,116 @@ pub(crate) fn counts(bits: &[u8]) -> Option<TupleCounts> {
         low_s[t] = level.iter().map(|&c| c * c.saturating_sub(1) / 2).sum();
     }
 
-    // Longer tuples, one range of buckets at a time.
+    // Longer tuples: positions are partitioned by their first 8 bits (one scan per range
+    // of top-level buckets), then each top-level bucket is handled as one parallel task.
+    let top = |i: usize| (packed.key(i) >> (64 - TOP)) as usize;
+    let sub = 1usize << (PREFIX - TOP);
+    let top_sizes: Vec<usize> = per_bucket
+        .chunks(sub)
+        .map(|c| c.iter().sum::<u64>() as usize)
+        .collect();
     let limit = n / 256 + 4096;
-    let mut tied_total = 0usize;
+    let tied_total = AtomicUsize::new(0);
     let mut intervals = Intervals::default();
-    let mut b0 = 0;
-    while b0 < per_bucket.len() {
-        let mut b1 = b0;
+    let mut t0 = 0;
+    while t0 < top_sizes.len() {
+        let mut t1 = t0;
         let mut size = 0usize;
-        while b1 < per_bucket.len() && (size == 0 || size + per_bucket[b1] as usize <= CHUNK) {
-            size += per_bucket[b1] as usize;
-            b1 += 1;
+        while t1 < top_sizes.len() && (size == 0 || size + top_sizes[t1] <= chunk) {
+            size += top_sizes[t1];
+            t1 += 1;
         }
-        let mut starts = vec![0usize; b1 - b0 + 1];
-        for b in b0..b1 {
-            starts[b - b0 + 1] = starts[b - b0] + per_bucket[b] as usize;
+        let mut starts = vec![0usize; t1 - t0 + 1];
+        for t in t0..t1 {
+            starts[t - t0 + 1] = starts[t - t0] + top_sizes[t];
         }
-        // Each entry: (bits 16..80 of the suffix, its position).
-        let mut entries = vec![(0u64, 0u32); size];
+        let mut positions = vec![0u32; size];
         let mut next = starts.clone();
         for i in 0..=last {
-            let b = bucket(i);
-            if (b0..b1).contains(&b) {
-                entries[next[b - b0]] = (packed.key(i + PREFIX), i as u32);
-                next[b - b0] += 1;
+            let t = top(i);
+            if (t0..t1).contains(&t) {
+                positions[next[t - t0]] = i as u32;
+                next[t - t0] += 1;
             }
         }
         drop(next);
-        let mut slices = bucket_slices(&mut entries, &starts);
-        // Phase 1: sort on bits 16..80 and measure the ties, before any long comparison.
-        let tied: usize = slices
-            .par_iter_mut()
-            .map(|slice| {
-                slice.sort_unstable();
-                tied_runs(slice).map(|(a, b)| b - a).sum::<usize>()
-            })
-            .sum();
-        tied_total += tied;
-        if tied_total > limit {
-            return None;
-        }
-        // Phase 2: settle the ties, then record each bucket's LCP intervals.
-        let found = slices
-            .par_iter_mut()
-            .map(|slice| {
-                let runs: Vec<(usize, usize)> = tied_runs(slice).collect();
-                for (a, b) in runs {
-                    slice[a..b].sort_unstable_by(|x, y| packed.compare(x.1 as usize, y.1 as usize));
-                }
-                let mut iv = Intervals::default();
-                let lcps = slice.windows(2).map(|w| {
-                    let ((ka, a), (kb, b)) = (w[0], w[1]);
-                    let (a, b) = (a as usize, b as usize);
-                    let lcp = if ka != kb {
-                        // Zero padding past the end can only add agreeing bits: clamp
-                        // to the shorter suffix.
-                        (PREFIX + (ka ^ kb).leading_zeros() as usize).min(n - a.max(b))
-                    } else {
-                        packed.extend_match(a, b, PREFIX)
-                    };
-                    lcp as u32
-                });
-                iv.add_group(lcps, PREFIX as u32);
-                iv
+        let groups: Vec<(usize, &[u32])> = (t0..t1)
+            .map(|t| (t, &positions[starts[t - t0]..starts[t - t0 + 1]]))
+            .collect();
+        let found = groups
+            .into_par_iter()
+            .map(|(t, group)| {
+                let counts = &per_bucket[t * sub..(t + 1) * sub];
+                top_bucket(&packed, group, counts, n, limit, &tied_total)
             })
             .reduce(Intervals::default, Intervals::merge);
+        if tied_total.load(AtomicOrdering::Relaxed) > limit {
+            return None;
+        }
         intervals = intervals.merge(found);
-        b0 = b1;
+        t0 = t1;
     }
     Some(intervals.finish(n, &low_q, &low_s))
+}
+
+/// Records the LCP intervals deeper than 16 bits among the suffixes of one top-level
+/// bucket (`group`, ascending positions sharing their first 8 bits; `counts` = sizes of
+/// its 16-bit sub-buckets). Adds the number of suffixes still tied after 80 bits to
+/// `tied_total` and skips the long comparisons once that total passes `limit` (the
+/// caller then discards the result).
+fn top_bucket(
+    packed: &PackedBits,
+    group: &[u32],
+    counts: &[u64],
+    n: usize,
+    limit: usize,
+    tied_total: &AtomicUsize,
+) -> Intervals {
+    let mut starts = vec![0usize; counts.len() + 1];
+    for (b, &c) in counts.iter().enumerate() {
+        starts[b + 1] = starts[b] + c as usize;
+    }
+    // Each entry: (bits 16..80 of the suffix, its position), by 16-bit sub-bucket.
+    let mut entries = vec![(0u64, 0u32); group.len()];
+    let mut next = starts.clone();
+    for &i in group {
+        let key = packed.key(i as usize);
+        let b = ((key >> (64 - PREFIX)) as usize) & (counts.len() - 1);
+        entries[next[b]] = (packed.key(i as usize + PREFIX), i);
+        next[b] += 1;
+    }
+    let mut slices = bucket_slices(&mut entries, &starts);
+    // Phase 1: sort on bits 16..80 and measure the ties, before any long comparison.
+    let mut tied = 0;
+    for slice in slices.iter_mut() {
+        slice.sort_unstable();
+        tied += tied_runs(slice).map(|(a, b)| b - a).sum::<usize>();
+    }
+    let mut iv = Intervals::default();
+    if tied_total.fetch_add(tied, AtomicOrdering::Relaxed) + tied > limit {
+        return iv;
+    }
+    // Phase 2: settle the ties, then record each sub-bucket's LCP intervals.
+    for slice in slices {
+        let runs: Vec<(usize, usize)> = tied_runs(slice).collect();
+        for (a, b) in runs {
+            slice[a..b].sort_unstable_by(|x, y| packed.compare(x.1 as usize, y.1 as usize));
+        }
+        let lcps = slice.windows(2).map(|w| {
+            let ((ka, a), (kb, b)) = (w[0], w[1]);
+            let (a, b) = (a as usize, b as usize);
+            let lcp = if ka != kb {
+                // Zero padding past the end can only add agreeing bits: clamp to the
+                // shorter suffix.
+                (PREFIX + (ka ^ kb).leading_zeros() as usize).min(n - a.max(b))
+            } else {
+                packed.extend_match(a, b, PREFIX)
+            };
+            lcp as u32
+        });
+        iv.add_group(lcps, PREFIX as u32);
+    }
+    iv
 }
 
 /// Splits `entries` into one mutable slice per bucket of two or more entries.
@@ -209,6 +264,20 @@ mod tests {
         let fast = counts(&bits).expect("few ties");
         assert!(fast.v >= 100);
         assert_eq!(fast, via_suffix_array(&bits));
+    }
+
+    #[test]
+    fn ranges_of_buckets_give_the_same_counts() {
+        let bits = random_bits(40_000, 11, 5);
+        let whole = counts(&bits).expect("no long repeats");
+        for chunk in [1, 500, 7_000] {
+            assert_eq!(
+                counts_in_ranges(&bits, chunk).as_ref(),
+                Some(&whole),
+                "chunk {chunk}"
+            );
+        }
+        assert_eq!(whole, via_suffix_array(&bits));
     }
 
     #[test]

@@ -19,6 +19,8 @@ const B: usize = 6;
 const D: usize = 1000;
 /// Alphabet of blocks, `2^b`.
 const BLOCK_VALUES: usize = 1 << B;
+/// Entries of the log2 table (8 MB).
+const LOG_TABLE_LEN: usize = 1 << 20;
 
 /// Runs the estimator on a bitstring (values 0/1, one per byte).
 ///
@@ -66,7 +68,11 @@ pub fn estimate(bits: &[u8]) -> EstimatorResult {
     let x_prime = x_bar - ZALPHA * sigma_hat / vf.sqrt();
 
     // Steps 7-8.
-    let log_table: Vec<f64> = (0..=num_blocks).map(|i| (i.max(1) as f64).log2()).collect();
+    // log2 of 1..: tabulated up to a bound (most G sums underflow long before), computed
+    // past it, so memory stays small for long inputs.
+    let log_table: Vec<f64> = (0..=num_blocks.min(LOG_TABLE_LEN))
+        .map(|i| (i.max(1) as f64).log2())
+        .collect();
     let expect = |p: f64| expected_statistic(p, num_blocks, &log_table);
     let p_min = 1.0 / BLOCK_VALUES as f64;
     let p = if expect(p_min) > x_prime {
@@ -140,12 +146,16 @@ fn g(z: f64, num_blocks: usize, log_table: &[f64]) -> f64 {
     let (mut diag, mut diag_c) = (0.0f64, 0.0f64);
     // (1-z)^(u-1), starting at u = 2 (log2(1) = 0 makes u = 1 vanish).
     let mut pow = r;
-    for (u, &log_u) in log_table.iter().enumerate().take(l + 1).skip(2) {
+    for u in 2..=l {
         if pow < f64::MIN_POSITIVE {
             // Underflow: the remaining terms are below 1e-300 in total (and a subnormal
             // power would stick at the smallest subnormal instead of reaching 0).
             break;
         }
+        let log_u = log_table
+            .get(u)
+            .copied()
+            .unwrap_or_else(|| (u as f64).log2());
         let term = log_u * pow;
         if u < l {
             let mult = if u <= D { v } else { (l - u) as f64 };

@@ -5,8 +5,10 @@
 //!
 //! A context is a key holding its symbols packed `bits` bits each, the newest in the lowest
 //! bits. Short contexts over small alphabets are indexed directly by their key (flat
-//! arrays, no hashing); longer ones live in an open-addressing hash table whose successor
-//! counts are chained in one arena, so nothing is allocated per step.
+//! arrays, no hashing); longer ones live in a compact open-addressing index over an
+//! append-only array of contexts, each holding its prediction and first successor inline,
+//! with any further successors in one pair table per length. Nothing is allocated per
+//! step beyond amortised growth.
 
 /// Flat tables up to this many counters (4 MiB of `u32`); hashed beyond.
 const DENSE_LIMIT_LOG2: u32 = 20;
@@ -27,7 +29,7 @@ pub(crate) trait Contexts: Send {
     fn find_or_add(&mut self, key: u128) -> Ctx;
 }
 
-/// Binary contexts of up to 20 bits: a pair of counts per possible context.
+/// Binary contexts: a pair of counts for every possible context of its length.
 pub(crate) struct BinaryLevel {
     /// counts[ctx] = (times followed by 0, times followed by 1)
     pub(crate) counts: Vec<[u32; 2]>,
@@ -183,111 +185,107 @@ impl DenseLevel {
     }
 }
 
-/// One successor count beyond a context's first, chained per context.
-#[derive(Clone, Copy)]
-struct Node {
-    next: u32,
-    count: u32,
-    y: u8,
-}
-
-const NIL: u32 = u32::MAX;
-
-/// A hashed context with its prediction and first successor inline, so that finding,
-/// predicting and (usually) counting touch one cache line.
+/// A hashed context with its prediction and first successor inline, so that predicting
+/// and (usually) counting touch one cache line.
 #[derive(Clone, Copy, Default)]
 struct Slot {
     key: u128,
     best_count: u32,
     first_count: u32,
-    /// Further successors, chained in `nodes`; `NIL` when none (0 in an unused slot).
+    /// Number of further successors, counted in the level's pair table.
     more: u32,
     best_y: u8,
     first_y: u8,
-    used: bool,
 }
 
-/// Hashed contexts: open addressing (linear probing) on the packed key. A context is
-/// the index of its slot, stable until the next [`SparseLevel::find_or_add`].
+/// Hashed contexts. The index is open addressing (linear probing) over words holding
+/// 32 bits of the key's hash and the context's number; contexts themselves are appended
+/// in order of arrival. The index stays small enough for the caches, most lookups of an
+/// absent context end there, and adding a context writes sequentially.
 pub(crate) struct SparseLevel {
-    slots: Vec<Slot>,
-    len: usize,
+    /// (hash >> 32) << 32 | (context + 1); 0 marks an empty slot
+    index: Vec<u64>,
     shift: u32,
-    nodes: Vec<Node>,
+    slots: Vec<Slot>,
+    /// Counts of every successor after a context's first, keyed by (context, symbol).
+    pairs: PairTable,
 }
 
 impl SparseLevel {
     fn with_capacity_log2(log2: u32) -> Self {
         SparseLevel {
-            slots: vec![Slot::default(); 1 << log2],
-            len: 0,
+            index: vec![0; 1 << log2],
             shift: 64 - log2,
-            nodes: Vec::new(),
+            slots: Vec::new(),
+            pairs: PairTable::with_capacity_log2(8),
         }
     }
 
     #[inline]
-    fn home(&self, key: u128) -> usize {
+    fn hash(key: u128) -> u64 {
         let lo = key as u64;
         let hi = (key >> 64) as u64;
-        let h = (lo ^ hi.rotate_left(32).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> self.shift) as usize
+        (lo ^ hi.rotate_left(32).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The index position holding `key`, or the empty one where it would go.
+    #[inline]
+    fn probe(&self, key: u128) -> (usize, Option<Ctx>) {
+        let h = Self::hash(key);
+        let tag = h & 0xFFFF_FFFF_0000_0000;
+        let mask = self.index.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let e = self.index[i];
+            if e == 0 {
+                return (i, None);
+            }
+            if e & 0xFFFF_FFFF_0000_0000 == tag {
+                let c = (e as u32) - 1;
+                if self.slots[c as usize].key == key {
+                    return (i, Some(c));
+                }
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     #[inline]
     fn find(&self, key: u128) -> Option<Ctx> {
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let slot = &self.slots[i];
-            if !slot.used {
-                return None;
-            }
-            if slot.key == key {
-                return Some(i as Ctx);
-            }
-            i = (i + 1) & mask;
-        }
+        self.probe(key).1
     }
 
     fn find_or_add(&mut self, key: u128) -> Ctx {
         // Grow beyond 4/5 load: 100,000 contexts (the MultiMMC cap) fit in 2^17 slots.
-        if 5 * (self.len + 1) > 4 * self.slots.len() {
+        if 5 * (self.slots.len() + 1) > 4 * self.index.len() {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let slot = &mut self.slots[i];
-            if !slot.used {
-                *slot = Slot {
-                    key,
-                    more: NIL,
-                    used: true,
-                    ..Slot::default()
-                };
-                self.len += 1;
-                return i as Ctx;
-            }
-            if slot.key == key {
-                return i as Ctx;
-            }
-            i = (i + 1) & mask;
+        let (at, found) = self.probe(key);
+        if let Some(c) = found {
+            return c;
         }
+        let c = self.slots.len() as Ctx;
+        self.slots.push(Slot {
+            key,
+            ..Slot::default()
+        });
+        self.index[at] = (Self::hash(key) & 0xFFFF_FFFF_0000_0000) | u64::from(c + 1);
+        c
     }
 
     fn grow(&mut self) {
         let log2 = 64 - self.shift + 1;
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); 1 << log2]);
+        self.index = vec![0; 1 << log2];
         self.shift = 64 - log2;
-        let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.used) {
-            let mut i = self.home(slot.key);
-            while self.slots[i].used {
+        let mask = self.index.len() - 1;
+        for (c, slot) in self.slots.iter().enumerate() {
+            let h = Self::hash(slot.key);
+            let mut i = (h >> self.shift) as usize;
+            while self.index[i] != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = slot;
+            self.index[i] = (h & 0xFFFF_FFFF_0000_0000) | (c as u64 + 1);
         }
     }
 
@@ -309,28 +307,102 @@ impl SparseLevel {
             bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
             return true;
         }
-        let mut at = slot.more;
-        while at != NIL {
-            let node = &mut self.nodes[at as usize];
-            if node.y == y {
-                node.count += 1;
-                let count = node.count;
-                bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
-                return false;
+        let pair = (u64::from(c as u32) << 8) | u64::from(y);
+        let count = if slot.more > 0 {
+            self.pairs.increment(pair, make_new)
+        } else if make_new {
+            self.pairs.insert_new(pair)
+        } else {
+            0
+        };
+        match count {
+            0 => false,
+            1 => {
+                slot.more += 1;
+                bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
+                true
             }
-            at = node.next;
+            count => {
+                bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
+                false
+            }
         }
-        if !make_new {
-            return false;
+    }
+}
+
+/// Open-addressing map from (context, symbol) pairs to counts.
+struct PairTable {
+    /// pair + 1; 0 marks an empty slot
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    len: usize,
+    shift: u32,
+}
+
+impl PairTable {
+    fn with_capacity_log2(log2: u32) -> Self {
+        PairTable {
+            keys: vec![0; 1 << log2],
+            counts: vec![0; 1 << log2],
+            len: 0,
+            shift: 64 - log2,
         }
-        self.nodes.push(Node {
-            next: slot.more,
-            count: 1,
-            y,
-        });
-        slot.more = (self.nodes.len() - 1) as u32;
-        bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
-        true
+    }
+
+    #[inline]
+    fn home(&self, pair: u64) -> usize {
+        (pair.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// Counts one more of `pair`, creating it only when `make_new`. Returns its new count,
+    /// or 0 when it was absent and not created.
+    #[inline]
+    fn increment(&mut self, pair: u64, make_new: bool) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut i = self.home(pair);
+        loop {
+            let k = self.keys[i];
+            if k == pair + 1 {
+                self.counts[i] += 1;
+                return self.counts[i];
+            }
+            if k == 0 {
+                return if make_new { self.insert_new(pair) } else { 0 };
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds `pair`, known to be absent, with count 1. Returns 1.
+    fn insert_new(&mut self, pair: u64) -> u32 {
+        if 2 * (self.len + 1) > self.keys.len() {
+            self.grow();
+        }
+        let mask = self.keys.len() - 1;
+        let mut i = self.home(pair);
+        while self.keys[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.keys[i] = pair + 1;
+        self.counts[i] = 1;
+        self.len += 1;
+        1
+    }
+
+    fn grow(&mut self) {
+        let log2 = 64 - self.shift + 1;
+        let keys = std::mem::replace(&mut self.keys, vec![0; 1 << log2]);
+        let counts = std::mem::replace(&mut self.counts, vec![0; 1 << log2]);
+        self.shift = 64 - log2;
+        let mask = self.keys.len() - 1;
+        for (k, c) in keys.into_iter().zip(counts).filter(|(k, _)| *k != 0) {
+            let mut i = self.home(k - 1);
+            while self.keys[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.keys[i] = k;
+            self.counts[i] = c;
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 //! `v` the length of the longest repeated substring; for each `W` in `u..=v`,
 //! `P_W = S[W] / C(L - W + 1, 2)` (the collision probability of `W`-tuples) and
 //! `p_hat = max (P_W)^(1/W)`, bounded above at 99%. Not applicable when `v < u`. Counts
-//! come from [`crate::estimators::tuples`], shared with t-Tuple: O(n log n) time, about
-//! 9 bytes per symbol; sequential.
+//! come from [`crate::estimators::tuples`], shared with t-Tuple (O(n log n) time;
+//! parallel for bitstrings). Assumes `data[i] < alphabet`.
 
 use crate::estimators::confidence::upper_bound;
 use crate::estimators::t_tuple::threshold_length;

@@ -196,9 +196,10 @@ impl GuessChunk for BinaryLevel {
                 if e[0] | e[1] != 0 {
                     // Ties go to 1, the larger symbol.
                     let (count, guess) = if e[0] > e[1] { (e[0], 0) } else { (e[1], 1) };
-                    if count >= slot.0 {
-                        *slot = (count, guess);
-                    }
+                    // A select rather than a branch: which length wins is data-dependent.
+                    let take = count >= slot.0;
+                    slot.0 = if take { count } else { slot.0 };
+                    slot.1 = if take { guess } else { slot.1 };
                     e[usize::from(w[1] & 1)] += 1;
                 }
             }

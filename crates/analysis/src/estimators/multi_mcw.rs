@@ -106,58 +106,92 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
     }
     let top = data.iter().copied().max().unwrap_or(0);
     let k = alphabet.max(usize::from(top) + 1);
-    // Each window's record is independent of the others: compute them in parallel.
-    let records: Vec<Vec<u64>> = WINDOWS
-        .par_iter()
-        .map(|&w| {
-            if top <= 1 {
-                binary_record(data, w)
-            } else {
-                record(data, w, k)
-            }
-        })
+    let mut windows: Vec<Window> = WINDOWS
+        .iter()
+        .map(|&w| Window::new(data, w, k, top <= 1))
         .collect();
     let n = len - WINDOWS[0];
     let mut board = Scoreboard::new(WINDOWS.len());
     let mut words = [0u64; 4];
-    for b in 0..n.div_ceil(64) {
-        for (w, r) in words.iter_mut().zip(&records) {
-            *w = r[b];
+    for c in 0..n.div_ceil(CHUNK) {
+        // The windows' records are independent of each other: fill them in parallel.
+        windows.par_iter_mut().for_each(|w| w.run_chunk(data, c));
+        let steps = (n - c * CHUNK).min(CHUNK);
+        for b in 0..steps.div_ceil(64) {
+            for (word, w) in words.iter_mut().zip(&windows) {
+                *word = w.record[b];
+            }
+            board.block(&words, None, (steps - 64 * b).min(64) as u32);
         }
-        board.block(&words, None, (n - 64 * b).min(64) as u32);
     }
-    prediction_result(
-        Estimator::MultiMcw,
-        &board.tally,
-        (len - WINDOWS[0]) as u64,
-        alphabet,
-    )
+    prediction_result(Estimator::MultiMcw, &board.tally, n as u64, alphabet)
 }
 
-/// The record of the window-`w` predictor: bit `i - 63` set when it predicted symbol `i`
-/// right (it predicts from symbol `w` on).
-fn record(data: &[u8], w: usize, alphabet: usize) -> Vec<u64> {
-    let mut bits = vec![0u64; (data.len() - WINDOWS[0]).div_ceil(64)];
-    let mut m = WindowMode::new(data, w, alphabet);
-    for i in w..data.len() {
-        let s = i - WINDOWS[0];
-        bits[s / 64] |= u64::from(m.mode == data[i]) << (s % 64);
-        m.slide(data, i);
-    }
-    bits
+/// Steps per chunk: records are kept for one chunk at a time. (Small under test, so that
+/// the unit tests cross chunk boundaries.)
+const CHUNK: usize = if cfg!(test) { 1 << 10 } else { 1 << 16 };
+
+/// One window predictor and its record over the current chunk.
+struct Window {
+    w: usize,
+    mode: Mode,
+    /// Bit `t` set when it predicted the chunk's `t`-th symbol right.
+    record: Vec<u64>,
 }
 
-/// [`record`] for bits: with an odd window there are no ties, the mode is the majority.
-fn binary_record(data: &[u8], w: usize) -> Vec<u64> {
-    let mut bits = vec![0u64; (data.len() - WINDOWS[0]).div_ceil(64)];
-    let mut ones: usize = data[..w].iter().map(|&b| usize::from(b)).sum();
-    for i in w..data.len() {
-        let s = i - WINDOWS[0];
-        let guess = u8::from(2 * ones > w);
-        bits[s / 64] |= u64::from(guess == data[i]) << (s % 64);
-        ones = ones + usize::from(data[i]) - usize::from(data[i - w]);
+/// How a window finds its most common symbol.
+enum Mode {
+    /// Bits: the number of ones in the window; an odd window has no ties, the mode is
+    /// the majority.
+    Binary(usize),
+    /// Any alphabet.
+    General(WindowMode),
+}
+
+impl Window {
+    /// The window predictor, its window over the first `w` symbols.
+    fn new(data: &[u8], w: usize, alphabet: usize, binary: bool) -> Self {
+        let mode = if binary {
+            Mode::Binary(data[..w].iter().map(|&b| usize::from(b)).sum())
+        } else {
+            Mode::General(WindowMode::new(data, w, alphabet))
+        };
+        Window {
+            w,
+            mode,
+            record: vec![0; CHUNK / 64],
+        }
     }
-    bits
+
+    /// Predicts the steps of chunk `chunk` (step `s` is symbol `s + 63`); the window
+    /// predicts from symbol `w` on.
+    fn run_chunk(&mut self, data: &[u8], chunk: usize) {
+        let n = data.len() - WINDOWS[0];
+        let s0 = chunk * CHUNK;
+        let s1 = (s0 + CHUNK).min(n);
+        let w = self.w;
+        self.record.fill(0);
+        let first = s0.max(w - WINDOWS[0]);
+        match &mut self.mode {
+            Mode::Binary(ones) => {
+                for s in first..s1 {
+                    let i = s + WINDOWS[0];
+                    let guess = u8::from(2 * *ones > w);
+                    let t = s - s0;
+                    self.record[t / 64] |= u64::from(guess == data[i]) << (t % 64);
+                    *ones = *ones + usize::from(data[i]) - usize::from(data[i - w]);
+                }
+            }
+            Mode::General(m) => {
+                for s in first..s1 {
+                    let i = s + WINDOWS[0];
+                    let t = s - s0;
+                    self.record[t / 64] |= u64::from(m.mode == data[i]) << (t % 64);
+                    m.slide(data, i);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -43,63 +43,83 @@ pub fn estimate(data: &[u8], alphabet: usize) -> EstimatorResult {
         );
     }
     let top = data.iter().copied().max().unwrap_or(0);
-    let records = if top <= 1 {
-        binary_records(data)
+    let board = if top <= 1 {
+        binary_run(data)
     } else {
-        general_records(data, symbol_bits(alphabet.max(usize::from(top) + 1)))
+        general_run(data, symbol_bits(alphabet.max(usize::from(top) + 1)))
     };
-    let n = len - 2;
-    let mut board = Scoreboard::new(D);
-    let mut correct = [0u64; D];
-    let mut predicted = [0u64; D];
-    for b in 0..n.div_ceil(64) {
-        for (d, r) in records.iter().enumerate() {
-            correct[d] = r.correct[b];
-            predicted[d] = r.predicted[b];
-        }
-        board.block(&correct, Some(&predicted), (n - 64 * b).min(64) as u32);
-    }
-    prediction_result(Estimator::MultiMmc, &board.tally, n as u64, alphabet)
+    prediction_result(
+        Estimator::MultiMmc,
+        &board.tally,
+        (len - 2) as u64,
+        alphabet,
+    )
 }
 
-/// What one predictor did: bit `i - 2` of `correct` is set when it predicted symbol `i`
-/// right, of `predicted` when it predicted symbol `i` at all.
+/// Steps per chunk: records are kept for a chunk or two at a time, so memory stays
+/// bounded whatever the input length.
+const CHUNK: usize = 1 << 14;
+
+/// What one predictor did over one chunk: bit `t` of `correct` is set when it predicted
+/// the chunk's `t`-th symbol right, of `predicted` when it predicted it at all.
 struct Record {
     correct: Vec<u64>,
     predicted: Vec<u64>,
 }
 
 impl Record {
-    fn new(n: usize) -> Self {
+    fn new() -> Self {
         Record {
-            correct: vec![0; n.div_ceil(64)],
-            predicted: vec![0; n.div_ceil(64)],
+            correct: vec![0; CHUNK / 64],
+            predicted: vec![0; CHUNK / 64],
         }
     }
 
+    fn clear(&mut self) {
+        self.correct.fill(0);
+        self.predicted.fill(0);
+    }
+
     #[inline]
-    fn set(&mut self, s: usize, correct: bool) {
-        self.predicted[s / 64] |= 1 << (s % 64);
-        self.correct[s / 64] |= u64::from(correct) << (s % 64);
+    fn set(&mut self, t: usize, correct: bool) {
+        self.predicted[t / 64] |= 1 << (t % 64);
+        self.correct[t / 64] |= u64::from(correct) << (t % 64);
     }
 }
 
-/// Steps per chunk of the pipelined general case.
-const CHUNK: usize = 1 << 14;
+/// Feeds the scoreboard one chunk (`steps` symbols) of the sixteen records.
+fn score_chunk<'a>(board: &mut Scoreboard, records: impl Fn(usize) -> &'a Record, steps: usize) {
+    let mut correct = [0u64; D];
+    let mut predicted = [0u64; D];
+    for w in 0..steps.div_ceil(64) {
+        for d in 0..D {
+            let r = records(d);
+            correct[d] = r.correct[w];
+            predicted[d] = r.predicted[w];
+        }
+        board.block(&correct, Some(&predicted), (steps - 64 * w).min(64) as u32);
+    }
+}
 
-/// One order's state in the general case.
+/// Number of steps of chunk `chunk` (steps are the predicted symbols, `s = i - 2`).
+fn chunk_steps(n: usize, chunk: usize) -> usize {
+    n.saturating_sub(chunk * CHUNK).min(CHUNK)
+}
+
+/// One order's state in the general case; `records[c % 2]` holds chunk `c`.
 struct Order {
     d: usize,
     level: Level,
     entries: u64,
-    record: Record,
+    records: [Record; 2],
 }
 
-/// The records of the general case. Order `d` looks a context up only where every lower
-/// order found its own (the reference's rule, which matters once caps hide contexts), so
-/// the orders form a chain: orders 0..8 and 8..16 run as a two-stage pipeline, the upper
-/// half one chunk behind, taking the lower half's "found so far" flags.
-fn general_records(data: &[u8], bits: u32) -> Vec<Record> {
+/// The general case. Order `d` looks a context up only where every lower order found its
+/// own (the reference's rule, which matters once caps hide contexts), so the orders form
+/// a chain: orders 0..8 and 8..16 run as a two-stage pipeline, the upper half one chunk
+/// behind, taking the lower half's "found so far" flags. Each chunk is scored as soon as
+/// both halves are done with it.
+fn general_run(data: &[u8], bits: u32) -> Scoreboard {
     let n = data.len() - 2;
     // At most one context per pair, and at most MAX_ENTRIES pairs; start at a quarter
     // of that (growing costs little, oversized tables cost memory on every input).
@@ -119,15 +139,16 @@ fn general_records(data: &[u8], bits: u32) -> Vec<Record> {
                 d,
                 level,
                 entries,
-                record: Record::new(n),
+                records: [Record::new(), Record::new()],
             }
         })
         .collect();
-    let (low, high) = orders.split_at_mut(D / 2);
+    let mut board = Scoreboard::new(D);
     let chunks = n.div_ceil(CHUNK);
     let mut handoff = [vec![false; CHUNK], vec![false; CHUNK]];
     let mut chain = vec![false; CHUNK];
     for stage in 0..=chunks {
+        let (low, high) = orders.split_at_mut(D / 2);
         let [even, odd] = &mut handoff;
         let (out, inp) = if stage % 2 == 0 {
             (even, &*odd)
@@ -148,8 +169,12 @@ fn general_records(data: &[u8], bits: u32) -> Vec<Record> {
                 }
             },
         );
+        if stage >= 1 {
+            let c = stage - 1;
+            score_chunk(&mut board, |d| &orders[d].records[c % 2], chunk_steps(n, c));
+        }
     }
-    orders.into_iter().map(|o| o.record).collect()
+    board
 }
 
 /// Runs `orders` (consecutive, ascending) over chunk `chunk` of the steps. `chain[t]` says
@@ -161,6 +186,8 @@ fn run_orders(orders: &mut [Order], data: &[u8], bits: u32, chunk: usize, chain:
     let s1 = (s0 + CHUNK).min(n);
     for o in orders.iter_mut() {
         let d = o.d;
+        let record = &mut o.records[chunk % 2];
+        record.clear();
         for (t, s) in (s0..s1).enumerate() {
             let open = o.entries < MAX_ENTRIES;
             if s < d {
@@ -177,7 +204,7 @@ fn run_orders(orders: &mut [Order], data: &[u8], bits: u32, chunk: usize, chain:
             if chain[t] {
                 if let Some(c) = o.level.find(key) {
                     let (guess, _) = o.level.predict(c);
-                    o.record.set(s, guess == y);
+                    record.set(t, guess == y);
                     if o.level.increment(c, y, open) {
                         o.entries += 1;
                     }
@@ -278,62 +305,93 @@ fn sequential(data: &[u8], alphabet: usize) -> EstimatorResult {
 
 /// Binary data: the orders never interact. An order below 15 has at most 2^16 pairs, so
 /// it never reaches the cap and always holds the contexts every higher order holds; each
-/// order's record can therefore be computed on its own, in parallel.
-fn binary_records(data: &[u8]) -> Vec<Record> {
-    (0..D)
-        .into_par_iter()
-        .map(|d| binary_order(data, d))
-        .collect()
+/// chunk of every order's record can therefore be computed on its own, in parallel.
+fn binary_run(data: &[u8]) -> Scoreboard {
+    let n = data.len() - 2;
+    let mut orders: Vec<BinaryOrder> = (0..D).map(|d| BinaryOrder::new(data, d)).collect();
+    let mut board = Scoreboard::new(D);
+    for c in 0..n.div_ceil(CHUNK) {
+        orders.par_iter_mut().for_each(|o| o.run_chunk(data, c));
+        score_chunk(&mut board, |d| &orders[d].record, chunk_steps(n, c));
+    }
+    board
 }
 
-/// The record of the order-`d` predictor (context of `d + 1` bits) on binary data.
-fn binary_order(data: &[u8], d: usize) -> Record {
-    let len = data.len();
-    let n = len - 2;
-    let mut record = Record::new(n);
-    if d >= n {
-        return record;
+/// The order-`d` predictor (context of `d + 1` bits) on binary data.
+struct BinaryOrder {
+    d: usize,
+    /// counts[ctx] = (times followed by 0, times followed by 1)
+    counts: Vec<[u32; 2]>,
+    entries: u64,
+    record: Record,
+}
+
+impl BinaryOrder {
+    fn new(data: &[u8], d: usize) -> Self {
+        let mut counts = vec![[0u32; 2]; 1 << (d + 1)];
+        let mut entries = 0;
+        if d < data.len() - 2 {
+            // The first pair, starting at the very first bit, goes in up front.
+            let ctx = data[..=d]
+                .iter()
+                .fold(0usize, |c, &b| (c << 1) | usize::from(b));
+            counts[ctx][usize::from(data[d + 1])] = 1;
+            entries = 1;
+        }
+        BinaryOrder {
+            d,
+            counts,
+            entries,
+            record: Record::new(),
+        }
     }
-    let ctx_bits = d + 1;
-    let mask = (1usize << ctx_bits) - 1;
-    // counts[ctx] = (times followed by 0, times followed by 1)
-    let mut counts = vec![[0u32; 2]; 1 << ctx_bits];
-    let mut ctx = data[..ctx_bits]
-        .iter()
-        .fold(0usize, |c, &b| (c << 1) | usize::from(b));
-    counts[ctx][usize::from(data[ctx_bits])] = 1;
-    let mut entries = 1u64;
-    // Step s = i - 2; each word of the record is gathered in registers.
-    let mut i = d + 2;
-    while i < len {
-        let word = (i - 2) / 64;
-        let end = len.min(word * 64 + 66);
-        let (mut correct, mut predicted) = (0u64, 0u64);
-        for i in i..end {
-            let bit = (i - 2) % 64;
-            ctx = ((ctx << 1) | usize::from(data[i - 1])) & mask;
-            let y = usize::from(data[i]);
-            let e = &mut counts[ctx];
-            if e[0] | e[1] != 0 {
+
+    /// Fills the record for chunk `chunk`, word by word in registers.
+    fn run_chunk(&mut self, data: &[u8], chunk: usize) {
+        let n = data.len() - 2;
+        let d = self.d;
+        let s0 = chunk * CHUNK;
+        let steps = chunk_steps(n, chunk);
+        let mask = (1usize << (d + 1)) - 1;
+        // With 2^(d + 2) <= MAX_ENTRIES possible pairs the cap never bites: every pair is
+        // always counted, without a branch.
+        let uncapped = (1u64 << (d + 2)) <= MAX_ENTRIES;
+        self.record.clear();
+        for w in 0..steps.div_ceil(64) {
+            // Steps s in [first, end) of this word; the order starts predicting at s = d.
+            let first = (s0 + 64 * w).max(d);
+            let end = (s0 + 64 * w + 64).min(s0 + steps);
+            if first >= end {
+                continue;
+            }
+            // The context of step s holds bits s + 1 - d ..= s + 1; the loop shifts in
+            // bit s + 1 and predicts bit s + 2.
+            let mut ctx = data[first + 1 - d..first + 1]
+                .iter()
+                .fold(0usize, |c, &b| (c << 1) | usize::from(b));
+            let counts = &mut self.counts[..=mask];
+            let (mut correct, mut predicted) = (0u64, 0u64);
+            let bits = data[first + 1..end + 2].windows(2);
+            for (bit, pair) in ((first - s0) % 64..).zip(bits) {
+                ctx = ((ctx << 1) | usize::from(pair[0])) & mask;
+                let y = usize::from(pair[1]);
+                let e = &mut counts[ctx];
+                let seen = e[0] | e[1] != 0;
                 // Ties go to 1, the larger symbol.
                 let guess = usize::from(e[1] >= e[0]);
-                predicted |= 1 << bit;
-                correct |= u64::from(guess == y) << bit;
-                if e[y] != 0 {
+                predicted |= u64::from(seen) << bit;
+                correct |= u64::from(seen & (guess == y)) << bit;
+                if uncapped || e[y] != 0 {
                     e[y] += 1;
-                    continue;
+                } else if self.entries < MAX_ENTRIES {
+                    e[y] = 1;
+                    self.entries += 1;
                 }
             }
-            if entries < MAX_ENTRIES {
-                e[y] = 1;
-                entries += 1;
-            }
+            self.record.correct[w] = correct;
+            self.record.predicted[w] = predicted;
         }
-        record.correct[word] = correct;
-        record.predicted[word] = predicted;
-        i = end;
     }
-    record
 }
 
 #[cfg(test)]

@@ -142,54 +142,70 @@ impl Scoreboard {
             return;
         }
         let mask = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let pop = |p: usize| u64::from((correct[p] & mask).count_ones());
+        let w = self.winner;
+        let lead = correct[w] & mask;
         self.candidates.clear();
-        for (p, (&w, &s)) in correct.iter().zip(&self.score).enumerate() {
-            if s + u64::from((w & mask).count_ones()) >= self.high {
+        for (p, (&c, &s)) in correct.iter().zip(&self.score).enumerate() {
+            // The lead never drops below the block-start winner's running score, so `p`
+            // can take it only by gaining on that winner: at most once per step where
+            // only `p` is right, plus one for a step where both are (order within a step).
+            let gain = u64::from((c & mask & !lead).count_ones());
+            if s + pop(p) >= self.high && s + gain + 1 >= self.high {
                 self.candidates.push(p);
             }
         }
-        let w = self.winner;
         let winner_always_predicts = predicted.is_none_or(|f| f[w] & mask == mask);
         if self.candidates.len() == 1 && winner_always_predicts {
             // Only the leader can reach the lead: it keeps it all block.
             self.tally.push_bits(correct[w], n);
-        } else {
-            for t in 0..n {
-                let w = self.winner;
-                if correct[w] >> t & 1 == 1 {
-                    self.tally.hit();
-                } else if predicted.is_none_or(|f| f[w] >> t & 1 == 1) {
-                    self.tally.miss();
-                }
-                if self.candidates.len() == 1 {
-                    // The winner alone, only here for its missing predictions.
-                    continue;
-                }
-                for &p in &self.candidates {
-                    if correct[p] >> t & 1 == 1 {
-                        self.score[p] += 1;
-                        if self.score[p] >= self.high {
-                            self.winner = p;
-                            self.high = self.score[p];
-                        }
-                    }
-                }
+            for p in 0..self.score.len() {
+                self.score[p] += pop(p);
             }
-            if self.candidates.len() > 1 {
-                // Candidates are scored already; the others take their block in one go.
-                let mut next = 0;
-                for (p, (&w, s)) in correct.iter().zip(self.score.iter_mut()).enumerate() {
-                    if self.candidates.get(next) == Some(&p) {
-                        next += 1;
-                    } else {
-                        *s += u64::from((w & mask).count_ones());
+            self.high = self.score[w];
+            return;
+        }
+        if self.candidates.len() > 1 {
+            // Candidates with the same score and the same record move in lockstep, and of
+            // such a group only the last (highest index) can end a step as the new winner:
+            // step only that one (ties and repetitive data make large groups).
+            let score = &self.score;
+            self.candidates
+                .sort_unstable_by_key(|&p| (score[p], correct[p] & mask, usize::MAX - p));
+            self.candidates
+                .dedup_by_key(|p| (score[*p], correct[*p] & mask));
+            self.candidates.sort_unstable();
+        }
+        let step_others = !(self.candidates.len() == 1 && self.candidates[0] == w);
+        for t in 0..n {
+            let w = self.winner;
+            if correct[w] >> t & 1 == 1 {
+                self.tally.hit();
+            } else if predicted.is_none_or(|f| f[w] >> t & 1 == 1) {
+                self.tally.miss();
+            }
+            if !step_others {
+                // The winner alone, only here for its missing predictions.
+                continue;
+            }
+            for &p in &self.candidates {
+                if correct[p] >> t & 1 == 1 {
+                    self.score[p] += 1;
+                    if self.score[p] >= self.high {
+                        self.winner = p;
+                        self.high = self.score[p];
                     }
                 }
-                return;
             }
         }
-        for (&w, s) in correct.iter().zip(self.score.iter_mut()) {
-            *s += u64::from((w & mask).count_ones());
+        // The stepped ones are scored already; the others take their block in one go.
+        let mut next = 0;
+        for p in 0..self.score.len() {
+            if step_others && self.candidates.get(next) == Some(&p) {
+                next += 1;
+            } else {
+                self.score[p] += pop(p);
+            }
         }
         self.high = self.score[self.winner];
     }
@@ -316,13 +332,13 @@ fn run_log_probability(p: f64, r: u64, n: u64) -> f64 {
             break;
         }
     }
-    let a = 1.0 - (p / q) * y; // (1 - p x) / q
-    let b = 1.0 - rf * y; // r + 1 - r x
-    if !(a > 0.0 && b > 0.0) {
+    let a = (p / q) * y; // 1 - (1 - p x) / q
+    let b = rf * y; // 1 - (r + 1 - r x)
+    if !(a < 1.0 && b < 1.0) {
         // x beyond 1/p: no such run-free sequence is likely at all.
         return f64::NEG_INFINITY;
     }
-    a.ln() - b.ln() - (n as f64 + 1.0) * y.ln_1p()
+    (-a).ln_1p() - (-b).ln_1p() - (n as f64 + 1.0) * y.ln_1p()
 }
 
 /// Solves run_log_probability(p) = `target` for p in [lo, 1) by bisection; the function
@@ -411,6 +427,88 @@ mod tests {
                 b.push(x);
             }
             assert_eq!(a, b, "word {w:#x}, n {n}");
+        }
+    }
+
+    /// The scoreboard's rule one step at a time.
+    struct NaiveBoard {
+        score: Vec<u64>,
+        winner: usize,
+        tally: Tally,
+    }
+
+    impl NaiveBoard {
+        fn step(&mut self, right: &[bool], predicted: &[bool]) {
+            let w = self.winner;
+            if right[w] {
+                self.tally.hit();
+            } else if predicted[w] {
+                self.tally.miss();
+            }
+            for (p, &r) in right.iter().enumerate() {
+                if r {
+                    self.score[p] += 1;
+                    if self.score[p] >= self.score[self.winner] {
+                        self.winner = p;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blockwise_scoreboard_matches_step_by_step() {
+        let mut state = 0x0bad_5eed_1234_5678u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..300 {
+            let predictors = 1 + (next() % 20) as usize;
+            // Few distinct records per block, so that ties and lockstep groups abound.
+            let mut fast = Scoreboard::new(predictors);
+            let mut slow = NaiveBoard {
+                score: vec![0; predictors],
+                winner: 0,
+                tally: Tally::default(),
+            };
+            for _ in 0..40 {
+                let n = if next() % 4 == 0 {
+                    1 + (next() % 64) as u32
+                } else {
+                    64
+                };
+                let patterns = [next(), next() | next(), next() & next(), u64::MAX, 0];
+                let correct: Vec<u64> = (0..predictors)
+                    .map(|_| patterns[(next() % 5) as usize])
+                    .collect();
+                let with_predicted = round % 2 == 0;
+                let predicted: Vec<u64> = correct
+                    .iter()
+                    .map(|&c| {
+                        if next() % 3 == 0 {
+                            c | next()
+                        } else {
+                            u64::MAX
+                        }
+                    })
+                    .collect();
+                fast.block(&correct, with_predicted.then_some(&predicted[..]), n);
+                for t in 0..n {
+                    let right: Vec<bool> = correct.iter().map(|c| c >> t & 1 == 1).collect();
+                    let pred: Vec<bool> = if with_predicted {
+                        predicted.iter().map(|c| c >> t & 1 == 1).collect()
+                    } else {
+                        vec![true; predictors]
+                    };
+                    slow.step(&right, &pred);
+                }
+                assert_eq!(fast.tally, slow.tally, "round {round}");
+                assert_eq!(fast.score, slow.score, "round {round}");
+                assert_eq!(fast.winner, slow.winner, "round {round}");
+            }
         }
     }
 

@@ -8,8 +8,8 @@
 //! order as the symbols themselves (padding with the smallest symbol past the end keeps a
 //! suffix that runs out before its extensions), with a larger alphabet that sorts much
 //! faster (a bitstring becomes a 256-letter text). Bitstrings also get their LCPs
-//! extended 64 bits at a time from a packed copy ([`PackedBits`]). Most bitstrings never
-//! come here: [`crate::estimators::bit_tuples`] counts their tuples in bounded memory and
+//! extended 64 bits at a time from a packed copy (`PackedBits`). Most bitstrings never
+//! come here: `bit_tuples` counts their tuples in bounded memory and
 //! hands over only when the data has long repeats.
 //!
 //! The LCPs come from the Φ method of Kärkkäinen, Manzini and Puglisi, in the Φ array

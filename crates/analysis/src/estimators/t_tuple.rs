@@ -2,8 +2,8 @@
 //!
 //! `t` is the largest tuple length whose most common tuple still occurs at least 35
 //! times; `p_hat_max = max over i in 1..=t of (Q[i] / (L - i + 1))^(1/i)`, bounded above
-//! at 99%. Counts come from [`crate::estimators::tuples`] (suffix array + LCP, shared with
-//! LRS): O(n log n) time, about 9 bytes per symbol; sequential.
+//! at 99%. Counts come from [`crate::estimators::tuples`], shared with LRS (O(n log n)
+//! time; parallel for bitstrings). Assumes `data[i] < alphabet`.
 
 use crate::estimators::confidence::upper_bound;
 use crate::estimators::tuples::{self, TupleCounts};

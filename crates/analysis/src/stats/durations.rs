@@ -193,3 +193,17 @@ mod tests {
         assert!(lag_pairs(&[1, 2], 0).is_empty());
     }
 }
+
+#[cfg(test)]
+mod trace_bits {
+    use super::*;
+
+    #[test]
+    fn kind_bits_match_the_trace_format() {
+        use kqent_trace::EventKinds;
+        assert_eq!(KIND_TIMER, EventKinds::TIMER.0);
+        assert_eq!(KIND_FILE, EventKinds::FILE.0);
+        assert_eq!(KIND_SOCKET_READ, EventKinds::SOCKET_READ.0);
+        assert_eq!(KIND_SOCKET_WRITE, EventKinds::SOCKET_WRITE.0);
+    }
+}
