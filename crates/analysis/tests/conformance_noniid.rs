@@ -275,3 +275,44 @@ fn v5_narrow8_small() {
 fn nist_ring_osc() {
     conforms("nist_ringOsc", 1);
 }
+
+/// No reference output exists for `-c` and `-t`; they are checked against what they must
+/// equal. On 1-bit data the bitstring is the data itself, so conditioned mode must give
+/// H_bitstring = H_original of the initial estimate, estimator by estimator.
+#[test]
+fn conditioned_mode_on_one_bit_data_equals_the_initial_estimate() {
+    let data = std::fs::read(format!("{DIR}v2_biased1.bin")).expect("fixture");
+    let s = Symbols::from_nist_bytes(data, None).expect("symbols");
+    let initial = assess(&s, &AssessOptions::default()).expect("initial");
+    let conditioned = AssessOptions {
+        conditioned: true,
+        ..AssessOptions::default()
+    };
+    let c = assess(&s, &conditioned).expect("conditioned");
+    assert!(c.original.is_empty());
+    assert_eq!(c.bitstring, initial.original);
+    assert_eq!(c.h_bitstring, initial.h_original);
+    assert_eq!(c.h_assessed, initial.h_assessed);
+}
+
+/// `--truncate` assesses the first 1,000,000 bits: the same as conditioned mode on the
+/// samples those bits come from.
+#[test]
+fn truncation_assesses_the_first_million_bits() {
+    let data = std::fs::read(format!("{DIR}v3_gauss4.bin")).expect("fixture");
+    let s = Symbols::from_nist_bytes(data, None).expect("symbols");
+    let truncated = AssessOptions {
+        truncate: true,
+        ..AssessOptions::default()
+    };
+    let t = assess(&s, &truncated).expect("truncated");
+    assert_eq!(t.bitstring_len, 1_000_000);
+    let head = s.block(0, 250_000).expect("first 250,000 4-bit samples");
+    let conditioned = AssessOptions {
+        conditioned: true,
+        ..AssessOptions::default()
+    };
+    let c = assess(&head, &conditioned).expect("conditioned");
+    assert_eq!(t.bitstring, c.bitstring);
+    assert_eq!(t.h_bitstring, c.h_bitstring);
+}

@@ -155,7 +155,8 @@ fn top_bucket(
     // Phase 1: sort on bits 16..80 and measure the ties, before any long comparison.
     let mut tied = 0;
     for slice in slices.iter_mut() {
-        slice.sort_unstable();
+        // Equal keys are tied and get sorted fully below, so the position can be ignored.
+        slice.sort_unstable_by_key(|e| e.0);
         tied += tied_runs(slice).map(|(a, b)| b - a).sum::<usize>();
     }
     let mut iv = Intervals::default();
@@ -163,6 +164,7 @@ fn top_bucket(
         return iv;
     }
     // Phase 2: settle the ties, then record each sub-bucket's LCP intervals.
+    let mut stack = Vec::new();
     for slice in slices {
         let runs: Vec<(usize, usize)> = tied_runs(slice).collect();
         for (a, b) in runs {
@@ -180,7 +182,7 @@ fn top_bucket(
             };
             lcp as u32
         });
-        iv.add_group(lcps, PREFIX as u32);
+        iv.add_group_with(lcps, PREFIX as u32, &mut stack);
     }
     iv
 }

@@ -171,7 +171,9 @@ impl GuessChunk for Level {
 }
 
 impl GuessChunk for BinaryLevel {
-    /// Bits: every short string is present, so no skipping; plain arrays and word keys.
+    /// Bits: every length is looked up at every step (nearly every short string is
+    /// present, so skipping would not pay, and orphans need no care); plain arrays and
+    /// word keys.
     fn guess_chunk(
         levels: &mut [Self],
         _orphans: &[bool],

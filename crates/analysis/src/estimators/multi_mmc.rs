@@ -106,19 +106,25 @@ fn chunk_steps(n: usize, chunk: usize) -> usize {
     n.saturating_sub(chunk * CHUNK).min(CHUNK)
 }
 
-/// One order's state in the general case; `records[c % 2]` holds chunk `c`.
+/// Orders per stage of the general case's pipeline.
+const GROUP: usize = 2;
+/// Stages of the pipeline; a chunk's records live until the last stage is done with it.
+const STAGES: usize = D / GROUP;
+
+/// One order's state in the general case; `records[c % STAGES]` holds chunk `c`.
 struct Order {
     d: usize,
     level: Level,
     entries: u64,
-    records: [Record; 2],
+    records: Vec<Record>,
 }
 
 /// The general case. Order `d` looks a context up only where every lower order found its
 /// own (the reference's rule, which matters once caps hide contexts), so the orders form
-/// a chain: orders 0..8 and 8..16 run as a two-stage pipeline, the upper half one chunk
-/// behind, taking the lower half's "found so far" flags. Each chunk is scored as soon as
-/// both halves are done with it.
+/// a chain. They run as a pipeline of [`STAGES`] stages of [`GROUP`] orders: while stage
+/// `g` works on chunk `c`, stage `g + 1` works on chunk `c - 1` with the "found so far"
+/// flags stage `g` produced for it; the stages of one step run in parallel. Each chunk
+/// is scored as soon as the last stage is done with it.
 fn general_run(data: &[u8], bits: u32) -> Scoreboard {
     let n = data.len() - 2;
     // At most one context per pair, and at most MAX_ENTRIES pairs; start at a quarter
@@ -139,39 +145,34 @@ fn general_run(data: &[u8], bits: u32) -> Scoreboard {
                 d,
                 level,
                 entries,
-                records: [Record::new(), Record::new()],
+                records: (0..STAGES).map(|_| Record::new()).collect(),
             }
         })
         .collect();
     let mut board = Scoreboard::new(D);
     let chunks = n.div_ceil(CHUNK);
-    let mut handoff = [vec![false; CHUNK], vec![false; CHUNK]];
-    let mut chain = vec![false; CHUNK];
-    for stage in 0..=chunks {
-        let (low, high) = orders.split_at_mut(D / 2);
-        let [even, odd] = &mut handoff;
-        let (out, inp) = if stage % 2 == 0 {
-            (even, &*odd)
-        } else {
-            (odd, &*even)
-        };
-        rayon::join(
-            || {
-                if stage < chunks {
-                    out.fill(true);
-                    run_orders(low, data, bits, stage, out);
+    // flags[g]: what stage g produced in the previous step, for stage g + 1.
+    let mut flags: Vec<Vec<bool>> = (0..STAGES).map(|_| vec![false; CHUNK]).collect();
+    for step in 0..chunks + STAGES - 1 {
+        // Each stage takes over the flags of the one before; the first starts afresh
+        // (with the last stage's buffer, which nobody needs any more).
+        flags.rotate_right(1);
+        flags[0].fill(true);
+        orders
+            .par_chunks_mut(GROUP)
+            .zip(flags.par_iter_mut())
+            .enumerate()
+            .for_each(|(g, (group, chain))| {
+                if let Some(c) = step.checked_sub(g).filter(|&c| c < chunks) {
+                    run_orders(group, data, bits, c, chain);
                 }
-            },
-            || {
-                if stage >= 1 {
-                    chain.copy_from_slice(inp);
-                    run_orders(high, data, bits, stage - 1, &mut chain);
-                }
-            },
-        );
-        if stage >= 1 {
-            let c = stage - 1;
-            score_chunk(&mut board, |d| &orders[d].records[c % 2], chunk_steps(n, c));
+            });
+        if let Some(c) = step.checked_sub(STAGES - 1) {
+            score_chunk(
+                &mut board,
+                |d| &orders[d].records[c % STAGES],
+                chunk_steps(n, c),
+            );
         }
     }
     board
@@ -186,7 +187,7 @@ fn run_orders(orders: &mut [Order], data: &[u8], bits: u32, chunk: usize, chain:
     let s1 = (s0 + CHUNK).min(n);
     for o in orders.iter_mut() {
         let d = o.d;
-        let record = &mut o.records[chunk % 2];
+        let record = &mut o.records[chunk % STAGES];
         record.clear();
         for (t, s) in (s0..s1).enumerate() {
             let open = o.entries < MAX_ENTRIES;
@@ -311,10 +312,61 @@ fn binary_run(data: &[u8]) -> Scoreboard {
     let mut orders: Vec<BinaryOrder> = (0..D).map(|d| BinaryOrder::new(data, d)).collect();
     let mut board = Scoreboard::new(D);
     for c in 0..n.div_ceil(CHUNK) {
-        orders.par_iter_mut().for_each(|o| o.run_chunk(data, c));
+        // Three tasks: orders 0..8 and 8..15 each in one fused pass, the capped order 15
+        // alone.
+        let (low, rest) = orders.split_at_mut(8);
+        let (mid, top) = rest.split_at_mut(7);
+        rayon::join(
+            || run_fused(low, data, c),
+            || rayon::join(|| run_fused(mid, data, c), || top[0].run_chunk(data, c)),
+        );
         score_chunk(&mut board, |d| &orders[d].record, chunk_steps(n, c));
     }
     board
+}
+
+/// Runs consecutive uncapped orders together over chunk `chunk`: one pass over the bits
+/// serves them all, each looking its context up in the same window of recent bits.
+fn run_fused(group: &mut [BinaryOrder], data: &[u8], chunk: usize) {
+    let s0 = chunk * CHUNK;
+    if s0 < D {
+        // The first symbols, where higher orders do not predict yet: one by one.
+        for o in group.iter_mut() {
+            o.run_chunk(data, chunk);
+        }
+        return;
+    }
+    let steps = chunk_steps(data.len() - 2, chunk);
+    // The last 16 bits up to bit s + 1 (the newest lowest).
+    let mut window = data[s0 + 1 - D..s0 + 1]
+        .iter()
+        .fold(0usize, |c, &b| (c << 1) | usize::from(b));
+    let mut correct = [0u64; D];
+    let mut predicted = [0u64; D];
+    for w in 0..steps.div_ceil(64) {
+        let first = s0 + 64 * w;
+        let end = (first + 64).min(s0 + steps);
+        correct[..group.len()].fill(0);
+        predicted[..group.len()].fill(0);
+        for (bit, pair) in (0..).zip(data[first + 1..end + 2].windows(2)) {
+            window = (window << 1) | usize::from(pair[0]);
+            let y = usize::from(pair[1]);
+            for (k, o) in group.iter_mut().enumerate() {
+                let mask = o.counts.len() - 1;
+                let e = &mut o.counts[window & mask];
+                let seen = e[0] | e[1] != 0;
+                // Ties go to 1, the larger symbol.
+                let guess = usize::from(e[1] >= e[0]);
+                predicted[k] |= u64::from(seen) << bit;
+                correct[k] |= u64::from(seen & (guess == y)) << bit;
+                e[y] += 1;
+            }
+        }
+        for (k, o) in group.iter_mut().enumerate() {
+            o.record.correct[w] = correct[k];
+            o.record.predicted[w] = predicted[k];
+        }
+    }
 }
 
 /// The order-`d` predictor (context of `d + 1` bits) on binary data.

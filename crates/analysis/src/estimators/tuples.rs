@@ -91,7 +91,19 @@ impl Intervals {
     /// (in suffix-array order) given the LCPs of adjacent members, all at least `base`
     /// (a bottom-up traversal of the LCP-interval tree).
     pub(crate) fn add_group(&mut self, lcps: impl Iterator<Item = u32>, base: u32) {
-        let mut stack: Vec<(u32, usize)> = vec![(base, 0)];
+        self.add_group_with(lcps, base, &mut Vec::new());
+    }
+
+    /// [`Intervals::add_group`] with a caller-provided stack, reused across many small
+    /// groups.
+    pub(crate) fn add_group_with(
+        &mut self,
+        lcps: impl Iterator<Item = u32>,
+        base: u32,
+        stack: &mut Vec<(u32, usize)>,
+    ) {
+        stack.clear();
+        stack.push((base, 0));
         // A final `base` closes every interval still open.
         for (k, cur) in lcps.chain(std::iter::once(base)).enumerate() {
             let r = k + 1;
