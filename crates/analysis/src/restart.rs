@@ -247,7 +247,9 @@ pub fn simulate_cutoff(h_initial: f64, seed: u64, rounds: u64) -> Result<u32, An
     Ok(COLUMNS as u32)
 }
 
-/// The IID-source row/column assessment: the MCV estimate (6.3.1) alone.
+/// The IID-source row/column assessment: the MCV estimate (6.3.1) alone. (The reference's
+/// `ea_restart -i` also runs the IID tests on rows and columns but does not use their
+/// outcome; they are not repeated here.)
 pub fn mcv_only(s: &Symbols) -> Result<Vec<EstimatorResult>, AnalysisError> {
     let t = s.translated();
     Ok(vec![mcv::estimate(&t.data, t.alphabet)])

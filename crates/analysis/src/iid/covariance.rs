@@ -12,8 +12,29 @@ pub fn covariance(data: &[u8], p: usize) -> u64 {
     if data.len() <= p {
         return 0;
     }
-    data.iter()
-        .zip(&data[p..])
-        .map(|(&a, &b)| u64::from(a) * u64::from(b))
+    let (a, b) = (&data[..data.len() - p], &data[p..]);
+    // 32-bit partial sums vectorise; 65,536 products of at most 255 x 255 fit in a u32.
+    const BLOCK: usize = 65_536;
+    a.chunks(BLOCK)
+        .zip(b.chunks(BLOCK))
+        .map(|(x, y)| {
+            let s: u32 = x
+                .iter()
+                .zip(y)
+                .map(|(&u, &v)| u32::from(u) * u32::from(v))
+                .sum();
+            u64::from(s)
+        })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_values_do_not_overflow() {
+        let d = vec![255u8; 200_000];
+        assert_eq!(covariance(&d, 32), (200_000 - 32) * 65_025);
+    }
 }

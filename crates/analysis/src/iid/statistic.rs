@@ -405,3 +405,91 @@ mod tests {
         assert_eq!(out[MaxCollision.index()], 0.0);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::super::{collision, covariance, directional, excursion, median_runs, periodicity};
+    use proptest::prelude::*;
+
+    /// The runs of a +1/-1 sequence, the plain way: (number of runs, longest run).
+    fn runs(signs: &[bool]) -> (u64, u64) {
+        if signs.is_empty() {
+            return (0, 0);
+        }
+        let mut all = vec![1u64];
+        for w in signs.windows(2) {
+            if w[0] == w[1] {
+                *all.last_mut().unwrap() += 1;
+            } else {
+                all.push(1);
+            }
+        }
+        (all.len() as u64, *all.iter().max().unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn fast_statistics_match_their_definitions(
+            data in proptest::collection::vec(0u8..6, 2..400),
+            lag in 1usize..40,
+        ) {
+            let up: Vec<bool> = data.windows(2).map(|w| w[0] <= w[1]).collect();
+            let (n, l) = runs(&up);
+            let ups = up.iter().filter(|&&u| u).count() as u64;
+            let inc = ups.max(up.len() as u64 - ups);
+            prop_assert_eq!(directional::directional(&data), (n, l, inc));
+            prop_assert_eq!(directional::number_of_runs(&data), n);
+            prop_assert_eq!(directional::increases_decreases(&data), inc);
+
+            let above: Vec<bool> = data.iter().map(|&v| f64::from(v) >= 2.5).collect();
+            prop_assert_eq!(median_runs::median_runs(&data, 2.5), runs(&above));
+
+            let mean = data.iter().map(|&v| f64::from(v)).sum::<f64>() / data.len() as f64;
+            let mut s = 0.0f64;
+            let mut exc = 0.0f64;
+            for (i, &v) in data.iter().enumerate() {
+                s += f64::from(v);
+                exc = exc.max((s - (i + 1) as f64 * mean).abs());
+            }
+            prop_assert_eq!(excursion::excursion(&data, mean), exc);
+
+            let n = data.len();
+            let per = (0..n.saturating_sub(lag)).filter(|&i| data[i] == data[i + lag]).count();
+            prop_assert_eq!(periodicity::periodicity(&data, lag), per as u64);
+            let cov: u64 = (0..n.saturating_sub(lag))
+                .map(|i| u64::from(data[i]) * u64::from(data[i + lag]))
+                .sum();
+            prop_assert_eq!(covariance::covariance(&data, lag), cov);
+
+            // Collisions: restart after each window that ends on a repeat.
+            let mut lens = Vec::new();
+            let mut start = 0;
+            while start < n {
+                let mut end = None;
+                for j in start..n {
+                    if data[start..j].contains(&data[j]) {
+                        end = Some(j);
+                        break;
+                    }
+                }
+                match end {
+                    Some(j) => {
+                        lens.push((j - start + 1) as u64);
+                        start = j + 1;
+                    }
+                    None => break,
+                }
+            }
+            let (avg, max) = collision::collisions(&data);
+            if lens.is_empty() {
+                prop_assert_eq!((avg, max), (0.0, 0));
+            } else {
+                let total: u64 = lens.iter().sum();
+                prop_assert_eq!(avg, total as f64 / lens.len() as f64);
+                prop_assert_eq!(max, *lens.iter().max().unwrap());
+            }
+        }
+    }
+}
