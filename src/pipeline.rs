@@ -1,11 +1,13 @@
 //! The step a sweep runs after each collection: a trace on disk -> symbols -> SP 800-90B
-//! assessment + basic statistics -> [`ResultReport`].
+//! assessment (+ the IID track on request) -> [`ResultReport`], assembled by the report
+//! crate's [`build_result_with`] so that every producer writes the same figures.
 //!
-//! Everything in the result except its `provenance` is a function of the trace's records,
+//! Everything in the result except its `provenance` is a function of the trace's durations,
 //! its knobs, the extraction method and the seed, so a mock-backend sweep is reproducible
-//! byte for byte outside `provenance`. That is why `input.sha256` hashes the trace's record
-//! section (every byte after the JSON header) and not the whole file: the header carries
-//! the collection's own provenance (host, start time, context switches).
+//! byte for byte outside `provenance`. That is why `input.sha256` hashes the durations
+//! ([`durations_sha256`]) and the trace file's own hash goes to
+//! `provenance.input_file_sha256`: the file's header carries the collection's provenance
+//! (host, start time, context switches), which also lands in `provenance.collection`.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -13,16 +15,11 @@ use std::time::SystemTime;
 use anyhow::{anyhow, Context};
 use kqent_analysis::assess::{assess, AssessOptions, Assessment};
 use kqent_analysis::iid::IidOptions;
-use kqent_analysis::stats::{
-    basic_stats, duration_stats, lag_pairs, StatsOptions, DEFAULT_BLOCK, DEFAULT_MAX_LAG,
-};
+use kqent_analysis::stats::{StatsOptions, DEFAULT_BLOCK, DEFAULT_MAX_LAG};
 use kqent_analysis::{vals, AnalysisError, Estimator, EstimatorResult, Extraction, Symbols};
-use kqent_report::{DocKind, IidSlot, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
-use sha2::{Digest, Sha256};
-
-/// Most `(d_i, d_{i+1})` pairs kept for the lag plot: enough to see structure, small
-/// enough to keep a result file in the tens of kilobytes.
-pub const LAG_PAIRS: usize = 500;
+use kqent_report::build::{build_result_with, ResultInput};
+use kqent_report::layout::{durations_sha256, sha256_hex};
+use kqent_report::{IidSlot, InputInfo, Knobs, Provenance, ResultReport};
 
 /// One trace to turn into a result.
 #[derive(Debug, Clone)]
@@ -43,19 +40,6 @@ pub struct TraceJob {
     pub started: SystemTime,
     /// Also run the IID track (SP 800-90B section 5), seeded with `seed`.
     pub iid: bool,
-}
-
-/// The collector's knobs (trace names and widths) as the report records them.
-pub fn report_knobs(k: &kqent_trace::Knobs) -> Knobs {
-    Knobs {
-        num_timers: u64::from(k.num_timers),
-        num_sockets: u64::from(k.num_sockets),
-        num_file_watchers: u64::from(k.num_file_watchers),
-        timeout_ms: u64::from(k.timeout_ms),
-        poke_interval_us: k.poke_interval_us,
-        write_trigger: k.write_trigger.to_string(),
-        warmup: k.warmup,
-    }
 }
 
 /// The report's knobs as collector knobs; errors name the flag whose value does not fit.
@@ -161,41 +145,34 @@ struct TraceData {
     meta: kqent_trace::Metadata,
     durations: Vec<u64>,
     kinds: Vec<u32>,
-    sha256: String,
+    file_sha256: String,
 }
 
 fn read_trace(path: &Path) -> anyhow::Result<TraceData> {
     let shown = path.display();
-    let reader =
-        kqent_trace::open_file(path).with_context(|| format!("cannot read trace {shown}"))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read trace {shown}"))?;
+    let file_sha256 = sha256_hex(&bytes);
+    let reader = kqent_trace::TraceReader::open(std::io::Cursor::new(bytes))
+        .with_context(|| format!("cannot read trace {shown}"))?;
     let meta = reader.metadata().clone();
     let n = usize::try_from(meta.samples).unwrap_or(0);
     let mut durations = Vec::with_capacity(n);
     let mut kinds = Vec::with_capacity(n);
-    let mut hasher = Sha256::new();
     for r in reader.records() {
         let r = r.with_context(|| format!("cannot read trace {shown}"))?;
-        // The encoded record is the record's bytes in the file, so this is the SHA-256 of
-        // the file's record section.
-        hasher.update(r.encode());
         durations.push(r.duration_ns);
         kinds.push(r.kinds.bits());
     }
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
     Ok(TraceData {
         meta,
         durations,
         kinds,
-        sha256,
+        file_sha256,
     })
 }
 
-/// Reads the trace of `job`, extracts its symbols, assesses them and computes the basic
-/// statistics; the provenance covers `job.started` to now.
+/// Reads the trace of `job`, extracts its symbols, assesses them (and runs the IID track
+/// when asked) and builds the result; the provenance covers `job.started` to now.
 pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
     let t = read_trace(&job.trace)?;
     let shown = job.trace.display();
@@ -208,14 +185,6 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
         .with_context(|| format!("cannot extract symbols from {shown}"))?;
     let assessment = assess_or_constant(&symbols)
         .with_context(|| format!("cannot assess {shown} ({})", job.extraction))?;
-    let stats = basic_stats(
-        &symbols,
-        StatsOptions {
-            max_lag: DEFAULT_MAX_LAG,
-            block: stats_block(symbols.len()),
-        },
-    )
-    .with_context(|| format!("cannot compute the statistics of {shown}"))?;
     let iid = if job.iid {
         Some(
             iid_slot(&symbols, job.seed)
@@ -224,29 +193,33 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
     } else {
         None
     };
-    let durations = duration_stats(&t.durations, &t.kinds)
-        .with_context(|| format!("cannot summarise the durations of {shown}"))?;
-    Ok(ResultReport {
-        schema_version: SCHEMA_VERSION,
-        kind: DocKind::Result,
+    let mut provenance =
+        Provenance::collect(env!("CARGO_PKG_VERSION"), job.started, SystemTime::now());
+    provenance.input_file_sha256 = Some(t.file_sha256);
+    provenance.collection = Some(t.meta.provenance.clone());
+    let input = ResultInput {
         config_id: job.config_id.clone(),
         repetition: job.repetition,
         backend: Some(t.meta.backend.clone()),
-        knobs: Some(report_knobs(&t.meta.knobs)),
+        knobs: Some(Knobs::from(&t.meta.knobs)),
         input: InputInfo {
-            sha256: t.sha256,
+            sha256: durations_sha256(&t.durations),
             file: job.file.clone(),
             samples: t.durations.len() as u64,
         },
         extraction: Some(job.extraction),
         seed: job.seed,
+        symbols: &symbols,
+        durations: Some((&t.durations, &t.kinds)),
         assessment,
         iid,
-        stats,
-        durations: Some(durations),
-        lag_pairs: lag_pairs(&t.durations, LAG_PAIRS),
-        provenance: Provenance::collect(env!("CARGO_PKG_VERSION"), job.started, SystemTime::now()),
-    })
+        provenance,
+    };
+    let options = StatsOptions {
+        max_lag: DEFAULT_MAX_LAG,
+        block: stats_block(symbols.len()),
+    };
+    build_result_with(input, options).with_context(|| format!("cannot build the result of {shown}"))
 }
 
 #[cfg(test)]
@@ -282,8 +255,7 @@ mod tests {
     fn same_records_same_result_outside_provenance() {
         let dir = tempfile::tempdir().unwrap();
         let a = result_from_trace(&job(mock_trace(dir.path(), 7, 3000), 7)).unwrap();
-        // A second collection writes a different header (provenance, times) but the same
-        // records.
+        // A second collection: its header may record other times, its records are the same.
         let b_path = dir.path().join("again.trace");
         std::fs::rename(mock_trace(dir.path(), 7, 3000), &b_path).unwrap();
         let b = result_from_trace(&job(b_path, 7)).unwrap();
@@ -293,25 +265,26 @@ mod tests {
         assert_eq!(strip(&a), strip(&b));
         assert_eq!(a.input.samples, 3000);
         assert_eq!(a.backend.as_deref(), Some("mock"));
-        assert_eq!(a.knobs, Some(report_knobs(&kqent_trace::Knobs::default())));
+        assert_eq!(a.knobs, Some(Knobs::from(&kqent_trace::Knobs::default())));
         assert_eq!(a.stats.blocks.len(), 10);
-        assert_eq!(a.lag_pairs.len(), LAG_PAIRS);
+        assert_eq!(a.lag_pairs.len(), kqent_report::build::LAG_PAIRS);
+        assert!(a.provenance.collection.is_some());
         // Another seed gives other records, so another digest.
         let c = result_from_trace(&job(mock_trace(dir.path(), 8, 3000), 8)).unwrap();
         assert_ne!(a.input.sha256, c.input.sha256);
     }
 
     #[test]
-    fn digest_is_the_record_section_of_the_file() {
+    fn digests_are_the_durations_and_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = mock_trace(dir.path(), 3, 500);
-        let bytes = std::fs::read(&path).unwrap();
-        let records = &bytes[bytes.len() - 500 * kqent_trace::RECORD_LEN as usize..];
-        let want: String = Sha256::digest(records)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(result_from_trace(&job(path, 3)).unwrap().input.sha256, want);
+        let durations = kqent_trace::open_file(&path).unwrap().durations().unwrap();
+        let r = result_from_trace(&job(path.clone(), 3)).unwrap();
+        assert_eq!(r.input.sha256, durations_sha256(&durations));
+        assert_eq!(
+            r.provenance.input_file_sha256,
+            Some(sha256_hex(&std::fs::read(&path).unwrap()))
+        );
     }
 
     #[test]
@@ -343,7 +316,7 @@ mod tests {
 
     #[test]
     fn knobs_round_trip_and_overflow() {
-        let k = report_knobs(&kqent_trace::Knobs::default());
+        let k = Knobs::from(&kqent_trace::Knobs::default());
         assert_eq!(trace_knobs(&k).unwrap(), kqent_trace::Knobs::default());
         let big = Knobs {
             num_sockets: u64::from(u32::MAX) + 1,
