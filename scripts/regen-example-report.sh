@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates reports/example: a real epoll sweep on this (Linux) machine and its report,
 # made by the tool itself. The traces (megabytes) are left out; every result keeps the
-# SHA-256 of its trace's records, and everything the report shows is in the results.
+# SHA-256 of its trace's durations and of the file, and everything the report shows is in
+# the results.
 #
 #   scripts/regen-example-report.sh
 #
