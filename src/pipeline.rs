@@ -76,8 +76,7 @@ pub fn stats_block(samples: usize) -> usize {
 /// rejects), the honest answer: Most Common Value with `p_hat = 1` gives 0 bits per
 /// symbol, and the other estimators do not apply.
 pub fn assess_or_constant(symbols: &Symbols) -> Result<Assessment, AnalysisError> {
-    let counts = symbols.counts();
-    let distinct = counts.iter().filter(|&&c| c > 0).count();
+    let distinct = symbols.distinct();
     if distinct >= 2 {
         return assess(symbols, &AssessOptions::default());
     }
@@ -312,6 +311,43 @@ mod tests {
         let constant = iid_slot(&Symbols::new(vec![1; 100], 1).unwrap(), 0).unwrap();
         assert!(!constant.verdict);
         assert_eq!(constant.h_assessed, Some(0.0));
+    }
+
+    #[test]
+    fn constant_low_bits_give_a_valid_zero_result() {
+        use kqent_trace::{ClockInfo, EventKinds, Metadata, Record, TraceWriter};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("const.trace");
+        let meta = Metadata::new(
+            "mock",
+            kqent_trace::Knobs::default(),
+            ClockInfo::new("x", 1),
+        );
+        let f = std::fs::File::create(&path).unwrap();
+        let mut w = TraceWriter::create(f, &meta).unwrap();
+        for i in 0..300u64 {
+            // Multiples of 16: the low 4 bits are always 0.
+            w.push(&Record {
+                start_ns: i * 1000,
+                duration_ns: 16 * (i % 7 + 1),
+                events: 1,
+                kinds: EventKinds::TIMER,
+                segment: 0,
+            })
+            .unwrap();
+        }
+        w.finish(|_| {}).unwrap();
+        let mut j = job(path, 1);
+        j.iid = true;
+        let r = result_from_trace(&j).unwrap();
+        assert_eq!(r.h_assessed(), 0.0);
+        assert_eq!(r.iid.as_ref().map(|s| s.verdict), Some(false));
+        let schema: serde_json::Value =
+            serde_json::from_str(kqent_report::schema::JSON_SCHEMA).unwrap();
+        let v = jsonschema::validator_for(&schema).unwrap();
+        let doc = serde_json::to_value(&r).unwrap();
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
