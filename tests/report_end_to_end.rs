@@ -8,11 +8,12 @@ use std::time::SystemTime;
 
 use assert_cmd::Command;
 use kqent_analysis::assess::{assess, AssessOptions};
+use kqent_analysis::iid::{self, IidOptions};
 use kqent_analysis::Extraction;
 use kqent_report::build::{build_result, ResultInput};
 use kqent_report::json::{to_json, without_provenance};
 use kqent_report::layout::{config_id, durations_sha256, sha256_hex, trace_path, write_result};
-use kqent_report::{InputInfo, Knobs, Provenance};
+use kqent_report::{IidSlot, InputInfo, Knobs, Provenance};
 
 fn kqent() -> Command {
     Command::cargo_bin("kqent").unwrap()
@@ -60,6 +61,12 @@ fn run_config(dir: &Path, t: u64, s: u64, seed: u64) -> Vec<u8> {
     let extraction: Extraction = "lsb:4".parse().unwrap();
     let symbols = extraction.apply(&durations).unwrap();
     let assessment = assess(&symbols, &AssessOptions::default()).unwrap();
+    let iid_opts = IidOptions {
+        seed,
+        permutations: 200,
+        all_statistics: false,
+    };
+    let iid = IidSlot::from_assessment(&iid::assess(&symbols, &iid_opts).unwrap()).unwrap();
     let mut provenance = Provenance::collect("test", started, SystemTime::now());
     provenance.collection = Some(meta.provenance.clone());
     provenance.input_file_sha256 = Some(sha256_hex(&bytes));
@@ -81,7 +88,7 @@ fn run_config(dir: &Path, t: u64, s: u64, seed: u64) -> Vec<u8> {
         symbols: &symbols,
         durations: Some((&durations, &kinds)),
         assessment,
-        iid: None,
+        iid: Some(iid),
         provenance,
     })
     .unwrap();
@@ -158,4 +165,16 @@ fn mock_sweep_to_report_and_gate() {
         .arg(dir.path())
         .assert()
         .code(1);
+    // The IID verdicts ride along: the gate's answer follows them.
+    let loaded = kqent_report::layout::load(dir.path()).unwrap();
+    let all_iid = loaded.results.iter().all(|r| {
+        let slot = r.iid.as_ref().unwrap();
+        assert_eq!(slot.assessment().unwrap().iid, slot.verdict);
+        slot.verdict
+    });
+    kqent()
+        .args(["gate", "--min-entropy", "0", "--require-iid"])
+        .arg(dir.path())
+        .assert()
+        .code(if all_iid { 0 } else { 1 });
 }

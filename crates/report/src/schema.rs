@@ -135,7 +135,9 @@ pub struct InputInfo {
 }
 
 /// The IID track's outcome. `verdict` is what `kqent gate --require-iid` reads; `detail`
-/// holds the IID assessment as its own crate serializes it (typed once that lands).
+/// holds the whole `kqent_analysis::iid::IidAssessment` ([`IidSlot::from_assessment`],
+/// [`IidSlot::assessment`]), kept as JSON so that reports stay readable while the IID
+/// assessment's fields evolve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IidSlot {
     /// True when every IID test passed (the data may be treated as IID).
@@ -144,6 +146,31 @@ pub struct IidSlot {
     pub h_assessed: Option<f64>,
     /// The full IID assessment.
     pub detail: serde_json::Value,
+}
+
+impl IidSlot {
+    /// The slot for an IID assessment: its verdict, its entropy estimate and the whole
+    /// assessment as `detail`.
+    pub fn from_assessment(
+        a: &kqent_analysis::iid::IidAssessment,
+    ) -> Result<IidSlot, crate::ReportError> {
+        Ok(IidSlot {
+            verdict: a.iid,
+            h_assessed: a.entropy.as_ref().map(|e| e.h_assessed),
+            detail: serde_json::to_value(a).map_err(|e| {
+                crate::ReportError::InvalidArgument(format!(
+                    "cannot serialize the IID assessment: {e}"
+                ))
+            })?,
+        })
+    }
+
+    /// `detail` read back as an IID assessment (an error if it was written by another
+    /// version of the IID track).
+    pub fn assessment(&self) -> Result<kqent_analysis::iid::IidAssessment, crate::ReportError> {
+        serde_json::from_value(self.detail.clone())
+            .map_err(|e| crate::ReportError::InvalidArgument(format!("IID detail: {e}")))
+    }
 }
 
 /// Where and when a result was produced: the only part that differs between two runs of the
