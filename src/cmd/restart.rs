@@ -82,6 +82,19 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     }
     let shown = args.matrix.display().to_string();
+    // Reject a file of the wrong size before reading it all (it may be huge).
+    let size = std::fs::metadata(&args.matrix)
+        .with_context(|| format!("cannot read {shown}"))?
+        .len();
+    let expected = (restart::ROWS * restart::COLUMNS) as u64;
+    if size != expected {
+        bail!(
+            "{shown}: a restart matrix must hold {} restarts x {} samples = {expected} samples \
+             (one byte each); this file holds {size} samples",
+            restart::ROWS,
+            restart::COLUMNS
+        );
+    }
     let bytes = std::fs::read(&args.matrix).with_context(|| format!("cannot read {shown}"))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let matrix = RestartMatrix::from_bytes(bytes, args.bits).with_context(|| shown.clone())?;

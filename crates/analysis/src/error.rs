@@ -27,4 +27,7 @@ pub enum AnalysisError {
     /// Any other invalid argument, with a message written for the user.
     #[error("{0}")]
     InvalidArgument(String),
+    /// The caller's cancel flag was raised (e.g. SIGINT) during a long computation.
+    #[error("interrupted")]
+    Interrupted,
 }

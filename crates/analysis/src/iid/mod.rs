@@ -21,6 +21,8 @@ pub mod periodicity;
 pub mod permutation;
 pub mod statistic;
 
+use std::sync::atomic::AtomicBool;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{AnalysisError, Symbols};
@@ -110,6 +112,26 @@ pub struct IidAssessment {
 /// assert_eq!(a.iid, a.entropy.is_some());
 /// ```
 pub fn assess(symbols: &Symbols, opts: &IidOptions) -> Result<IidAssessment, AnalysisError> {
+    assess_cancellable(symbols, opts, None)
+}
+
+/// [`assess`] that stops with [`AnalysisError::Interrupted`] soon after `cancel` is raised
+/// (it is checked between chunks of permutations): for callers that catch SIGINT.
+///
+/// ```
+/// use std::sync::atomic::AtomicBool;
+/// use kqent_analysis::iid::{assess_cancellable, IidOptions};
+/// use kqent_analysis::{AnalysisError, Symbols};
+/// let s = Symbols::new((0..1000).map(|i| (i * 7 % 16) as u8).collect(), 4).unwrap();
+/// let raised = AtomicBool::new(true);
+/// let r = assess_cancellable(&s, &IidOptions::default(), Some(&raised));
+/// assert!(matches!(r, Err(AnalysisError::Interrupted)));
+/// ```
+pub fn assess_cancellable(
+    symbols: &Symbols,
+    opts: &IidOptions,
+    cancel: Option<&AtomicBool>,
+) -> Result<IidAssessment, AnalysisError> {
     if opts.permutations == 0 {
         return Err(AnalysisError::InvalidArgument(
             "the number of permutations must be at least 1".into(),
@@ -150,6 +172,7 @@ pub fn assess(symbols: &Symbols, opts: &IidOptions) -> Result<IidAssessment, Ana
         opts.permutations,
         cheap,
         &mut counters,
+        cancel,
     )?;
     let cheap_failed = Statistic::ALL
         .iter()
@@ -163,6 +186,7 @@ pub fn assess(symbols: &Symbols, opts: &IidOptions) -> Result<IidAssessment, Ana
             opts.permutations,
             costly,
             &mut counters,
+            cancel,
         )?;
     }
     let permutation_tests = counters.results(opts.permutations, VERDICT_DECIDED);

@@ -9,6 +9,8 @@
 //! order j = 0, 1, 2, ..., stopping exactly where a sequential run stops, so the counters
 //! depend on the seed only, never on the thread count.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -141,7 +143,8 @@ pub fn permuted(data: &[u8], seed: u64, j: u64) -> Vec<u8> {
 }
 
 /// Runs the statistics of `stage` that are still open over permutations
-/// `0..permutations` of `data`, counting them into `counters`.
+/// `0..permutations` of `data`, counting them into `counters`. Between chunks of
+/// permutations, a raised `cancel` flag stops the run with [`AnalysisError::Interrupted`].
 pub fn run_stage(
     data: &[u8],
     ctx: &Context,
@@ -149,6 +152,7 @@ pub fn run_stage(
     permutations: usize,
     stage: StatSet,
     counters: &mut Counters,
+    cancel: Option<&AtomicBool>,
 ) -> Result<(), AnalysisError> {
     let threads = rayon::current_num_threads().max(1);
     let expensive = Statistic::ALL
@@ -163,6 +167,9 @@ pub fn run_stage(
         let set = StatSet(counters.open.0 & stage.0);
         if set.is_empty() || j >= permutations {
             return Ok(());
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(AnalysisError::Interrupted);
         }
         let end = (j + chunk).min(permutations);
         let values: Vec<Result<[f64; COUNT], AnalysisError>> = (j..end)

@@ -408,7 +408,7 @@ mod tests {
 
 #[cfg(test)]
 mod properties {
-    use super::super::{collision, covariance, directional, excursion, median_runs, periodicity};
+    use super::super::{collision, covariance, directional, median_runs, periodicity};
     use proptest::prelude::*;
 
     /// The runs of a +1/-1 sequence, the plain way: (number of runs, longest run).
@@ -445,15 +445,6 @@ mod properties {
 
             let above: Vec<bool> = data.iter().map(|&v| f64::from(v) >= 2.5).collect();
             prop_assert_eq!(median_runs::median_runs(&data, 2.5), runs(&above));
-
-            let mean = data.iter().map(|&v| f64::from(v)).sum::<f64>() / data.len() as f64;
-            let mut s = 0.0f64;
-            let mut exc = 0.0f64;
-            for (i, &v) in data.iter().enumerate() {
-                s += f64::from(v);
-                exc = exc.max((s - (i + 1) as f64 * mean).abs());
-            }
-            prop_assert_eq!(excursion::excursion(&data, mean), exc);
 
             let n = data.len();
             let per = (0..n.saturating_sub(lag)).filter(|&i| data[i] == data[i + lag]).count();
