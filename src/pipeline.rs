@@ -131,12 +131,7 @@ pub fn iid_slot(symbols: &Symbols, seed: u64) -> Result<IidSlot, AnalysisError> 
         ..IidOptions::default()
     };
     let a = kqent_analysis::iid::assess(symbols, &opts)?;
-    Ok(IidSlot {
-        verdict: a.iid,
-        h_assessed: a.entropy.as_ref().map(|e| e.h_assessed),
-        detail: serde_json::to_value(&a)
-            .map_err(|e| AnalysisError::InvalidArgument(format!("IID assessment: {e}")))?,
-    })
+    IidSlot::from_assessment(&a).map_err(|e| AnalysisError::InvalidArgument(e.to_string()))
 }
 
 /// What [`result_from_trace`] needs from a trace file.
