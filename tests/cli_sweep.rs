@@ -346,7 +346,9 @@ fn iid_track_feeds_the_gate_and_resume_keeps_it() {
             .args(extra)
             .assert()
     };
-    sweep(&["--iid"]).success();
+    sweep(&["--iid"])
+        .success()
+        .stderr(predicate::str::is_match(r"bits/symbol, IID tests (passed|failed) \(").unwrap());
     let results = validated_results(&dir);
     assert_eq!(results.len(), 2);
     for doc in results.values() {

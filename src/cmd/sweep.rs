@@ -518,12 +518,17 @@ impl Sweeper<'_> {
             .with_context(|| format!("cannot write the result of {} r{}", p.run.id, p.run.rep))?;
         self.finished += 1;
         let line = format!(
-            "kqent: [{}/{}] {} r{}: H_assessed {:.4} bits/symbol ({:.1} s)",
+            "kqent: [{}/{}] {} r{}: H_assessed {:.4} bits/symbol{} ({:.1} s)",
             self.finished,
             self.total,
             p.run.id,
             p.run.rep,
             result.h_assessed(),
+            match &result.iid {
+                Some(slot) if slot.verdict => ", IID tests passed",
+                Some(_) => ", IID tests failed",
+                None => "",
+            },
             p.started.elapsed().as_secs_f64()
         );
         self.bar.suspend(|| eprintln!("{line}"));
