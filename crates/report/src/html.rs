@@ -173,7 +173,11 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>kqent entropy report</title><style>{STYLE}</style></head><body>"
     );
     let _ = writeln!(s, "<h1>kqent entropy report</h1>");
-    let _ = writeln!(s, "<p>{}</p>", escape(&o.headline().replace('`', "")));
+    let _ = writeln!(
+        s,
+        "<p>{}</p>",
+        escape(&o.headline().replace(['`', '*'], ""))
+    );
     // Summary table.
     let _ = writeln!(s, "<h2>All configurations</h2><table><tr><th class=\"l\">configuration</th><th>timers</th><th>sockets</th><th>watchers</th><th>timeout (ms)</th><th>poke (µs)</th><th>trigger</th><th>warmup</th><th>reps</th><th>H_assessed min</th><th>mean</th><th>max</th><th>Shannon (mean)</th><th>max |r_k|</th></tr>");
     for (i, c) in o.summaries.iter().enumerate() {

@@ -65,6 +65,16 @@ impl<'a> Overview<'a> {
         if let Some(s) = seed {
             parts.push(format!("seed {s}"));
         }
+        if let Some((done, expected)) = self.completeness() {
+            if done < expected {
+                parts.push(format!("**incomplete: {done} of {expected} results**"));
+            }
+        }
         parts.join(" · ")
+    }
+
+    /// (results present, results the manifest asks for), when there is a manifest.
+    pub fn completeness(&self) -> Option<(usize, usize)> {
+        self.loaded.completeness()
     }
 }

@@ -106,7 +106,7 @@ pub struct Grid {
     pub xs: Vec<u64>,
     /// y values, ascending.
     pub ys: Vec<u64>,
-    /// `cells[j][i]` is the mean H_assessed at (xs[i], ys[j]); `None` where no
+    /// `cells[j][i]` is the mean H_assessed at (`xs[i]`, `ys[j]`); `None` where no
     /// configuration has those values.
     pub cells: Vec<Vec<Option<f64>>>,
 }
@@ -139,7 +139,7 @@ pub fn grid(summaries: &[ConfigSummary], x: &str, y: &str) -> Grid {
 /// One bar of the estimator chart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimatorBar {
-    /// Estimator name, prefixed `bit:` when it ran on the bitstring.
+    /// Short estimator name (`MCV`, `t-Tuple`, `MMC`, ...).
     pub label: String,
     /// Its estimate in bits per symbol (bitstring estimates multiplied by the width).
     pub h: f64,
@@ -147,19 +147,36 @@ pub struct EstimatorBar {
     pub bitstring: bool,
 }
 
+/// A name short enough to label a bar.
+pub fn short_name(e: kqent_analysis::Estimator) -> &'static str {
+    use kqent_analysis::Estimator as E;
+    match e {
+        E::Mcv => "MCV",
+        E::Collision => "Collision",
+        E::Markov => "Markov",
+        E::Compression => "Compress",
+        E::TTuple => "t-Tuple",
+        E::Lrs => "LRS",
+        E::MultiMcw => "MCW",
+        E::Lag => "Lag",
+        E::MultiMmc => "MMC",
+        E::Lz78y => "LZ78Y",
+    }
+}
+
 /// The estimates of an assessment as bars in bits per symbol, symbols first; estimators
 /// without an estimate are left out.
 pub fn estimator_bars(a: &kqent_analysis::assess::Assessment) -> Vec<EstimatorBar> {
     let on_symbols = a.original.iter().filter_map(|r| {
         r.h().map(|h| EstimatorBar {
-            label: r.estimator.display_name().to_string(),
+            label: short_name(r.estimator).to_string(),
             h,
             bitstring: false,
         })
     });
     let on_bits = a.bitstring.iter().filter_map(|r| {
         r.h().map(|h| EstimatorBar {
-            label: format!("bit:{}", r.estimator.display_name()),
+            label: short_name(r.estimator).to_string(),
             h: h * f64::from(a.bits),
             bitstring: true,
         })
@@ -242,7 +259,7 @@ mod tests {
         assert_eq!(bars.len(), 2);
         assert_eq!(
             (bars[1].label.as_str(), bars[1].h, bars[1].bitstring),
-            ("bit:Lag", 2.0, true)
+            ("Lag", 2.0, true)
         );
     }
 }

@@ -204,3 +204,19 @@ fn degenerate_plot_inputs_do_not_panic() {
         roxmltree::Document::parse(&svg).unwrap();
     }
 }
+
+#[test]
+fn an_incomplete_sweep_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    common::make_sweep(dir.path(), 2);
+    let loaded = load(dir.path()).unwrap();
+    assert_eq!(Overview::new(&loaded).completeness(), Some((16, 16)));
+    assert!(!markdown::render(&Overview::new(&loaded)).contains("incomplete"));
+    let files = kqent_report::layout::result_files(dir.path()).unwrap();
+    std::fs::remove_file(&files[3]).unwrap();
+    let loaded = load(dir.path()).unwrap();
+    let md = markdown::render(&Overview::new(&loaded));
+    assert!(md.contains("**incomplete: 15 of 16 results**"), "{md}");
+    let page = html::render(&Overview::new(&loaded)).unwrap();
+    assert!(page.contains("incomplete: 15 of 16 results"));
+}

@@ -245,7 +245,7 @@ pub fn estimator_plot(
             .margin(12)
             .x_label_area_size(60)
             .y_label_area_size(70)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top * 1.05)?;
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top * 1.3)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -261,18 +261,42 @@ pub fn estimator_plot(
                 }
             })
             .x_label_style((FONT, 10))
-            .x_desc("estimator (bit: run on the bitstring, scaled to bits/symbol)")
+            .x_desc("estimator")
             .y_desc("min-entropy (bits/symbol)")
             .draw()?;
-        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
-            let x = i as f64;
-            let c = if b.bitstring { colour(1) } else { colour(0) };
-            Rectangle::new([(x - 0.35, 0.0), (x + 0.35, b.h)], c.filled())
-        }))?;
-        chart.draw_series(LineSeries::new(
-            [(-0.5, h_assessed), (n as f64 - 0.5, h_assessed)],
-            colour(3).stroke_width(2),
-        ))?;
+        for (on_bits, name) in [
+            (false, "on the symbols"),
+            (true, "on the bitstring (x width)"),
+        ] {
+            let c = if on_bits { colour(1) } else { colour(0) };
+            let series = bars
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.bitstring == on_bits);
+            if series.clone().next().is_none() {
+                continue;
+            }
+            chart
+                .draw_series(series.map(|(i, b)| {
+                    let x = i as f64;
+                    Rectangle::new([(x - 0.35, 0.0), (x + 0.35, b.h)], c.filled())
+                }))?
+                .label(name)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(-0.5, h_assessed), (n as f64 - 0.5, h_assessed)],
+                colour(3).stroke_width(2),
+            ))?
+            .label("H_assessed")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], colour(3).stroke_width(2)));
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.85))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
         Ok(())
     })
 }
