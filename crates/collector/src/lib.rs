@@ -42,7 +42,6 @@ mod poker;
 mod provenance;
 mod sampler;
 mod tempdir;
-mod time;
 
 pub use backend::{kind_bits, Backend, Wait};
 pub use collect::{

@@ -8,7 +8,7 @@ use kqent_trace::Provenance;
 pub(crate) fn gather() -> Provenance {
     let mut p = Provenance {
         os: Some(std::env::consts::OS.to_string()),
-        start_time: Some(crate::time::now_rfc3339()),
+        start_time: Some(kqent_trace::rfc3339(std::time::SystemTime::now())),
         ..Provenance::default()
     };
     if let Some(u) = uname() {

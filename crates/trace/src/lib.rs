@@ -29,6 +29,7 @@ mod layout;
 mod metadata;
 mod reader;
 mod record;
+mod time;
 mod writer;
 
 pub use error::TraceError;
@@ -38,4 +39,5 @@ pub use layout::{
 pub use metadata::{ClockInfo, Knobs, Metadata, Provenance, RestartLayout, WriteTrigger};
 pub use reader::{open_file, read_file, Records, TraceReader};
 pub use record::{gcd, EventKinds, Record};
+pub use time::rfc3339;
 pub use writer::TraceWriter;

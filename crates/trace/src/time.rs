@@ -1,17 +1,22 @@
-//! RFC 3339 timestamps without a date-time dependency.
+//! RFC 3339 timestamps (for `Provenance::start_time` and report provenance) without a
+//! date-time dependency.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Now, as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
-pub(crate) fn now_rfc3339() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    rfc3339(secs)
+/// A time as `YYYY-MM-DDTHH:MM:SSZ` (UTC, second precision); times before the epoch print
+/// as the epoch.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
+/// assert_eq!(kqent_trace::rfc3339(t), "2000-02-29T00:00:00Z");
+/// ```
+pub fn rfc3339(t: SystemTime) -> String {
+    rfc3339_secs(t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()))
 }
 
 /// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
-pub(crate) fn rfc3339(secs: u64) -> String {
+fn rfc3339_secs(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
@@ -44,14 +49,16 @@ mod tests {
 
     #[test]
     fn known_dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_709_251_199), "2024-02-29T23:59:59Z");
-        assert_eq!(rfc3339(4_102_444_800), "2100-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_234_567_890), "2009-02-13T23:31:30Z");
-        let now = now_rfc3339();
+        assert_eq!(rfc3339_secs(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_secs(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_secs(1_709_251_199), "2024-02-29T23:59:59Z");
+        assert_eq!(rfc3339_secs(4_102_444_800), "2100-01-01T00:00:00Z");
+        assert_eq!(rfc3339_secs(1_234_567_890), "2009-02-13T23:31:30Z");
+        let now = rfc3339(SystemTime::now());
         assert_eq!(now.len(), 20);
         assert!(now.ends_with('Z'));
+        let before_epoch = UNIX_EPOCH - std::time::Duration::from_secs(5);
+        assert_eq!(rfc3339(before_epoch), "1970-01-01T00:00:00Z");
     }
 
     #[test]
