@@ -1,7 +1,6 @@
 //! `kqent`: measure the entropy in the timing of OS event-notification calls.
 
 mod cmd;
-#[allow(dead_code)] // VERDICT_FAILED is used once `gate` lands
 mod exit;
 mod interrupt;
 mod progress;

@@ -1,10 +1,79 @@
-//! `kqent gate` (scaffolding until its issue lands).
+//! `kqent gate`: the CI quality gate. Exit 0 when every repetition of every configuration
+//! passes every check, 1 when one fails, 2 on errors (unreadable input, no results,
+//! `--require-iid` on results without an IID verdict).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use kqent_report::gate::{evaluate, junit_xml, GateOptions};
+use kqent_report::layout::{load, write_atomic};
+
+use crate::exit;
 
 /// Arguments of `kqent gate`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// A result JSON file or a sweep directory.
+    #[arg(value_name = "REPORT|DIR")]
+    pub input: PathBuf,
+    /// Lowest acceptable H_assessed, bits per symbol.
+    #[arg(long, value_name = "X")]
+    pub min_entropy: f64,
+    /// Highest acceptable largest |r_k| over the computed autocorrelation lags.
+    #[arg(long, value_name = "Y")]
+    pub max_autocorr: Option<f64>,
+    /// Also require the IID verdict to pass (an error when a result has none).
+    #[arg(long)]
+    pub require_iid: bool,
+    /// Write JUnit XML here: one test case per configuration and check.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`kqent gate` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    if !(0.0..=8.0).contains(&args.min_entropy) {
+        anyhow::bail!(
+            "--min-entropy {} is outside 0..=8 bits per symbol",
+            args.min_entropy
+        );
+    }
+    if let Some(y) = args.max_autocorr {
+        if !(0.0..=1.0).contains(&y) {
+            anyhow::bail!("--max-autocorr {y} is outside 0..=1");
+        }
+    }
+    let loaded = load(&args.input)?;
+    let report = evaluate(
+        &loaded.results,
+        &GateOptions {
+            min_entropy: args.min_entropy,
+            max_autocorr: args.max_autocorr,
+            require_iid: args.require_iid,
+        },
+    )?;
+    if let Some(path) = &args.junit {
+        write_atomic(path, junit_xml(&report).as_bytes())
+            .with_context(|| "cannot write the JUnit file")?;
+    }
+    for case in &report.cases {
+        let verdict = if case.passed { "PASS" } else { "FAIL" };
+        println!(
+            "{verdict} {} {}: {}",
+            case.config_id,
+            case.check,
+            case.details.join("; ")
+        );
+    }
+    let failures = report.failures();
+    println!(
+        "{} passed, {} failed",
+        report.cases.len() - failures,
+        failures
+    );
+    Ok(if report.passed() {
+        exit::SUCCESS
+    } else {
+        exit::VERDICT_FAILED
+    })
 }

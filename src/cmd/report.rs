@@ -1,10 +1,61 @@
-//! `kqent report` (scaffolding until its issue lands).
+//! `kqent report`: renders a sweep directory (or one result file) as a self-contained HTML
+//! page and a Markdown summary; prints the summary.
+
+use std::path::{Path, PathBuf};
+
+use kqent_report::layout::{load, write_atomic};
+use kqent_report::overview::Overview;
+use kqent_report::{html, markdown};
+
+use crate::exit;
 
 /// Arguments of `kqent report`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// A sweep directory, or a single result JSON file.
+    #[arg(value_name = "DIR")]
+    pub input: PathBuf,
+    /// The HTML page [default: DIR/report.html, or FILE's name with .html].
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// The Markdown summary [default: DIR/summary.md, or FILE's name with .md].
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Do not print the Markdown summary on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn default_output(input: &Path, is_dir: bool, ext: &str, dir_name: &str) -> PathBuf {
+    if is_dir {
+        input.join(dir_name)
+    } else {
+        input.with_extension(ext)
+    }
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`kqent report` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let loaded = load(&args.input)?;
+    let is_dir = args.input.is_dir();
+    let overview = Overview::new(&loaded);
+    let page = html::render(&overview)?;
+    let summary = markdown::render(&overview);
+    let html_path = args
+        .html
+        .unwrap_or_else(|| default_output(&args.input, is_dir, "html", "report.html"));
+    let md_path = args
+        .markdown
+        .unwrap_or_else(|| default_output(&args.input, is_dir, "md", "summary.md"));
+    write_atomic(&html_path, page.as_bytes())?;
+    write_atomic(&md_path, summary.as_bytes())?;
+    if !args.quiet {
+        print!("{summary}");
+    }
+    eprintln!(
+        "kqent: wrote {} and {}",
+        html_path.display(),
+        md_path.display()
+    );
+    Ok(exit::SUCCESS)
 }

@@ -1,0 +1,102 @@
+//! Reading and writing report documents, with the `schema_version` check.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::schema::{DocKind, ResultReport, SweepManifest, SCHEMA_VERSION};
+use crate::ReportError;
+
+/// Pretty JSON with a final newline: the bytes written to disk. Field order is the struct
+/// order, so equal documents give equal bytes.
+///
+/// ```
+/// let s = kqent_report::json::to_json(&serde_json::json!({"a": 1})).unwrap();
+/// assert_eq!(s, "{\n  \"a\": 1\n}\n");
+/// ```
+pub fn to_json<T: Serialize>(doc: &T) -> Result<String, ReportError> {
+    let mut s = serde_json::to_string_pretty(doc)
+        .map_err(|e| ReportError::InvalidArgument(format!("cannot serialize report: {e}")))?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Checks `schema_version` (present, not newer than [`SCHEMA_VERSION`]) and `kind`.
+pub fn check_header(path: &Path, doc: &Value, kind: DocKind) -> Result<(), ReportError> {
+    let bad = |message: String| ReportError::Json {
+        path: path.to_path_buf(),
+        message,
+    };
+    let version = doc
+        .get("schema_version")
+        .ok_or_else(|| bad("no schema_version field".into()))?
+        .as_u64()
+        .ok_or_else(|| bad("schema_version is not a non-negative integer".into()))?;
+    if version > u64::from(SCHEMA_VERSION) {
+        return Err(ReportError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == 0 {
+        return Err(bad("schema_version 0 does not exist".into()));
+    }
+    let want = serde_json::to_value(kind).map_err(|e| bad(e.to_string()))?;
+    match doc.get("kind") {
+        Some(k) if *k == want => Ok(()),
+        Some(k) => Err(bad(format!("kind is {k}, expected {want}"))),
+        None => Err(bad("no kind field".into())),
+    }
+}
+
+fn read_doc<T: DeserializeOwned>(path: &Path, kind: DocKind) -> Result<T, ReportError> {
+    let bytes = std::fs::read(path).map_err(|e| ReportError::io(path, e))?;
+    parse_doc(path, &bytes, kind)
+}
+
+fn parse_doc<T: DeserializeOwned>(
+    path: &Path,
+    bytes: &[u8],
+    kind: DocKind,
+) -> Result<T, ReportError> {
+    let bad = |e: serde_json::Error| ReportError::Json {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let doc: Value = serde_json::from_slice(bytes).map_err(bad)?;
+    check_header(path, &doc, kind)?;
+    serde_json::from_value(doc).map_err(bad)
+}
+
+/// Reads a result JSON file (`kind: "result"`).
+pub fn read_result(path: &Path) -> Result<ResultReport, ReportError> {
+    read_doc(path, DocKind::Result)
+}
+
+/// Parses result JSON bytes; `path` only names the source in errors.
+pub fn parse_result(path: &Path, bytes: &[u8]) -> Result<ResultReport, ReportError> {
+    parse_doc(path, bytes, DocKind::Result)
+}
+
+/// Reads a sweep manifest (`kind: "sweep"`).
+pub fn read_manifest(path: &Path) -> Result<SweepManifest, ReportError> {
+    read_doc(path, DocKind::Sweep)
+}
+
+/// The document without its `provenance`: what must be byte-identical between two runs
+/// with the same input and seed.
+///
+/// ```
+/// let v = serde_json::json!({"a": 1, "provenance": {"host": "x"}});
+/// assert_eq!(kqent_report::json::without_provenance(&v), serde_json::json!({"a": 1}));
+/// ```
+pub fn without_provenance(doc: &Value) -> Value {
+    let mut doc = doc.clone();
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("provenance");
+    }
+    doc
+}

@@ -1,0 +1,82 @@
+//! What both renderers show, computed once from the loaded results.
+
+use crate::aggregate::{aggregate, best_and_worst, ConfigSummary};
+use crate::compare::{kind_comparisons, verdict, KindComparison};
+use crate::layout::Loaded;
+
+/// The computed content of a report.
+#[derive(Debug, Clone)]
+pub struct Overview<'a> {
+    /// The loaded results.
+    pub loaded: &'a Loaded,
+    /// One summary per configuration, in the results' order.
+    pub summaries: Vec<ConfigSummary>,
+    /// Indices of the best and worst configuration (by lowest H_assessed).
+    pub best_worst: Option<(usize, usize)>,
+    /// The kind comparisons.
+    pub comparisons: Vec<KindComparison>,
+    /// Their one-line answer.
+    pub verdict: Option<String>,
+}
+
+impl<'a> Overview<'a> {
+    /// Summarises `loaded`.
+    pub fn new(loaded: &'a Loaded) -> Self {
+        let summaries = aggregate(&loaded.results);
+        let comparisons = kind_comparisons(&summaries);
+        Overview {
+            loaded,
+            best_worst: best_and_worst(&summaries),
+            verdict: verdict(&comparisons),
+            comparisons,
+            summaries,
+        }
+    }
+
+    /// One line: how many configurations and results, backend, extraction, seed.
+    pub fn headline(&self) -> String {
+        let r = &self.loaded.results;
+        let first = r.first();
+        let backend = match &self.loaded.manifest {
+            Some(m) => Some(m.backend.clone()),
+            None => first.and_then(|f| f.backend.clone()),
+        };
+        let extraction = match &self.loaded.manifest {
+            Some(m) => Some(m.extraction.to_string()),
+            None => first.and_then(|f| f.extraction.map(|e| e.to_string())),
+        };
+        let seed = match &self.loaded.manifest {
+            Some(m) => Some(m.seed),
+            None => first.map(|f| f.seed),
+        };
+        let mut parts = vec![format!(
+            "{} configuration{}, {} result{}",
+            self.summaries.len(),
+            if self.summaries.len() == 1 { "" } else { "s" },
+            r.len(),
+            if r.len() == 1 { "" } else { "s" }
+        )];
+        if let Some(b) = backend {
+            parts.push(format!("backend `{b}`"));
+        }
+        if let Some(e) = extraction {
+            parts.push(format!("extraction `{e}`"));
+        }
+        if let Some(s) = seed {
+            parts.push(format!("seed {s}"));
+        }
+        if let Some((done, expected)) = self.completeness() {
+            if done < expected {
+                parts.push(format!("**incomplete: {done} of {expected} results**"));
+            }
+        }
+        parts.join(" · ")
+    }
+
+    /// (results present, results the manifest asks for), when there is a manifest.
+    pub fn completeness(&self) -> Option<(usize, usize)> {
+        let m = self.loaded.manifest.as_ref()?;
+        let expected = m.knobs.configs().len() * m.repeat as usize;
+        Some((self.loaded.results.len(), expected))
+    }
+}

@@ -1,0 +1,69 @@
+//! SVG plots drawn with plotters' SVG backend. Each function draws the data it is given
+//! (every figure is computed beforehand, in `kqent_analysis::stats` or this crate's pure
+//! modules) and returns the SVG text.
+
+mod config;
+mod sweep;
+
+pub use config::{
+    autocorrelation_plot, block_entropy_plot, duration_histogram_plot, estimator_plot, lag_plot,
+    symbol_histogram_plot,
+};
+pub use sweep::{heatmap_plot, kind_comparison_plot, knob_lines_plot};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::ReportError;
+
+/// Width and height of every plot, px.
+pub const SIZE: (u32, u32) = (760, 380);
+
+pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+pub(crate) const FONT: &str = "sans-serif";
+
+/// Runs `draw` on a fresh SVG canvas and returns the document.
+pub(crate) fn render(
+    name: &str,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult,
+) -> Result<String, ReportError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let result = root
+            .fill(&WHITE)
+            .map_err(|e| e.into())
+            .and_then(|()| draw(&root))
+            .and_then(|()| root.present().map_err(|e| e.into()));
+        result.map_err(|e| ReportError::Plot {
+            name: name.to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(svg)
+}
+
+/// A plot that says there is nothing to draw, so the page keeps its layout.
+pub(crate) fn empty(name: &str, title: &str, why: &str) -> Result<String, ReportError> {
+    render(name, |root| {
+        root.titled(title, (FONT, 18))?
+            .draw(&Text::new(why.to_string(), (40, 60), (FONT, 14)))?;
+        Ok(())
+    })
+}
+
+/// A palette of distinguishable colours for lines and bars.
+pub(crate) fn colour(i: usize) -> RGBColor {
+    const C: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+    ];
+    C[i % C.len()]
+}

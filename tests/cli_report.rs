@@ -1,0 +1,160 @@
+//! `kqent report` through the CLI: HTML with inline SVGs and the Markdown summary, from a
+//! sweep directory or one result file; clear errors on bad input.
+
+mod report_fixtures;
+
+use assert_cmd::Command;
+use kqent_report::layout::write_manifest;
+use kqent_report::{DocKind, KnobLists, Provenance, SweepManifest, SCHEMA_VERSION};
+use predicates::str::contains;
+use report_fixtures::{result, write_all};
+
+fn kqent() -> Command {
+    Command::cargo_bin("kqent").unwrap()
+}
+
+fn svg_count(html: &str) -> usize {
+    html.matches("<svg").count()
+}
+
+#[test]
+fn sweep_directory_gives_html_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = KnobLists {
+        num_timers: vec![0, 4],
+        num_sockets: vec![0, 4],
+        num_file_watchers: vec![0],
+        timeout_ms: vec![1],
+        poke_interval_us: vec![500],
+        write_trigger: vec!["edge".into()],
+        warmup: vec![1000],
+    };
+    write_manifest(
+        dir.path(),
+        &SweepManifest {
+            schema_version: SCHEMA_VERSION,
+            kind: DocKind::Sweep,
+            backend: "mock".into(),
+            seed: 9,
+            samples: 3000,
+            repeat: 1,
+            extraction: "lsb:4".parse().unwrap(),
+            knobs: lists,
+            provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
+        },
+    )
+    .unwrap();
+    write_all(
+        dir.path(),
+        &[
+            result(0, 0, 0, 1, 0),
+            result(4, 0, 0, 1, 2),
+            result(0, 4, 0, 1, 1),
+            result(4, 4, 0, 1, 3),
+        ],
+    );
+    let out = kqent()
+        .arg("report")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert_eq!(stdout, md);
+    assert!(
+        md.contains("4 configurations, 4 results · backend `mock` · extraction `lsb:4` · seed 9"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Best:** `t4-s4-w0-to1-p500-edge-wu1000`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Worst:** `t0-s0-w0-to1-p500-edge-wu1000`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### Does combining event kinds add entropy?"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    // 4 x 6 configuration plots, 2 knob plots, 1 heatmap, 1 kind comparison.
+    assert_eq!(svg_count(&html), 4 * 6 + 2 + 1 + 1);
+    roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
+
+    // The manifest's path stands for its directory.
+    kqent()
+        .arg("report")
+        .arg(dir.path().join("sweep.json"))
+        .arg("-q")
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("summary.md")).unwrap(),
+        md
+    );
+
+    // Explicit output paths, quiet.
+    let h = dir.path().join("x/page.html");
+    let m = dir.path().join("x/sum.md");
+    kqent()
+        .arg("report")
+        .arg(dir.path())
+        .arg("--html")
+        .arg(&h)
+        .arg("--markdown")
+        .arg(&m)
+        .arg("--quiet")
+        .assert()
+        .code(0)
+        .stdout("");
+    assert_eq!(std::fs::read_to_string(&m).unwrap(), md);
+    assert_eq!(std::fs::read_to_string(&h).unwrap(), html);
+}
+
+#[test]
+fn single_result_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = result(8, 0, 0, 1, 4);
+    let p = dir.path().join("one.json");
+    std::fs::write(&p, kqent_report::json::to_json(&r).unwrap()).unwrap();
+    kqent()
+        .arg("report")
+        .arg(&p)
+        .assert()
+        .code(0)
+        .stdout(contains("1 configuration, 1 result"));
+    let html = std::fs::read_to_string(dir.path().join("one.html")).unwrap();
+    assert_eq!(svg_count(&html), 6);
+    assert!(dir.path().join("one.md").is_file());
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |path: &std::path::Path, want: &str| {
+        let a = kqent().arg("report").arg(path).assert().code(2);
+        let e = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+        assert!(e.contains(want) && !e.contains("panicked"), "{e}");
+        assert_eq!(e.trim().lines().count(), 1, "{e}");
+    };
+    check(dir.path(), "no results found");
+    let mut doc = serde_json::to_value(result(4, 0, 0, 1, 4)).unwrap();
+    doc["schema_version"] = 2.into();
+    std::fs::create_dir_all(dir.path().join("results")).unwrap();
+    std::fs::write(
+        dir.path().join("results/a-r1.json"),
+        serde_json::to_string(&doc).unwrap(),
+    )
+    .unwrap();
+    check(
+        dir.path(),
+        "schema_version 2 is newer than this kqent understands (1)",
+    );
+    std::fs::write(dir.path().join("results/a-r1.json"), "{").unwrap();
+    check(dir.path(), "not a valid kqent report");
+    check(&dir.path().join("absent"), "absent");
+    assert!(!dir.path().join("report.html").exists());
+}
