@@ -157,8 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             };
             Some(assess_cancellable(&selected, &iid_opts, Some(&cancel))?)
         };
-        if assessment.is_none() && track == Track::Auto && iid.as_ref().is_some_and(|a| !a.iid)
-        {
+        if assessment.is_none() && track == Track::Auto && iid.as_ref().is_some_and(|a| !a.iid) {
             assessment = Some(assess(symbols, &opts)?);
         }
         Ok((iid, assessment))
@@ -211,8 +210,7 @@ fn report(
         .file_stem()
         .map_or_else(|| "input".into(), |s| s.to_string_lossy().into_owned());
     let iid = iid.map(IidSlot::from_assessment).transpose()?;
-    let mut provenance =
-        Provenance::collect(env!("CARGO_PKG_VERSION"), started, SystemTime::now());
+    let mut provenance = Provenance::collect(env!("CARGO_PKG_VERSION"), started, SystemTime::now());
     let file = Some(args.input.display().to_string());
     let input = match &loaded.trace {
         Some(t) => {
@@ -592,7 +590,11 @@ fn render_iid(out: &mut String, a: &IidAssessment) {
     );
     match &a.entropy {
         Some(e) => {
-            let _ = writeln!(out, "IID H_original:  {:.6} bits/symbol (MCV)", e.h_original);
+            let _ = writeln!(
+                out,
+                "IID H_original:  {:.6} bits/symbol (MCV)",
+                e.h_original
+            );
             let mut terms = vec![a.bits.to_string(), "H_original".to_string()];
             if let Some(h) = e.h_bitstring {
                 let _ = writeln!(out, "IID H_bitstring: {h:.6} bits/bit (MCV)");
