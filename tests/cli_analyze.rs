@@ -309,7 +309,7 @@ fn reference_value(txt: &str, key: &str) -> f64 {
     txt.lines()
         .filter_map(|l| l.trim().strip_prefix(key))
         .filter_map(|rest| rest.trim_start_matches(':').trim().parse().ok())
-        .last()
+        .next_back()
         .unwrap_or_else(|| panic!("{key} not in the reference output"))
 }
 
