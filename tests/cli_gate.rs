@@ -226,3 +226,51 @@ fn errors_exit_2_without_panic() {
     // Missing --min-entropy is a usage error (clap), also 2.
     gate().arg("gate").arg(dir.path()).assert().code(2);
 }
+
+#[test]
+fn an_incomplete_sweep_is_an_error() {
+    use kqent_report::layout::write_manifest;
+    use kqent_report::{DocKind, KnobLists, Provenance, SweepManifest, SCHEMA_VERSION};
+    let dir = tempfile::tempdir().unwrap();
+    let lists = KnobLists {
+        num_timers: vec![0, 4],
+        num_sockets: vec![0],
+        num_file_watchers: vec![0],
+        timeout_ms: vec![1],
+        poke_interval_us: vec![500],
+        write_trigger: vec!["edge".into()],
+        warmup: vec![1000],
+    };
+    let manifest = SweepManifest {
+        schema_version: SCHEMA_VERSION,
+        kind: DocKind::Sweep,
+        backend: "mock".into(),
+        seed: 1,
+        samples: 3000,
+        repeat: 2,
+        extraction: "lsb:4".parse().unwrap(),
+        knobs: lists,
+        provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
+    };
+    write_manifest(dir.path(), &manifest).unwrap();
+    write_all(
+        dir.path(),
+        &[
+            result(4, 0, 0, 1, 4),
+            result(4, 0, 0, 2, 4),
+            result(0, 0, 0, 1, 4),
+        ],
+    );
+    gate()
+        .args(["gate", "--min-entropy", "1"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("sweep incomplete, 3 of 4 results"));
+    write_all(dir.path(), &[result(0, 0, 0, 2, 4)]);
+    gate()
+        .args(["gate", "--min-entropy", "1"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+}

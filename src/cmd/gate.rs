@@ -1,6 +1,6 @@
 //! `kqent gate`: the CI quality gate. Exit 0 when every repetition of every configuration
-//! passes every check, 1 when one fails, 2 on errors (unreadable input, no results,
-//! `--require-iid` on results without an IID verdict).
+//! passes every check, 1 when one fails, 2 on errors (unreadable input, no results, an
+//! incomplete sweep, `--require-iid` on results without an IID verdict).
 
 use std::path::PathBuf;
 
@@ -44,6 +44,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }
     }
     let loaded = load(&args.input)?;
+    // A missing repetition cannot pass: gating a partial sweep would pass silently.
+    if let Some((done, expected)) = loaded.completeness() {
+        if done < expected {
+            anyhow::bail!(
+                "{}: sweep incomplete, {done} of {expected} results (resume the sweep, or gate the result files one by one)",
+                args.input.display()
+            );
+        }
+    }
     let report = evaluate(
         &loaded.results,
         &GateOptions {

@@ -154,6 +154,16 @@ pub struct Loaded {
     pub results: Vec<ResultReport>,
 }
 
+impl Loaded {
+    /// (results present, results the manifest asks for: configurations x repeat), when
+    /// there is a manifest.
+    pub fn completeness(&self) -> Option<(usize, usize)> {
+        let m = self.manifest.as_ref()?;
+        let expected = m.knobs.configs().len() * m.repeat as usize;
+        Some((self.results.len(), expected))
+    }
+}
+
 /// Loads `path`: a result JSON file, a sweep manifest (its directory is loaded), or a sweep
 /// directory. Errors when there is no result at all.
 pub fn load(path: &Path) -> Result<Loaded, ReportError> {

@@ -75,8 +75,6 @@ impl<'a> Overview<'a> {
 
     /// (results present, results the manifest asks for), when there is a manifest.
     pub fn completeness(&self) -> Option<(usize, usize)> {
-        let m = self.loaded.manifest.as_ref()?;
-        let expected = m.knobs.configs().len() * m.repeat as usize;
-        Some((self.loaded.results.len(), expected))
+        self.loaded.completeness()
     }
 }
