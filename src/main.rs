@@ -3,6 +3,7 @@
 mod cmd;
 mod exit;
 mod interrupt;
+mod pipeline;
 mod progress;
 
 use std::process::ExitCode;

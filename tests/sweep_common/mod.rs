@@ -1,0 +1,84 @@
+//! Helpers shared by the sweep tests: reading a sweep directory's documents and checking
+//! them against the report crate's JSON Schema.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use kqent_report::schema::JSON_SCHEMA;
+use serde_json::Value;
+
+/// The `kqent` binary under test.
+pub fn kqent_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kqent"))
+}
+
+/// Parses a JSON file.
+pub fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file name in `dir/sub` with its bytes (temporary files included, so that tests
+/// can see any left behind).
+pub fn files(dir: &Path, sub: &str) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+        return out;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        out.insert(
+            p.file_name().unwrap().to_string_lossy().into_owned(),
+            std::fs::read(&p).unwrap(),
+        );
+    }
+    out
+}
+
+/// Number of finished result files (`results/*.json`, no temporaries).
+pub fn result_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("results"))
+        .map(|it| {
+            it.filter_map(Result::ok)
+                .filter(|e| {
+                    let n = e.file_name();
+                    let n = n.to_string_lossy();
+                    n.ends_with(".json") && !n.starts_with('.')
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Checks the manifest and every result of a sweep directory against the JSON Schema;
+/// returns the results by file name.
+pub fn validated_results(dir: &Path) -> BTreeMap<String, Value> {
+    let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let check = |doc: &Value, what: &str| {
+        let errors: Vec<String> = v
+            .iter_errors(doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+    };
+    check(&json(&dir.join("sweep.json")), "sweep.json");
+    let mut out = BTreeMap::new();
+    for (name, bytes) in files(dir, "results") {
+        assert!(!name.starts_with('.'), "temporary file left: {name}");
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        check(&doc, &name);
+        out.insert(name, doc);
+    }
+    out
+}
+
+/// No temporary trace or result file is left in the sweep directory.
+pub fn assert_no_temporaries(dir: &Path) {
+    for sub in ["results", "traces"] {
+        for name in files(dir, sub).keys() {
+            assert!(!name.starts_with('.'), "{sub}/{name} left behind");
+        }
+    }
+}
