@@ -490,3 +490,54 @@ fn bad_track_and_seed_values_exit_2() {
     std::fs::write(&constant, [3u8; 200]).unwrap();
     fails(&[constant.as_os_str(), "--iid".as_ref()], "single symbol");
 }
+
+#[test]
+fn a_sweep_trace_analysed_alone_gives_the_sweeps_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep");
+    kqent()
+        .args([
+            "sweep",
+            "--backend",
+            "mock",
+            "--timers",
+            "2",
+            "--sockets",
+            "1",
+        ])
+        .args(["--watchers", "1", "--samples", "4000", "--extract", "lsb:3"])
+        .arg("--out")
+        .arg(&sweep)
+        .assert()
+        .success();
+    let results = kqent_report::layout::result_files(&sweep).unwrap();
+    assert_eq!(results.len(), 1);
+    let from_sweep = read_report(&results[0]);
+    let trace = sweep.join(from_sweep["input"]["file"].as_str().unwrap());
+    let json = dir.path().join("alone.json");
+    kqent()
+        .arg("analyze")
+        .arg(&trace)
+        .args(["--extract", "lsb:3", "--json"])
+        .arg(&json)
+        .assert()
+        .success();
+    let alone = read_report(&json);
+    for key in [
+        "backend",
+        "knobs",
+        "extraction",
+        "assessment",
+        "stats",
+        "durations",
+        "lag_pairs",
+    ] {
+        assert_eq!(alone[key], from_sweep[key], "{key}");
+    }
+    assert_eq!(alone["input"]["sha256"], from_sweep["input"]["sha256"]);
+    assert_eq!(alone["input"]["samples"], 4000);
+    assert_eq!(
+        alone["provenance"]["input_file_sha256"],
+        from_sweep["provenance"]["input_file_sha256"]
+    );
+}

@@ -14,8 +14,9 @@ use kqent_analysis::assess::{assess, AssessOptions, Assessment, MIN_SAMPLES};
 use kqent_analysis::iid::{
     assess_cancellable, ChiSquareTest, IidAssessment, IidOptions, PermutationOutcome, PERMUTATIONS,
 };
+use kqent_analysis::stats::{StatsOptions, DEFAULT_MAX_LAG};
 use kqent_analysis::{Estimator, EstimatorResult, Extraction, Symbols};
-use kqent_report::build::{build_result, ResultInput};
+use kqent_report::build::{build_result_with, ResultInput};
 use kqent_report::layout::{durations_sha256, write_atomic};
 use kqent_report::{IidSlot, InputInfo, Knobs, Provenance, ResultReport};
 use sha2::{Digest, Sha256};
@@ -194,8 +195,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     Ok(exit::SUCCESS)
 }
 
-/// The versioned result document, assembled by the report crate's builder (the same one
-/// `kqent sweep` uses). As in a sweep, a trace's `input.sha256` hashes its durations and the
+/// The versioned result document, assembled by the report crate's builder with the same
+/// statistics options as `kqent sweep` (`pipeline`). As in a sweep, a trace's `input.sha256` hashes its durations and the
 /// file's own hash goes to the provenance, since the file's header records when and where
 /// it was collected.
 fn report(
@@ -254,7 +255,13 @@ fn report(
             provenance,
         },
     };
-    Ok(build_result(input)?)
+    // The sweep's choice of block length, so that a trace analysed alone and the same
+    // trace in a sweep give the same statistics.
+    let options = StatsOptions {
+        max_lag: DEFAULT_MAX_LAG,
+        block: crate::pipeline::stats_block(loaded.symbols.len()),
+    };
+    Ok(build_result_with(input, options)?)
 }
 
 /// Parses `INDEX,COUNT`.
