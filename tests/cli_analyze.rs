@@ -541,3 +541,33 @@ fn a_sweep_trace_analysed_alone_gives_the_sweeps_figures() {
         from_sweep["provenance"]["input_file_sha256"]
     );
 }
+
+#[test]
+fn block_selects_the_samples_of_the_iid_tests_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("s.bin");
+    let json = dir.path().join("b.json");
+    std::fs::write(&input, lcg_bytes(30_000, 16)).unwrap();
+    kqent()
+        .arg("analyze")
+        .arg(&input)
+        .args([
+            "--iid",
+            "--permutations",
+            "50",
+            "--block",
+            "2,5000",
+            "--json",
+        ])
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "5000 samples of 16 distinct 4-bit symbols; IID tests (section 5), seed 0, 50 \
+             permutations",
+        ));
+    let doc = read_report(&json);
+    assert_eq!(doc["iid"]["detail"]["samples"], 5000);
+    assert_eq!(doc["assessment"]["samples"], 5000);
+    assert_eq!(doc["input"]["samples"], 30_000);
+}
