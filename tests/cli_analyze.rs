@@ -435,6 +435,14 @@ fn auto_track_falls_back_to_the_non_iid_estimators() {
         .args(["--min-entropy", "0.01", "--require-iid"])
         .assert()
         .code(1);
+    kqent()
+        .arg("report")
+        .arg(&json)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(json.with_extension("html")).unwrap();
+    assert!(html.contains("<svg"), "the page shows the analysis' plots");
 }
 
 #[test]
