@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 
 use anyhow::{bail, Context};
@@ -15,7 +16,7 @@ use kqent_analysis::iid::{
     assess_cancellable, ChiSquareTest, IidAssessment, IidOptions, PermutationOutcome, PERMUTATIONS,
 };
 use kqent_analysis::stats::{StatsOptions, DEFAULT_MAX_LAG};
-use kqent_analysis::{Estimator, EstimatorResult, Extraction, Symbols};
+use kqent_analysis::{AnalysisError, Estimator, EstimatorResult, Extraction, Symbols};
 use kqent_report::build::{build_result_with, ResultInput};
 use kqent_report::layout::{durations_sha256, write_atomic};
 use kqent_report::{IidSlot, InputInfo, Knobs, Provenance, ResultReport};
@@ -121,7 +122,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         bail!("--permutations must be at least 1");
     }
     let track = if args.iid { Track::Iid } else { args.track };
-    let cancel = crate::interrupt::flag()?;
+    // Only the IID track can run long enough to want a clean stop; elsewhere Ctrl-C keeps
+    // its default effect (the process ends at once).
+    let cancel = if track == Track::NonIid {
+        None
+    } else {
+        Some(crate::interrupt::flag()?)
+    };
+    let stopped = || cancel.as_ref().is_some_and(|f| f.load(Ordering::Relaxed));
     let started = SystemTime::now();
     let loaded = load(&args)?;
     let opts = AssessOptions {
@@ -156,10 +164,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 Some((i, n)) => symbols.block(i, n)?,
                 None => symbols.clone(),
             };
-            Some(assess_cancellable(&selected, &iid_opts, Some(&cancel))?)
+            Some(assess_cancellable(&selected, &iid_opts, cancel.as_deref())?)
         };
         if assessment.is_none() && track == Track::Auto && iid.as_ref().is_some_and(|a| !a.iid) {
             assessment = Some(assess(symbols, &opts)?);
+        }
+        // The non-IID estimators do not poll the flag: a Ctrl-C during them ends the run
+        // here, before anything is printed or written.
+        if stopped() {
+            return Err(AnalysisError::Interrupted.into());
         }
         Ok((iid, assessment))
     })?;
