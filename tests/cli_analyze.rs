@@ -17,6 +17,30 @@ fn kqent() -> Command {
     Command::cargo_bin("kqent").expect("binary built")
 }
 
+/// Reads a JSON document `analyze --json` wrote and checks it against the report crate's
+/// JSON Schema (the document `kqent gate` and `kqent report` read).
+fn read_report(path: &Path) -> Value {
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let schema: Value = serde_json::from_str(kqent_report::schema::JSON_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    assert_eq!(doc["schema_version"], kqent_report::SCHEMA_VERSION);
+    assert_eq!(doc["kind"], "result");
+    // And the report crate reads it back.
+    kqent_report::json::read_result(path).unwrap();
+    doc
+}
+
+/// The document without `provenance`, as the bytes that must be reproducible.
+fn reproducible(path: &Path) -> String {
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    serde_json::to_string_pretty(&kqent_report::json::without_provenance(&doc)).unwrap()
+}
+
 fn lcg_bytes(n: usize, modulus: u32) -> Vec<u8> {
     let mut x = 12_345u32;
     (0..n)
@@ -66,14 +90,21 @@ fn symbol_file_table_and_json_match_the_reference() {
         ))
         .stdout(predicate::str::contains("Compression"))
         .stderr(predicate::str::contains("warning").not());
-    let doc: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let doc = read_report(&json);
     let reference: Value =
         serde_json::from_slice(&std::fs::read(fixture("noniid_v3_gauss4.json")).unwrap()).unwrap();
     assert_eq!(doc["input"]["sha256"], reference["sha256"]);
-    assert_eq!(doc["input"]["bits"], 4);
+    assert_eq!(doc["assessment"]["bits"], 4);
     assert_eq!(doc["input"]["samples"], 1_000_000);
-    assert_eq!(doc["input"]["kind"], "symbols");
-    assert_eq!(doc["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["config_id"], "v3_gauss4");
+    assert!(doc["backend"].is_null() && doc["extraction"].is_null());
+    assert!(
+        doc["iid"].is_null(),
+        "the non-IID track does not run the IID tests"
+    );
+    assert_eq!(doc["seed"], 0);
+    assert_eq!(doc["stats"]["samples"], 1_000_000);
+    assert_eq!(doc["provenance"]["tool_version"], env!("CARGO_PKG_VERSION"));
     let overall = reference["testCases"]
         .as_array()
         .unwrap()
@@ -105,7 +136,7 @@ fn json_is_identical_whatever_the_thread_count() {
             .arg(&input)
             .assert()
             .success();
-        std::fs::read(out).unwrap()
+        reproducible(&out)
     };
     assert_eq!(run("1", "a.json"), run("3", "b.json"));
 }
@@ -125,7 +156,7 @@ fn small_input_warns_and_reports_not_applicable_estimators() {
         .success()
         .stderr(predicate::str::contains("warning: 40 samples"))
         .stdout(predicate::str::contains("n/a"));
-    let doc: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let doc = read_report(&json);
     let original = doc["assessment"]["original"].as_array().unwrap();
     let ttuple = original
         .iter()
@@ -157,7 +188,7 @@ fn options_reach_the_assessment() {
         .assert()
         .success()
         .stdout(predicate::str::contains("= 0.250000 bits/symbol"));
-    let doc: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let doc = read_report(&json);
     let a = &doc["assessment"];
     assert_eq!(a["bits"], 5);
     assert_eq!(a["samples"], 10_000);
@@ -185,12 +216,22 @@ fn traces_need_an_extraction_and_use_it() {
         .arg(&json)
         .assert()
         .success();
-    let doc: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    assert_eq!(doc["input"]["kind"], "trace");
-    assert_eq!(doc["input"]["extraction"], "lsb:4");
-    assert_eq!(doc["input"]["bits"], 4);
+    let doc = read_report(&json);
+    assert_eq!(doc["extraction"], "lsb:4");
+    assert_eq!(doc["backend"], "mock");
+    assert_eq!(doc["knobs"]["num_timers"], Knobs::default().num_timers);
+    assert_eq!(doc["assessment"]["bits"], 4);
     assert_eq!(doc["input"]["samples"], 5_000);
-    assert_eq!(doc["input"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(doc["durations"]["count"], 5_000);
+    // As in a sweep: the durations' hash is the input's, the file's goes to provenance.
+    let durations: Vec<u64> = kqent_trace::open_file(&trace).unwrap().durations().unwrap();
+    assert_eq!(
+        doc["input"]["sha256"],
+        kqent_report::layout::durations_sha256(&durations)
+    );
+    let file_hash = doc["provenance"]["input_file_sha256"].as_str().unwrap();
+    assert_eq!(file_hash.len(), 64);
+    assert_ne!(doc["input"]["sha256"], file_hash);
     // --bits belongs to symbol files.
     kqent()
         .arg("analyze")
@@ -261,4 +302,280 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
     );
     fails(&[&good, "--threads".as_ref(), "0".as_ref()], "--threads");
     fails(&[&constant], "one symbol");
+}
+
+/// Reads `KEY: VALUE` (the last such line) from a reference `.txt` output.
+fn reference_value(txt: &str, key: &str) -> f64 {
+    txt.lines()
+        .filter_map(|l| l.trim().strip_prefix(key))
+        .filter_map(|rest| rest.trim_start_matches(':').trim().parse().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("{key} not in the reference output"))
+}
+
+#[test]
+fn iid_track_matches_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("iid.json");
+    let out = kqent()
+        .arg("analyze")
+        .arg(fixture("v1_uniform8.bin"))
+        .args(["--iid", "--seed", "7", "--json"])
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("chi-square independence"))
+        .stdout(predicate::str::contains("longest repeated substring"))
+        .stdout(predicate::str::contains("IID verdict: pass"))
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(out).unwrap();
+    let txt = std::fs::read_to_string(fixture("iid_v1_uniform8.txt")).unwrap();
+    let reference: Value =
+        serde_json::from_slice(&std::fs::read(fixture("iid_v1_uniform8.json")).unwrap()).unwrap();
+    assert_eq!(reference["IID"], true);
+    // The reference JSON's hAssessed holds the width (see the fixtures' README): take the
+    // assessed value from the text output.
+    let h_ref = reference_value(&txt, "min(H_original, 8 X H_bitstring)");
+    let case = &reference["testCases"][0];
+    let doc = read_report(&json);
+    assert_eq!(doc["seed"], 7);
+    assert_eq!(doc["input"]["sha256"], reference["sha256"]);
+    let slot = &doc["iid"];
+    assert_eq!(slot["verdict"], true);
+    let h = slot["h_assessed"].as_f64().unwrap();
+    assert!((h - h_ref).abs() < 1e-6, "{h} vs {h_ref}");
+    let detail = &slot["detail"];
+    assert_eq!(detail["options"]["seed"], 7);
+    assert_eq!(detail["options"]["permutations"], 10_000);
+    let e = &detail["entropy"];
+    for (ours, theirs) in [("h_original", "hOriginal"), ("h_bitstring", "hBitstring")] {
+        let (a, b) = (e[ours].as_f64().unwrap(), case[theirs].as_f64().unwrap());
+        assert!((a - b).abs() < 1e-6, "{ours}: {a} vs {b}");
+    }
+    let chi = &detail["chi_square_independence"];
+    // The reference prints the independence score first, then the goodness-of-fit one.
+    let scores: Vec<f64> = txt
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("score = "))
+        .map(|v| v.trim().parse().unwrap())
+        .collect();
+    assert!((chi["statistic"].as_f64().unwrap() - scores[0]).abs() < 1e-5);
+    let gof = &detail["chi_square_goodness_of_fit"];
+    assert!((gof["statistic"].as_f64().unwrap() - scores[1]).abs() < 1e-5);
+    assert_eq!(detail["permutation_tests"].as_array().unwrap().len(), 19);
+    assert!(stdout.contains(&format!(
+        "IID H_assessed = min(8, H_original, 8 x H_bitstring) = {h_ref:.6}"
+    )));
+    // The report's own H_assessed stays the non-IID estimate, which gate --min-entropy reads.
+    assert!(doc["assessment"]["h_assessed"].as_f64().unwrap() <= h + 1e-9);
+    kqent()
+        .arg("gate")
+        .arg(&json)
+        .args(["--min-entropy", "1", "--require-iid"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn auto_track_falls_back_to_the_non_iid_estimators() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("auto.json");
+    // 200 permutations: the Markov source fails within them; 10,000 would only take longer.
+    let out = kqent()
+        .arg("analyze")
+        .arg(fixture("v4_markov1.bin"))
+        .args(["--track", "auto", "--permutations", "200", "--json"])
+        .arg(&json)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("IID verdict: FAIL"))
+        .stdout(predicate::str::contains("no IID entropy claimed"))
+        .stdout(predicate::str::contains(
+            "not evaluated: verdict already decided",
+        ))
+        .stdout(predicate::str::contains("as the IID tests failed"))
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(out).unwrap();
+    let doc = read_report(&json);
+    let h = doc["assessment"]["h_assessed"].as_f64().unwrap();
+    assert!(stdout.contains(&format!(
+        "Track auto: IID tests failed; entropy = non-IID H_assessed = {h:.6}"
+    )));
+    let reference: Value =
+        serde_json::from_slice(&std::fs::read(fixture("noniid_v4_markov1.json")).unwrap()).unwrap();
+    let overall = reference["testCases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["testCaseDesc"] == "Overall")
+        .unwrap();
+    assert!((h - overall["hAssessed"].as_f64().unwrap()).abs() < 1e-6);
+    let slot = &doc["iid"];
+    assert_eq!(slot["verdict"], false);
+    assert!(slot["h_assessed"].is_null());
+    assert!(slot["detail"]["entropy"].is_null());
+    assert_eq!(slot["detail"]["options"]["permutations"], 200);
+    // Without --json the non-IID estimators still run, because the IID tests failed.
+    kqent()
+        .arg("analyze")
+        .arg(fixture("v4_markov1.bin"))
+        .args(["--track", "auto", "--permutations", "200"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "H_assessed = min(1, H_original) = {h:.6}"
+        )));
+    kqent()
+        .arg("gate")
+        .arg(&json)
+        .args(["--min-entropy", "0.01", "--require-iid"])
+        .assert()
+        .code(1);
+    kqent()
+        .arg("report")
+        .arg(&json)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(json.with_extension("html")).unwrap();
+    assert!(html.contains("<svg"), "the page shows the analysis' plots");
+}
+
+#[test]
+fn iid_json_is_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("s.bin");
+    std::fs::write(&input, lcg_bytes(20_000, 16)).unwrap();
+    let run = |threads: &str, seed: &str, out: &str| {
+        let out = dir.path().join(out);
+        kqent()
+            .args(["analyze", "--track", "auto", "--permutations", "300"])
+            .args(["--all-statistics", "--seed", seed, "--threads", threads])
+            .arg("--json")
+            .arg(&out)
+            .arg(&input)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("warning: 20000 samples"));
+        read_report(&out);
+        reproducible(&out)
+    };
+    let one = run("1", "5", "a.json");
+    assert!(one.contains("\"all_statistics\": true"));
+    assert_eq!(one, run("2", "5", "b.json"));
+    assert_ne!(
+        one,
+        run("2", "6", "c.json"),
+        "the seed reaches the permutations"
+    );
+}
+
+#[test]
+fn bad_track_and_seed_values_exit_2() {
+    let input = fixture("v5_narrow8_small.bin");
+    for args in [
+        &["--seed", "abc"][..],
+        &["--seed", "-1"],
+        &["--track", "bogus"],
+        &["--iid", "--track", "non-iid"],
+        &["--iid", "--permutations", "0"],
+    ] {
+        kqent()
+            .arg("analyze")
+            .arg(&input)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("error"))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let constant = dir.path().join("c.bin");
+    std::fs::write(&constant, [3u8; 200]).unwrap();
+    fails(&[constant.as_os_str(), "--iid".as_ref()], "single symbol");
+}
+
+#[test]
+fn a_sweep_trace_analysed_alone_gives_the_sweeps_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep");
+    kqent()
+        .args([
+            "sweep",
+            "--backend",
+            "mock",
+            "--timers",
+            "2",
+            "--sockets",
+            "1",
+        ])
+        .args(["--watchers", "1", "--samples", "4000", "--extract", "lsb:3"])
+        .arg("--out")
+        .arg(&sweep)
+        .assert()
+        .success();
+    let results = kqent_report::layout::result_files(&sweep).unwrap();
+    assert_eq!(results.len(), 1);
+    let from_sweep = read_report(&results[0]);
+    let trace = sweep.join(from_sweep["input"]["file"].as_str().unwrap());
+    let json = dir.path().join("alone.json");
+    kqent()
+        .arg("analyze")
+        .arg(&trace)
+        .args(["--extract", "lsb:3", "--json"])
+        .arg(&json)
+        .assert()
+        .success();
+    let alone = read_report(&json);
+    for key in [
+        "backend",
+        "knobs",
+        "extraction",
+        "assessment",
+        "stats",
+        "durations",
+        "lag_pairs",
+    ] {
+        assert_eq!(alone[key], from_sweep[key], "{key}");
+    }
+    assert_eq!(alone["input"]["sha256"], from_sweep["input"]["sha256"]);
+    assert_eq!(alone["input"]["samples"], 4000);
+    assert_eq!(
+        alone["provenance"]["input_file_sha256"],
+        from_sweep["provenance"]["input_file_sha256"]
+    );
+}
+
+#[test]
+fn block_selects_the_samples_of_the_iid_tests_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("s.bin");
+    let json = dir.path().join("b.json");
+    std::fs::write(&input, lcg_bytes(30_000, 16)).unwrap();
+    kqent()
+        .arg("analyze")
+        .arg(&input)
+        .args([
+            "--iid",
+            "--permutations",
+            "50",
+            "--block",
+            "2,5000",
+            "--json",
+        ])
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "5000 samples of 16 distinct 4-bit symbols; IID tests (section 5), seed 0, 50 \
+             permutations",
+        ));
+    let doc = read_report(&json);
+    assert_eq!(doc["iid"]["detail"]["samples"], 5000);
+    assert_eq!(doc["assessment"]["samples"], 5000);
+    assert_eq!(doc["input"]["samples"], 30_000);
 }

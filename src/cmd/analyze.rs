@@ -1,18 +1,39 @@
-//! `kqent analyze INPUT`: the SP 800-90B non-IID assessment of a NIST-format symbol file or
-//! of a kqent trace (through `--extract`), printed as a table and optionally written as JSON.
+//! `kqent analyze INPUT`: the SP 800-90B assessment of a NIST-format symbol file or of a
+//! kqent trace (through `--extract`): the non-IID estimators (section 6.3), the IID track
+//! (section 5) or both (`--track auto`), printed as tables and optionally written as a
+//! versioned [`ResultReport`] (`--json`), the document `kqent gate` and `kqent report` read.
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::SystemTime;
 
 use anyhow::{bail, Context};
 use kqent_analysis::assess::{assess, AssessOptions, Assessment, MIN_SAMPLES};
-use kqent_analysis::{Estimator, EstimatorResult, Extraction, Symbols};
-use serde::Serialize;
+use kqent_analysis::iid::{
+    assess_cancellable, ChiSquareTest, IidAssessment, IidOptions, PermutationOutcome, PERMUTATIONS,
+};
+use kqent_analysis::stats::{StatsOptions, DEFAULT_MAX_LAG};
+use kqent_analysis::{AnalysisError, Estimator, EstimatorResult, Extraction, Symbols};
+use kqent_report::build::{build_result_with, ResultInput};
+use kqent_report::layout::{durations_sha256, write_atomic};
+use kqent_report::{IidSlot, InputInfo, Knobs, Provenance, ResultReport};
 use sha2::{Digest, Sha256};
 
 use crate::exit;
+
+/// Which SP 800-90B track runs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Track {
+    /// The ten non-IID estimators of section 6.3.
+    NonIid,
+    /// The IID tests of section 5, then the IID estimate (MCV) if they all pass.
+    Iid,
+    /// The IID tests; the IID estimate if they pass, else the non-IID estimators.
+    Auto,
+}
 
 /// Arguments of `kqent analyze`.
 #[derive(clap::Args, Debug)]
@@ -27,6 +48,25 @@ pub struct Args {
     /// traces).
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,
+    /// Which track: non-iid (the ten estimators), iid (the IID tests, then the IID
+    /// estimate if they pass) or auto (IID tests; the non-IID estimators if they fail).
+    #[arg(long, value_enum, default_value = "non-iid")]
+    pub track: Track,
+    /// Shorthand for `--track iid`.
+    #[arg(long, conflicts_with = "track")]
+    pub iid: bool,
+    /// Seed of the IID permutations (the same seed gives the same result whatever
+    /// `--threads`).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// IID track: compute every permutation statistic to its end even once the verdict is
+    /// decided (slower).
+    #[arg(long)]
+    pub all_statistics: bool,
+    /// IID track: number of permutations (SP 800-90B: 10,000; fewer only for tests and
+    /// quick looks — the number is recorded in the JSON).
+    #[arg(long, value_name = "N", default_value_t = PERMUTATIONS)]
+    pub permutations: usize,
     /// The submitter's claimed entropy per symbol, folded into H_assessed.
     #[arg(long, value_name = "H")]
     pub h_submitter: Option<f64>,
@@ -39,7 +79,8 @@ pub struct Args {
     /// Assess only samples [INDEX x COUNT, INDEX x COUNT + COUNT).
     #[arg(long, value_name = "INDEX,COUNT", value_parser = parse_block)]
     pub block: Option<(usize, usize)>,
-    /// Also write every value, with the input's SHA-256, to this JSON file.
+    /// Also write the versioned result report (every value, the input's SHA-256, the seed,
+    /// basic statistics and provenance) to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Worker threads (default: one per core).
@@ -47,35 +88,29 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-/// What was read, for the JSON document.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputInfo {
-    /// The path as given.
-    pub path: String,
-    /// SHA-256 of the file's bytes, hex.
-    pub sha256: String,
-    /// `symbols` (NIST format) or `trace`.
-    pub kind: &'static str,
-    /// The extraction method, for traces.
-    pub extraction: Option<String>,
-    /// Symbol width in bits.
-    pub bits: u8,
-    /// Number of symbols in the input (before `--block`).
-    pub samples: u64,
+/// The input as read: its symbols and what the report says about it.
+struct Loaded {
+    symbols: Symbols,
+    /// SHA-256 of the file's bytes.
+    file_sha256: String,
+    /// The trace's metadata, durations and kind bitmasks; `None` for a symbol file.
+    trace: Option<TraceData>,
 }
 
-/// The JSON document `--json` writes. Later assessments (IID tests, ...) add optional
-/// fields here.
-#[derive(Debug, Clone, Serialize)]
-pub struct Document {
-    /// Always `kqent`.
-    pub tool: &'static str,
-    /// The kqent version that produced it.
-    pub tool_version: &'static str,
-    /// The input.
-    pub input: InputInfo,
-    /// The non-IID assessment.
-    pub assessment: Assessment,
+struct TraceData {
+    meta: kqent_trace::Metadata,
+    durations: Vec<u64>,
+    kinds: Vec<u32>,
+}
+
+/// What ran, for the terminal report.
+struct Outcome<'a> {
+    path: &'a Path,
+    extraction: Option<Extraction>,
+    file_sha256: &'a str,
+    track: Track,
+    iid: Option<&'a IidAssessment>,
+    assessment: Option<&'a Assessment>,
 }
 
 /// Runs the command.
@@ -83,41 +118,163 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if let Some(0) = args.threads {
         bail!("--threads must be at least 1");
     }
-    let (symbols, info) = load(&args)?;
+    if args.permutations == 0 {
+        bail!("--permutations must be at least 1");
+    }
+    let track = if args.iid { Track::Iid } else { args.track };
+    // Only the IID track can run long enough to want a clean stop; elsewhere Ctrl-C keeps
+    // its default effect (the process ends at once).
+    let cancel = if track == Track::NonIid {
+        None
+    } else {
+        Some(crate::interrupt::flag()?)
+    };
+    let stopped = || cancel.as_ref().is_some_and(|f| f.load(Ordering::Relaxed));
+    let started = SystemTime::now();
+    let loaded = load(&args)?;
     let opts = AssessOptions {
         conditioned: args.conditioned,
         truncate: args.truncate,
         h_submitter: args.h_submitter,
         block: args.block,
     };
-    let assessment = match args.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .context("cannot start the worker threads")?
-            .install(|| assess(&symbols, &opts))?,
-        None => assess(&symbols, &opts)?,
+    let iid_opts = IidOptions {
+        seed: args.seed,
+        permutations: args.permutations,
+        all_statistics: args.all_statistics,
     };
-    drop(symbols);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("cannot start the worker threads")?;
+    let symbols = &loaded.symbols;
+    let (iid, assessment) = pool.install(|| -> anyhow::Result<_> {
+        // The report document always carries the non-IID assessment (gate's
+        // --min-entropy reads it), so --json runs it on every track; run it first so that a
+        // bad option fails before a long IID run.
+        let mut assessment = if track == Track::NonIid || args.json.is_some() {
+            Some(assess(symbols, &opts)?)
+        } else {
+            None
+        };
+        let iid = if track == Track::NonIid {
+            None
+        } else {
+            let selected = match args.block {
+                Some((i, n)) => symbols.block(i, n)?,
+                None => symbols.clone(),
+            };
+            Some(assess_cancellable(&selected, &iid_opts, cancel.as_deref())?)
+        };
+        if assessment.is_none() && track == Track::Auto && iid.as_ref().is_some_and(|a| !a.iid) {
+            assessment = Some(assess(symbols, &opts)?);
+        }
+        // The non-IID estimators do not poll the flag: a Ctrl-C during them ends the run
+        // here, before anything is printed or written.
+        if stopped() {
+            return Err(AnalysisError::Interrupted.into());
+        }
+        Ok((iid, assessment))
+    })?;
     // Warn once the options are known to be valid, so an error stays a single line.
-    let assessed = assessment.samples;
+    let assessed = assessment
+        .as_ref()
+        .map(|a| a.samples)
+        .or(iid.as_ref().map(|a| a.samples))
+        .unwrap_or(0);
     if assessed < MIN_SAMPLES as u64 {
         eprintln!(
             "kqent: warning: {assessed} samples is below the {MIN_SAMPLES} SP 800-90B requires; \
              the estimates are less reliable"
         );
     }
-    let doc = Document {
-        tool: "kqent",
-        tool_version: env!("CARGO_PKG_VERSION"),
-        input: info,
-        assessment,
-    };
-    print!("{}", render(&doc));
-    if let Some(path) = &args.json {
-        write_json(path, &doc)?;
+    print!(
+        "{}",
+        render(&Outcome {
+            path: &args.input,
+            extraction: args.extract,
+            file_sha256: &loaded.file_sha256,
+            track,
+            iid: iid.as_ref(),
+            assessment: assessment.as_ref(),
+        })
+    );
+    if let (Some(path), Some(assessment)) = (&args.json, assessment) {
+        let report = report(&args, &loaded, assessment, iid.as_ref(), started)?;
+        let text = kqent_report::json::to_json(&report)?;
+        write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(exit::SUCCESS)
+}
+
+/// The versioned result document, assembled by the report crate's builder with the same
+/// statistics options as `kqent sweep` (`pipeline`). As in a sweep, a trace's `input.sha256` hashes its durations and the
+/// file's own hash goes to the provenance, since the file's header records when and where
+/// it was collected.
+fn report(
+    args: &Args,
+    loaded: &Loaded,
+    assessment: Assessment,
+    iid: Option<&IidAssessment>,
+    started: SystemTime,
+) -> anyhow::Result<ResultReport> {
+    let config_id = args
+        .input
+        .file_stem()
+        .map_or_else(|| "input".into(), |s| s.to_string_lossy().into_owned());
+    let iid = iid.map(IidSlot::from_assessment).transpose()?;
+    let mut provenance = Provenance::collect(env!("CARGO_PKG_VERSION"), started, SystemTime::now());
+    let file = Some(args.input.display().to_string());
+    let input = match &loaded.trace {
+        Some(t) => {
+            provenance.input_file_sha256 = Some(loaded.file_sha256.clone());
+            provenance.collection = Some(t.meta.provenance.clone());
+            ResultInput {
+                config_id,
+                repetition: 1,
+                backend: Some(t.meta.backend.clone()),
+                knobs: Some(Knobs::from(&t.meta.knobs)),
+                input: InputInfo {
+                    sha256: durations_sha256(&t.durations),
+                    file,
+                    samples: t.durations.len() as u64,
+                },
+                extraction: args.extract,
+                seed: args.seed,
+                symbols: &loaded.symbols,
+                durations: Some((&t.durations, &t.kinds)),
+                assessment,
+                iid,
+                provenance,
+            }
+        }
+        None => ResultInput {
+            config_id,
+            repetition: 1,
+            backend: None,
+            knobs: None,
+            input: InputInfo {
+                sha256: loaded.file_sha256.clone(),
+                file,
+                samples: loaded.symbols.len() as u64,
+            },
+            extraction: None,
+            seed: args.seed,
+            symbols: &loaded.symbols,
+            durations: None,
+            assessment,
+            iid,
+            provenance,
+        },
+    };
+    // The sweep's choice of block length, so that a trace analysed alone and the same
+    // trace in a sweep give the same statistics.
+    let options = StatsOptions {
+        max_lag: DEFAULT_MAX_LAG,
+        block: crate::pipeline::stats_block(loaded.symbols.len()),
+    };
+    Ok(build_result_with(input, options)?)
 }
 
 /// Parses `INDEX,COUNT`.
@@ -139,8 +296,8 @@ fn parse_block(s: &str) -> Result<(usize, usize), String> {
     Ok((index, count))
 }
 
-/// Reads the input as symbols, with what the JSON says about it.
-fn load(args: &Args) -> anyhow::Result<(Symbols, InputInfo)> {
+/// Reads the input as symbols, with what the report says about it.
+fn load(args: &Args) -> anyhow::Result<Loaded> {
     let path = &args.input;
     let shown = path.display();
     let meta = std::fs::metadata(path).with_context(|| format!("cannot open {shown}"))?;
@@ -154,7 +311,6 @@ fn load(args: &Args) -> anyhow::Result<(Symbols, InputInfo)> {
     if got == 0 {
         bail!("{shown} is empty");
     }
-    let path_str = path.display().to_string();
     if kqent_trace::looks_like_trace(&prefix[..got]) {
         let Some(method) = args.extract else {
             bail!("{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K or xorfold");
@@ -163,22 +319,16 @@ fn load(args: &Args) -> anyhow::Result<(Symbols, InputInfo)> {
             bail!("--bits applies to symbol files; a trace's symbol width comes from --extract");
         }
         drop(file);
-        let sha256 = sha256_file(path)?;
-        let durations = kqent_trace::open_file(path)
-            .and_then(|r| r.durations())
-            .with_context(|| format!("cannot read trace {shown}"))?;
+        let file_sha256 = sha256_file(path)?;
+        let trace = read_trace(path).with_context(|| format!("cannot read trace {shown}"))?;
         let symbols = method
-            .apply(&durations)
+            .apply(&trace.durations)
             .with_context(|| format!("cannot extract symbols from {shown}"))?;
-        let info = InputInfo {
-            path: path_str,
-            sha256,
-            kind: "trace",
-            extraction: Some(method.to_string()),
-            bits: symbols.bits(),
-            samples: symbols.len() as u64,
-        };
-        Ok((symbols, info))
+        Ok(Loaded {
+            symbols,
+            file_sha256,
+            trace: Some(trace),
+        })
     } else {
         if args.extract.is_some() {
             bail!("{shown} is not a kqent trace: --extract applies to traces only");
@@ -186,19 +336,35 @@ fn load(args: &Args) -> anyhow::Result<(Symbols, InputInfo)> {
         let mut data = prefix[..got].to_vec();
         file.read_to_end(&mut data)
             .with_context(|| format!("cannot read {shown}"))?;
-        let sha256 = hex(&Sha256::digest(&data));
+        let file_sha256 = hex(&Sha256::digest(&data));
         let symbols = Symbols::from_nist_bytes(data, args.bits)
             .with_context(|| format!("{shown} is not a valid symbol file"))?;
-        let info = InputInfo {
-            path: path_str,
-            sha256,
-            kind: "symbols",
-            extraction: None,
-            bits: symbols.bits(),
-            samples: symbols.len() as u64,
-        };
-        Ok((symbols, info))
+        Ok(Loaded {
+            symbols,
+            file_sha256,
+            trace: None,
+        })
     }
+}
+
+/// A trace's metadata, durations and event-kind bitmasks (the report's duration
+/// statistics use the kinds).
+fn read_trace(path: &Path) -> Result<TraceData, kqent_trace::TraceError> {
+    let reader = kqent_trace::open_file(path)?;
+    let meta = reader.metadata().clone();
+    let n = usize::try_from(reader.len()).unwrap_or(0);
+    let mut durations = Vec::with_capacity(n);
+    let mut kinds = Vec::with_capacity(n);
+    for r in reader.records() {
+        let r = r?;
+        durations.push(r.duration_ns);
+        kinds.push(r.kinds.bits());
+    }
+    Ok(TraceData {
+        meta,
+        durations,
+        kinds,
+    })
 }
 
 /// Fills `buf` as far as the file allows; returns the number of bytes read.
@@ -236,18 +402,6 @@ fn hex(bytes: &[u8]) -> String {
         s
     })
 }
-
-fn write_json(path: &Path, doc: &Document) -> anyhow::Result<()> {
-    let shown = path.display();
-    let file = File::create(path).with_context(|| format!("cannot create {shown}"))?;
-    let mut w = BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut w, doc).with_context(|| format!("cannot write {shown}"))?;
-    w.write_all(b"\n")
-        .and_then(|()| w.flush())
-        .with_context(|| format!("cannot write {shown}"))?;
-    Ok(())
-}
-
 /// The intermediate values shown in the table for each estimator (all of them are in the
 /// JSON).
 fn key_values(e: Estimator) -> &'static [&'static str] {
@@ -304,19 +458,183 @@ fn cell(r: Option<&EstimatorResult>) -> String {
     }
 }
 
-/// The terminal report.
-fn render(doc: &Document) -> String {
-    let a = &doc.assessment;
+/// The terminal report: the IID tests when they ran, the non-IID table when it ran, and
+/// which entropy the track settles on.
+fn render(o: &Outcome<'_>) -> String {
     let mut out = String::new();
-    let source = match &doc.input.extraction {
+    let source = match &o.extraction {
         Some(m) => format!("trace, extracted with {m}"),
         None => "symbol file".into(),
     };
     let _ = writeln!(
         out,
         "{} ({source}, SHA-256 {})",
-        doc.input.path, doc.input.sha256
+        o.path.display(),
+        o.file_sha256
     );
+    if let Some(iid) = o.iid {
+        render_iid(&mut out, iid);
+    }
+    if let Some(a) = o.assessment {
+        if o.iid.is_some() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{}",
+                match o.track {
+                    Track::Auto if o.iid.is_some_and(|i| !i.iid) =>
+                        "Non-IID estimators (section 6.3), as the IID tests failed:",
+                    _ => "Non-IID estimators (section 6.3), for the report:",
+                }
+            );
+        }
+        render_non_iid(&mut out, a);
+    }
+    if o.track == Track::Auto {
+        let _ = writeln!(out);
+        match (o.iid.and_then(|i| i.entropy.as_ref()), o.assessment) {
+            (Some(e), _) => {
+                let _ = writeln!(
+                    out,
+                    "Track auto: IID tests passed; entropy = IID H_assessed = {:.6} bits/symbol",
+                    e.h_assessed
+                );
+            }
+            (None, Some(a)) => {
+                let _ = writeln!(
+                    out,
+                    "Track auto: IID tests failed; entropy = non-IID H_assessed = {:.6} \
+                     bits/symbol",
+                    a.h_assessed
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+fn chi_square_name(t: ChiSquareTest) -> &'static str {
+    match t {
+        ChiSquareTest::Independence => "chi-square independence",
+        ChiSquareTest::GoodnessOfFit => "chi-square goodness of fit",
+        ChiSquareTest::BinaryIndependence => "chi-square independence (binary)",
+        ChiSquareTest::BinaryGoodnessOfFit => "chi-square goodness of fit (binary)",
+    }
+}
+
+fn pass_fail(pass: bool) -> &'static str {
+    if pass {
+        "pass"
+    } else {
+        "FAIL"
+    }
+}
+
+/// The IID tests of section 5: chi-square, LRS, each permutation statistic, the verdict
+/// and the IID entropy.
+fn render_iid(out: &mut String, a: &IidAssessment) {
+    let _ = writeln!(
+        out,
+        "{} samples of {} distinct {}-bit symbols{}; IID tests (section 5), seed {}, {} \
+         permutations{}",
+        a.samples,
+        a.alphabet,
+        a.bits,
+        if a.binary { " (binary)" } else { "" },
+        a.options.seed,
+        a.options.permutations,
+        if a.options.all_statistics {
+            ", all statistics"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(out);
+    for c in [&a.chi_square_independence, &a.chi_square_goodness_of_fit] {
+        let _ = writeln!(
+            out,
+            "{:<34} {:<7} T={} df={} p={}  {}",
+            chi_square_name(c.test),
+            c.section,
+            short(c.statistic),
+            c.df,
+            short(c.p_value),
+            pass_fail(c.pass)
+        );
+    }
+    let l = &a.lrs;
+    let _ = writeln!(
+        out,
+        "{:<34} {:<7} W={} p_col={} Pr(X>=1)={}  {}",
+        "longest repeated substring",
+        "5.2.5",
+        l.w,
+        short(l.p_col),
+        short(l.pr_at_least_one),
+        pass_fail(l.pass)
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<24} {:<7} {:>14} {:>6} {:>6} {:>6} {:>6}  outcome",
+        "permutation statistic", "section", "original", "C0", "C1", "C2", "perms"
+    );
+    for p in &a.permutation_tests {
+        let outcome = match &p.outcome {
+            PermutationOutcome::Pass => "pass".to_string(),
+            PermutationOutcome::Fail => "FAIL".to_string(),
+            PermutationOutcome::NotEvaluated { reason } => format!("not evaluated: {reason}"),
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {:<7} {:>14} {:>6} {:>6} {:>6} {:>6}  {outcome}",
+            p.name,
+            p.section,
+            short(p.original),
+            p.c0,
+            p.c1,
+            p.c2,
+            p.permutations
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "IID verdict: {}",
+        if a.iid {
+            "pass (the data may be treated as IID)"
+        } else {
+            "FAIL (the data cannot be treated as IID)"
+        }
+    );
+    match &a.entropy {
+        Some(e) => {
+            let _ = writeln!(
+                out,
+                "IID H_original:  {:.6} bits/symbol (MCV)",
+                e.h_original
+            );
+            let mut terms = vec![a.bits.to_string(), "H_original".to_string()];
+            if let Some(h) = e.h_bitstring {
+                let _ = writeln!(out, "IID H_bitstring: {h:.6} bits/bit (MCV)");
+                terms.push(format!("{} x H_bitstring", a.bits));
+            }
+            let _ = writeln!(
+                out,
+                "IID H_assessed = min({}) = {:.6} bits/symbol",
+                terms.join(", "),
+                e.h_assessed
+            );
+        }
+        None => {
+            let _ = writeln!(out, "no IID entropy claimed");
+        }
+    }
+}
+
+/// The non-IID estimators' table and H_assessed.
+fn render_non_iid(out: &mut String, a: &Assessment) {
     let _ = writeln!(
         out,
         "{} samples of {} distinct {}-bit symbols{}{}",
@@ -382,7 +700,6 @@ fn render(doc: &Document) -> String {
         terms.join(", "),
         a.h_assessed
     );
-    out
 }
 
 #[cfg(test)]
