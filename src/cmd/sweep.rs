@@ -14,7 +14,7 @@
 //!
 //! By default a run is analysed before the next is collected: analysing on the other core
 //! while collecting would compete for the CPU, caches and memory bandwidth whose timing is
-//! being measured (docs/sweep.md has the measurement). `--pipeline` overlaps them anyway,
+//! being measured (the README's `kqent sweep` section has the measurement). `--pipeline` overlaps them anyway,
 //! for machines with cores to spare.
 
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, default_value = "auto", value_name = "BACKEND")]
     pub backend: String,
     /// Seed of the sweep; each run's seed is derived from it and the run's configuration
-    /// id and repetition (see docs/sweep.md).
+    /// id and repetition (see the README's `kqent sweep` section).
     #[arg(long, default_value_t = 0, value_name = "SEED")]
     pub seed: u64,
     /// Timer counts to sweep, comma-separated (e.g. 0,4,8,16).
@@ -97,7 +97,7 @@ pub struct Args {
     #[arg(long)]
     pub iid: bool,
     /// Analyse each run while collecting the next (faster, but the analysis competes with
-    /// the timing being measured; see docs/sweep.md).
+    /// the timing being measured; see the README's `kqent sweep` section).
     #[arg(long)]
     pub pipeline: bool,
 }

@@ -1,4 +1,4 @@
-//! Byte layout of the preamble and records (see docs/trace-format.md).
+//! Byte layout of the preamble and records (see the README's trace format section).
 
 /// First 8 bytes of every trace.
 pub const MAGIC: [u8; 8] = *b"KQENTTRC";

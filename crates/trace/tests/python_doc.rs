@@ -1,4 +1,4 @@
-//! The Python reader in docs/trace-format.md works on a trace written by this crate.
+//! The Python reader in the README works on a trace written by this crate.
 
 mod common;
 
@@ -6,7 +6,7 @@ use std::process::Command;
 
 use common::*;
 
-const DOC: &str = include_str!("../../../docs/trace-format.md");
+const DOC: &str = include_str!("../../../README.md");
 
 fn python_snippet() -> &'static str {
     let start = DOC.find("```python\n").expect("python block") + "```python\n".len();
