@@ -3,8 +3,7 @@
 //! as a summary and optionally written as JSON.
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -13,8 +12,8 @@ use kqent_analysis::restart::{
 };
 use kqent_analysis::{AnalysisError, EstimatorResult, Symbols};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use crate::cmd::export::write_atomically;
 use crate::exit;
 
 /// Arguments of `kqent restart`.
@@ -96,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     }
     let bytes = std::fs::read(&args.matrix).with_context(|| format!("cannot read {shown}"))?;
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = kqent_report::layout::sha256_hex(&bytes);
     let matrix = RestartMatrix::from_bytes(bytes, args.bits).with_context(|| shown.clone())?;
     let opts = RestartOptions {
         h_initial: args.h_initial,
@@ -140,22 +139,13 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     Ok(exit::SUCCESS)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
+/// Writes the document under a temporary name and renames it, so an error leaves nothing.
 fn write_json(path: &Path, doc: &Document) -> anyhow::Result<()> {
-    let shown = path.display();
-    let file = File::create(path).with_context(|| format!("cannot create {shown}"))?;
-    let mut w = BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut w, doc).with_context(|| format!("cannot write {shown}"))?;
-    w.write_all(b"\n")
-        .and_then(|()| w.flush())
-        .with_context(|| format!("cannot write {shown}"))?;
-    Ok(())
+    let json = serde_json::to_vec_pretty(doc).context("cannot serialize the report")?;
+    write_atomically(path, |w| {
+        w.write_all(&json)?;
+        Ok(w.write_all(b"\n")?)
+    })
 }
 
 fn estimates(rs: &[EstimatorResult]) -> String {
