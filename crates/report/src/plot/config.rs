@@ -3,7 +3,7 @@
 use kqent_analysis::stats::{Autocorrelation, BlockEntropy, DurationStats};
 use plotters::prelude::*;
 
-use super::{colour, empty, render, FONT};
+use super::{category_at, colour, empty, render, FONT};
 use crate::series::EstimatorBar;
 use crate::ReportError;
 
@@ -251,14 +251,9 @@ pub fn estimator_plot(
             .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    bars.get(i as usize)
-                        .map(|b| b.label.clone())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                }
+                category_at(*x, n)
+                    .map(|i| bars[i].label.clone())
+                    .unwrap_or_default()
             })
             .x_label_style((FONT, 10))
             .x_desc("estimator")

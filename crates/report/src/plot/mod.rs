@@ -54,6 +54,13 @@ pub(crate) fn empty(name: &str, title: &str, why: &str) -> Result<String, Report
 }
 
 /// A palette of distinguishable colours for lines and bars.
+/// The bar index a tick at `x` labels on a categorical axis (bars centred on 0, 1, ...,
+/// `n - 1`); `None` for ticks between bars or outside them.
+pub(crate) fn category_at(x: f64, n: usize) -> Option<usize> {
+    let i = x.round();
+    ((x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n).then_some(i as usize)
+}
+
 pub(crate) fn colour(i: usize) -> RGBColor {
     const C: [RGBColor; 8] = [
         RGBColor(31, 119, 180),

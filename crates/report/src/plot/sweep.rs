@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{colour, empty, render, FONT};
+use super::{category_at, colour, empty, render, FONT};
 use crate::compare::KindComparison;
 use crate::series::{Grid, Line};
 use crate::ReportError;
@@ -167,14 +167,12 @@ pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportErr
             .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    rows.get(i as usize)
-                        .map(|r| format!("{}t+{}s+{}w", r.counts[0], r.counts[1], r.counts[2]))
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                }
+                category_at(*x, n)
+                    .map(|i| {
+                        let c = rows[i].counts;
+                        format!("{}t+{}s+{}w", c[0], c[1], c[2])
+                    })
+                    .unwrap_or_default()
             })
             .x_label_style((FONT, 10))
             .x_desc(
