@@ -1,5 +1,7 @@
 //! `kqent analyze` end to end: output, JSON document, and clean failures on bad input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -21,13 +23,7 @@ fn kqent() -> Command {
 /// JSON Schema (the document `kqent gate` and `kqent report` read).
 fn read_report(path: &Path) -> Value {
     let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let schema: Value = serde_json::from_str(kqent_report::schema::JSON_SCHEMA).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    common::assert_schema_valid(&doc, &path.display().to_string());
     assert_eq!(doc["schema_version"], kqent_report::SCHEMA_VERSION);
     assert_eq!(doc["kind"], "result");
     // And the report crate reads it back.

@@ -1,16 +1,16 @@
 //! `kqent sweep` through the CLI on the mock backend: layout, reproducibility outside
 //! `provenance`, repetitions, `--pipeline`, `--resume` checks, short runs, bad input.
 
-mod sweep_common;
+mod common;
 
 use std::path::Path;
 
 use assert_cmd::Command;
+use common::{assert_no_temporaries, files, json, validated_results};
 use kqent_report::json::without_provenance;
 use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
-use sweep_common::{assert_no_temporaries, files, json, validated_results};
 
 fn kqent() -> Command {
     Command::cargo_bin("kqent").unwrap()

@@ -1,5 +1,5 @@
-//! Helpers shared by the sweep tests: reading a sweep directory's documents and checking
-//! them against the report crate's JSON Schema.
+//! Helpers shared by the integration tests: reading a sweep directory's documents and
+//! checking documents against the report crate's JSON Schema.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -51,18 +51,22 @@ pub fn result_count(dir: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// Asserts that `doc` (named `what` in the failure message) follows the report crate's JSON
+/// Schema.
+pub fn assert_schema_valid(doc: &Value, what: &str) {
+    let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+}
+
 /// Checks the manifest and every result of a sweep directory against the JSON Schema;
 /// returns the results by file name.
 pub fn validated_results(dir: &Path) -> BTreeMap<String, Value> {
-    let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
-    let v = jsonschema::validator_for(&schema).unwrap();
-    let check = |doc: &Value, what: &str| {
-        let errors: Vec<String> = v
-            .iter_errors(doc)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
-    };
+    let check = |doc: &Value, what: &str| assert_schema_valid(doc, what);
     check(&json(&dir.join("sweep.json")), "sweep.json");
     let mut out = BTreeMap::new();
     for (name, bytes) in files(dir, "results") {
