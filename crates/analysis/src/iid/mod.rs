@@ -158,37 +158,50 @@ pub fn assess_cancellable(
     let mut original = [0.0; COUNT];
     ctx.evaluate(&t.data, StatSet::ALL, &mut original);
     let mut counters = permutation::Counters::new(original);
-    let mut cheap = StatSet::ALL;
-    let mut costly = StatSet::default();
-    for s in Statistic::ALL {
-        if s.expensive() {
-            cheap.remove(s);
-            costly.0 |= 1 << s.index();
-        }
-    }
-    permutation::run_stage(
-        &t.data,
-        &ctx,
-        opts.seed,
-        opts.permutations,
-        cheap,
-        &mut counters,
-        cancel,
-    )?;
-    let cheap_failed = Statistic::ALL
-        .iter()
-        .any(|&s| !s.expensive() && counters.failed(s, opts.permutations));
-    let decided = cheap_failed || !independence.pass || !goodness.pass || !lrs.pass;
-    if !decided || opts.all_statistics {
+    if opts.all_statistics {
+        // Everything runs to its end anyway: one pass, so each permutation is shuffled once.
         permutation::run_stage(
             &t.data,
             &ctx,
             opts.seed,
             opts.permutations,
-            costly,
+            StatSet::ALL,
             &mut counters,
             cancel,
         )?;
+    } else {
+        let mut cheap = StatSet::ALL;
+        let mut costly = StatSet::default();
+        for s in Statistic::ALL {
+            if s.expensive() {
+                cheap.remove(s);
+                costly.0 |= 1 << s.index();
+            }
+        }
+        permutation::run_stage(
+            &t.data,
+            &ctx,
+            opts.seed,
+            opts.permutations,
+            cheap,
+            &mut counters,
+            cancel,
+        )?;
+        let cheap_failed = Statistic::ALL
+            .iter()
+            .any(|&s| !s.expensive() && counters.failed(s, opts.permutations));
+        let decided = cheap_failed || !independence.pass || !goodness.pass || !lrs.pass;
+        if !decided {
+            permutation::run_stage(
+                &t.data,
+                &ctx,
+                opts.seed,
+                opts.permutations,
+                costly,
+                &mut counters,
+                cancel,
+            )?;
+        }
     }
     let permutation_tests = counters.results(opts.permutations, VERDICT_DECIDED);
     let permutation_pass = permutation_tests

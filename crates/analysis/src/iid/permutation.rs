@@ -155,13 +155,15 @@ pub fn run_stage(
     cancel: Option<&AtomicBool>,
 ) -> Result<(), AnalysisError> {
     let threads = rayon::current_num_threads().max(1);
-    let expensive = Statistic::ALL
-        .iter()
-        .any(|&s| s.expensive() && stage.contains(s));
+    let costly = |set: StatSet| {
+        Statistic::ALL
+            .iter()
+            .any(|&s| s.expensive() && set.contains(s))
+    };
     // Chunks grow while statistics stay open: small at first so that the work done past the
     // point where everything settles stays small, larger later to keep the threads busy.
-    let mut chunk = if expensive { threads } else { 2 * threads };
-    let max_chunk = if expensive { threads } else { 32 * threads };
+    // While an expensive statistic is open, one permutation per thread is already plenty.
+    let mut chunk = if costly(stage) { threads } else { 2 * threads };
     let mut j = 0usize;
     loop {
         let set = StatSet(counters.open.0 & stage.0);
@@ -171,6 +173,8 @@ pub fn run_stage(
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Err(AnalysisError::Interrupted);
         }
+        let max_chunk = if costly(set) { threads } else { 32 * threads };
+        chunk = chunk.min(max_chunk);
         let end = (j + chunk).min(permutations);
         let values: Vec<[f64; COUNT]> = (j..end)
             .into_par_iter()
