@@ -5,6 +5,8 @@
 //! `cargo bench -p kqent-analysis --bench iid -- FILE BITS --floor N`
 //!   times N bzip2 compressions of shuffles of FILE spread over all threads: the floor that
 //!   any run computing the compression statistic N times cannot beat.
+//! `cargo bench -p kqent-analysis --bench iid -- FILE BITS --vs-libbz2`
+//!   times the computed bzip2 length against libbz2-rs compressing, on one permutation.
 //! Prints wall times and the peak RSS (VmHWM).
 
 use std::time::Instant;
@@ -63,6 +65,30 @@ fn main() {
             wall * threads as f64 / n as f64,
             total as f64 / n as f64,
             peak_rss_kib()
+        );
+        return;
+    }
+
+    if flag("--vs-libbz2").is_some() {
+        // One thread: the computed length against libbz2-rs compressing, on a permutation.
+        let t = symbols.translated();
+        let raw: Vec<u8> = t.data.iter().map(|&x| t.original[x as usize]).collect();
+        let text = compression::as_text(&permutation::permuted(&raw, 0, 0));
+        let start = Instant::now();
+        let ours = compression::bzip2_len(&text);
+        let t_ours = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let mut c = bzip2::Compress::new(bzip2::Compression::new(5), 0);
+        let mut out = Vec::with_capacity(text.len() + text.len() / 100 + 601);
+        c.compress_vec(&text, &mut out, bzip2::Action::Finish)
+            .expect("bzip2");
+        let t_lib = start.elapsed().as_secs_f64();
+        println!(
+            "{} bytes of text: computed length {ours} in {:.1} ms; libbz2-rs {} in {:.1} ms",
+            text.len(),
+            t_ours * 1e3,
+            out.len(),
+            t_lib * 1e3
         );
         return;
     }
