@@ -250,6 +250,8 @@ fn an_incomplete_sweep_is_an_error() {
         repeat: 2,
         extraction: "lsb:4".parse().unwrap(),
         knobs: lists,
+        iid: Some(false),
+        pipeline: Some(false),
         provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
     };
     write_manifest(dir.path(), &manifest).unwrap();

@@ -40,6 +40,8 @@ fn sweep_directory_gives_html_and_markdown() {
             repeat: 1,
             extraction: "lsb:4".parse().unwrap(),
             knobs: lists,
+            iid: Some(false),
+            pipeline: Some(false),
             provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
         },
     )

@@ -367,10 +367,35 @@ fn iid_track_feeds_the_gate_and_resume_keeps_it() {
         .status
         .code();
     assert!(matches!(code, Some(0 | 1)), "{code:?}");
-    // Resuming without --iid would mix results with and without a verdict.
+    // Resuming without --iid would mix results with and without a verdict; with --pipeline,
+    // results measured under other conditions. The manifest records both.
+    let manifest = json(&dir.join("sweep.json"));
+    common::assert_schema_valid(&manifest, "sweep.json");
+    assert_eq!(
+        (manifest["iid"].clone(), manifest["pipeline"].clone()),
+        (true.into(), false.into())
+    );
+    sweep(&["--resume"])
+        .failure()
+        .code(2)
+        .stderr(contains("no --iid, the sweep was made with it"));
+    sweep(&["--resume", "--iid", "--pipeline"])
+        .failure()
+        .code(2)
+        .stderr(contains("--pipeline given, the sweep was made without it"));
+    sweep(&["--resume", "--iid"]).success();
+    // A manifest from before these were recorded: the results still tell about --iid.
+    let mut old = manifest;
+    old.as_object_mut().unwrap().remove("iid");
+    old.as_object_mut().unwrap().remove("pipeline");
+    std::fs::write(
+        dir.join("sweep.json"),
+        serde_json::to_vec_pretty(&old).unwrap(),
+    )
+    .unwrap();
     sweep(&["--resume"])
         .failure()
         .code(2)
         .stderr(contains("were made with --iid; resume with it"));
-    sweep(&["--resume", "--iid"]).success();
+    sweep(&["--resume", "--iid", "--pipeline"]).success();
 }

@@ -183,6 +183,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         repeat: args.repeat,
         extraction: args.extract,
         knobs: lists,
+        iid: Some(args.iid),
+        pipeline: Some(args.pipeline),
         // The manifest records when the sweep started; it has no end of its own.
         provenance: Provenance::collect(env!("CARGO_PKG_VERSION"), started, started),
     };
@@ -333,11 +335,26 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
         n.write_trigger.join(","),
     );
     check("--warmup", join(&o.warmup), join(&n.warmup));
+    // Older manifests do not say; for --iid the results then tell (check_iid_consistency).
+    for (name, was, now) in [
+        ("--iid", old.iid, new.iid),
+        ("--pipeline", old.pipeline, new.pipeline),
+    ] {
+        if let (Some(was), Some(now)) = (was, now) {
+            if was != now {
+                out.push(if now {
+                    format!("{name} given, the sweep was made without it")
+                } else {
+                    format!("no {name}, the sweep was made with it")
+                });
+            }
+        }
+    }
     out
 }
 
-/// The manifest does not record `--iid`; the results do. A resumed sweep must not mix
-/// results with and without the IID track.
+/// Manifests written before `--iid` was recorded do not say; the results do. A resumed
+/// sweep must not mix results with and without the IID track.
 fn check_iid_consistency(dir: &Path, iid: bool) -> anyhow::Result<()> {
     let Some(first) = layout::result_files(dir)?.into_iter().next() else {
         return Ok(());

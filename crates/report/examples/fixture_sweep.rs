@@ -30,6 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             repeat: 2,
             extraction: "lsb:4".parse()?,
             knobs: lists.clone(),
+            iid: Some(false),
+            pipeline: Some(false),
             provenance: Provenance::collect(env!("CARGO_PKG_VERSION"), now, now),
         },
     )?;

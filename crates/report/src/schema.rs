@@ -272,6 +272,14 @@ pub struct SweepManifest {
     pub extraction: Extraction,
     /// The knob lists whose product is swept.
     pub knobs: KnobLists,
+    /// Whether the IID track runs too (`--iid`). `None` in manifests written before it was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iid: Option<bool>,
+    /// Whether collection and analysis overlap (`--pipeline`), which changes what is
+    /// measured. `None` in manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<bool>,
     /// Where and when the sweep started (not reproducible).
     pub provenance: Provenance,
 }

@@ -27,6 +27,8 @@ pub fn manifest(lists: KnobLists, repeat: u32) -> SweepManifest {
         repeat,
         extraction: "lsb:4".parse().unwrap(),
         knobs: lists,
+        iid: Some(false),
+        pipeline: Some(false),
         provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
     }
 }
