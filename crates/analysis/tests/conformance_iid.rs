@@ -223,7 +223,9 @@ fn v4_markov1_is_not_iid() {
 }
 
 /// The compression statistic equals libbz2's length exactly (values from python3's `bz2`
-/// module, which wraps libbz2: `len(bz2.compress(text, 5))`).
+/// module, which wraps C libbz2: `len(bz2.compress(text, 5))`; it feeds the input before
+/// finishing, which differs from the reference's one-shot call only when the text ends
+/// exactly as a block fills, not the case here).
 #[test]
 fn bzip2_lengths_equal_libbz2() {
     use kqent_analysis::iid::compression::compression;

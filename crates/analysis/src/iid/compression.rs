@@ -33,7 +33,7 @@ pub fn as_text(data: &[u8]) -> Vec<u8> {
 ///
 /// ```
 /// use kqent_analysis::iid::compression::bzip2_len;
-/// // libbz2 (python3: len(bz2.compress(b"1 2 3", 5))) gives 43 bytes.
+/// // libbz2 (BZ2_bzBuffToBuffCompress at block size 5) gives 43 bytes.
 /// assert_eq!(bzip2_len(b"1 2 3"), 43);
 /// ```
 pub fn bzip2_len(text: &[u8]) -> u64 {

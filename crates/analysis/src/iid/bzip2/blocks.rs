@@ -15,8 +15,9 @@ pub struct Block {
     pub in_use: [bool; 256],
 }
 
-/// Calls `f` on each block libbz2 forms from `input` at block size `level` (1..=9), in
-/// order, reusing one buffer. Empty input has no block.
+/// Calls `f` on each block libbz2 forms from `input` at block size `level` (clamped to
+/// 1..=9), in order, reusing one buffer, when all input is given at once with `BZ_FINISH`.
+/// Empty input has no block.
 ///
 /// ```
 /// use kqent_analysis::iid::bzip2::blocks::for_each_block;
@@ -26,7 +27,7 @@ pub struct Block {
 /// assert_eq!(seen, vec![vec![b'a', b'a', b'a', b'a', 2, b'b']]);
 /// ```
 pub fn for_each_block(input: &[u8], level: u32, mut f: impl FnMut(&Block)) {
-    let limit = 100_000 * level as usize - 19;
+    let limit = 100_000 * level.clamp(1, 9) as usize - 19;
     let mut rl = RunState::default();
     let mut block = Block::new(limit);
     let mut pos = 0;

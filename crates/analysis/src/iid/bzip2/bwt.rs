@@ -9,7 +9,8 @@
 //! radix pass on their top 16 bits and a sort within each bucket, and settles the rare equal
 //! keys by rank doubling (Larsson-Sadakane), which bounds the work on periodic blocks by O(n log^2 n).
 
-/// The last column of the sorted cyclic rotations of `block`.
+/// The last column of the sorted cyclic rotations of `block` (bzip2 blocks hold at most
+/// 900,000 bytes; rotation indices are `u32`).
 ///
 /// ```
 /// use kqent_analysis::iid::bzip2::bwt::last_column;
@@ -50,6 +51,7 @@ impl Sorter {
     /// sorted order (equal rotations in any order).
     fn sort_rotations(&mut self, block: &[u8]) {
         let n = block.len();
+        debug_assert!(n < 1 << 32, "blocks are far below 2^32 bytes");
         self.order.clear();
         if n == 0 {
             return;

@@ -284,14 +284,12 @@ fn selector_mtf_bits(selectors: &[u8], n_tables: usize) -> u64 {
 /// `max(freq, 1)` scaled by 256 with the subtree depth in the low byte (so that among equal
 /// frequencies the shallower subtree is merged first), a binary heap with libbz2's
 /// tie-breaking, and, while any code is longer than `max_len`, every weight halved
-/// (`1 + w / 2`) and the tree rebuilt.
-///
-/// ```
-/// use kqent_analysis::iid::bzip2::coding::code_lengths;
-/// assert_eq!(code_lengths(&[10, 1, 1, 2], 17), vec![1, 3, 3, 2]);
-/// ```
-pub fn code_lengths(freq: &[u32], max_len: u32) -> Vec<u8> {
+/// (`1 + w / 2`) and the tree rebuilt. Needs `freq.len() <= 2^max_len` and frequencies
+/// summing below 2^24 (a bzip2 block has at most 258 symbols and 900,001 codes).
+pub(crate) fn code_lengths(freq: &[u32], max_len: u32) -> Vec<u8> {
     let alpha = freq.len();
+    debug_assert!(max_len < 32 && alpha <= 1 << max_len);
+    debug_assert!(freq.iter().map(|&f| u64::from(f)).sum::<u64>() < 1 << 24);
     // Nodes are numbered from 1; node 0 is the heap's sentinel of weight 0.
     let mut weight = vec![0u32; 2 * alpha + 2];
     let mut parent = vec![0usize; 2 * alpha + 2];
@@ -399,6 +397,13 @@ mod tests {
         assert_eq!(digits(3), (2, 0));
         assert_eq!(digits(4), (1, 1));
         assert_eq!(digits(6), (0, 2));
+    }
+
+    #[test]
+    fn code_lengths_break_ties_by_depth() {
+        // 1 + 1 -> a node of weight 2 and depth 1; the leaf of weight 2 is shallower, so it
+        // merges first, with that node.
+        assert_eq!(code_lengths(&[10, 1, 1, 2], 17), vec![1, 3, 3, 2]);
     }
 
     #[test]

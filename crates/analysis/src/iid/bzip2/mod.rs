@@ -21,13 +21,16 @@ const STREAM_BITS: u64 = 32 + 48 + 32;
 /// Block header: magic, CRC, the randomised flag and the origin pointer, in bits.
 const BLOCK_HEADER_BITS: u64 = 48 + 32 + 1 + 24;
 
-/// The length in bytes of `input` compressed by libbz2 at block size `level` (1..=9) with
-/// the default work factor (the work factor changes only how libbz2 sorts, never what it
-/// writes).
+/// The length in bytes of `input` compressed by libbz2 at block size `level` (clamped to
+/// 1..=9) with the default work factor (the work factor changes only how libbz2 sorts, never
+/// what it writes), all input given at once with `BZ_FINISH`, as
+/// `BZ2_bzBuffToBuffCompress` (which the reference tool calls) does. Feeding the input in
+/// "run" mode first and finishing afterwards, as python's `bz2.compress` and the `bzip2`
+/// command do, cuts a block differently when the input ends exactly as a block fills.
 ///
 /// ```
 /// use kqent_analysis::iid::bzip2::compressed_len;
-/// // python3: len(bz2.compress(b"1 2 3", 5)) == 43; len(bz2.compress(b"")) == 14.
+/// // libbz2 writes 43 bytes for "1 2 3" and 14 for the empty input.
 /// assert_eq!(compressed_len(b"1 2 3", 5), 43);
 /// assert_eq!(compressed_len(b"", 9), 14);
 /// ```
@@ -132,6 +135,23 @@ mod tests {
         }
         let random: Vec<u8> = samples(120_000, 256, 12);
         assert_eq!(compressed_len(&random, 1), libbz2_len(&random, 1));
+    }
+
+    #[test]
+    fn equals_libbz2_when_the_input_ends_as_a_block_fills() {
+        // Level 1 limit + 1 single bytes: the last byte, pending when the block fills, joins
+        // that block (python's run-then-finish compression would start a second block).
+        let limit = 100_000 - 19;
+        let data: Vec<u8> = (0..limit + 3).map(|i| (i % 3) as u8).collect();
+        assert_eq!(compressed_len(&data[..limit + 1], 1), 47);
+        for len in limit - 1..=limit + 3 {
+            let d = &data[..len];
+            assert_eq!(compressed_len(d, 1), libbz2_len(d, 1), "{len} bytes");
+        }
+        // The same with a run of two pending at the cut.
+        let mut d = data[..limit - 1].to_vec();
+        d.extend([7, 7]);
+        assert_eq!(compressed_len(&d, 1), libbz2_len(&d, 1));
     }
 
     proptest! {
