@@ -149,14 +149,9 @@ fn read_trace(path: &Path) -> anyhow::Result<TraceData> {
     let reader = kqent_trace::TraceReader::open(std::io::Cursor::new(bytes))
         .with_context(|| format!("cannot read trace {shown}"))?;
     let meta = reader.metadata().clone();
-    let n = usize::try_from(meta.samples).unwrap_or(0);
-    let mut durations = Vec::with_capacity(n);
-    let mut kinds = Vec::with_capacity(n);
-    for r in reader.records() {
-        let r = r.with_context(|| format!("cannot read trace {shown}"))?;
-        durations.push(r.duration_ns);
-        kinds.push(r.kinds.bits());
-    }
+    let (durations, kinds) = reader
+        .durations_and_kinds()
+        .with_context(|| format!("cannot read trace {shown}"))?;
     Ok(TraceData {
         meta,
         durations,

@@ -352,14 +352,7 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
 fn read_trace(path: &Path) -> Result<TraceData, kqent_trace::TraceError> {
     let reader = kqent_trace::open_file(path)?;
     let meta = reader.metadata().clone();
-    let n = usize::try_from(reader.len()).unwrap_or(0);
-    let mut durations = Vec::with_capacity(n);
-    let mut kinds = Vec::with_capacity(n);
-    for r in reader.records() {
-        let r = r?;
-        durations.push(r.duration_ns);
-        kinds.push(r.kinds.bits());
-    }
+    let (durations, kinds) = reader.durations_and_kinds()?;
     Ok(TraceData {
         meta,
         durations,

@@ -197,6 +197,19 @@ impl<R: Read + Seek> TraceReader<R> {
         }
         Ok(out)
     }
+
+    /// All durations in ns and, alongside, each record's event-kind bitmask
+    /// ([`crate::EventKinds::bits`]), validated like [`TraceReader::records`].
+    pub fn durations_and_kinds(self) -> Result<(Vec<u64>, Vec<u32>), TraceError> {
+        let n = self.meta.samples as usize;
+        let (mut durations, mut kinds) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for r in self.records() {
+            let r = r?;
+            durations.push(r.duration_ns);
+            kinds.push(r.kinds.bits());
+        }
+        Ok((durations, kinds))
+    }
 }
 
 /// Streaming iterator over the records of a [`TraceReader`].

@@ -227,6 +227,16 @@ fn files_round_trip_through_the_path_helpers() {
     assert_eq!(back, recs);
     let durs = open_file(&path).unwrap().durations().unwrap();
     assert_eq!(durs, recs.iter().map(|r| r.duration_ns).collect::<Vec<_>>());
+    let (durs2, kinds) = open_file(&path).unwrap().durations_and_kinds().unwrap();
+    assert_eq!(durs2, durs);
+    assert_eq!(
+        kinds,
+        recs.iter().map(|r| r.kinds.bits()).collect::<Vec<_>>()
+    );
+    assert!(
+        kinds.iter().any(|&k| k != kinds[0]),
+        "records() gives varied kinds"
+    );
     assert!(kqent_trace::looks_like_trace(
         &std::fs::read(&path).unwrap()[..16]
     ));
