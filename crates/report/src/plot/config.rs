@@ -3,7 +3,7 @@
 use kqent_analysis::stats::{Autocorrelation, BlockEntropy, DurationStats};
 use plotters::prelude::*;
 
-use super::{category_at, colour, empty, render, FONT};
+use super::{category_at, colour, empty, frame, legend, render, FONT};
 use crate::series::EstimatorBar;
 use crate::ReportError;
 
@@ -44,15 +44,10 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
         .unwrap_or(1)
         .max(1);
     render("durations", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(
-                first.lo.log10()..last.hi.log10(),
-                0u64..ymax + ymax / 20 + 1,
-            )?;
+        let mut chart = frame(root, title, 18, 40, 70).build_cartesian_2d(
+            first.lo.log10()..last.hi.log10(),
+            0u64..ymax + ymax / 20 + 1,
+        )?;
         chart
             .configure_mesh()
             .x_labels(8)
@@ -79,11 +74,7 @@ pub fn symbol_histogram_plot(histogram: &[u64], bits: u8) -> Result<String, Repo
     let ymax = histogram.iter().copied().max().unwrap_or(1).max(1);
     let k = histogram.len() as u32;
     render("symbols", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+        let mut chart = frame(root, &title, 18, 40, 70)
             .build_cartesian_2d(0u32..k, 0u64..ymax + ymax / 20 + 1)?;
         chart
             .configure_mesh()
@@ -110,12 +101,8 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
     let lim = (a.max_abs.max(a.band) * 1.15).max(1e-3);
     let lags = a.r.len() as f64;
     render("autocorrelation", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..lags + 1.0, -lim..lim)?;
+        let mut chart =
+            frame(root, title, 16, 40, 70).build_cartesian_2d(0.0..lags + 1.0, -lim..lim)?;
         chart
             .configure_mesh()
             .x_label_formatter(&|v| format!("{v:.0}"))
@@ -153,12 +140,7 @@ pub fn lag_plot(pairs: &[[u64; 2]]) -> Result<String, ReportError> {
     };
     let hi = hi.max(lo + 1);
     render("lag", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(80)
-            .build_cartesian_2d(lo..hi, lo..hi)?;
+        let mut chart = frame(root, title, 16, 40, 80).build_cartesian_2d(lo..hi, lo..hi)?;
         chart
             .configure_mesh()
             .x_desc("duration d_i (ns)")
@@ -181,11 +163,7 @@ pub fn block_entropy_plot(blocks: &[BlockEntropy], bits: u8) -> Result<String, R
     };
     let xmax = (last.start + last.len).max(1);
     render("blocks", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+        let mut chart = frame(root, title, 18, 40, 70)
             .build_cartesian_2d(0u64..xmax, 0.0..f64::from(bits.max(1)) * 1.05)?;
         chart
             .configure_mesh()
@@ -211,12 +189,7 @@ pub fn block_entropy_plot(blocks: &[BlockEntropy], bits: u8) -> Result<String, R
                 .label(name)
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], c.stroke_width(2)));
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -240,11 +213,7 @@ pub fn estimator_plot(
         .filter(|h| h.is_finite())
         .fold(1.0f64, f64::max);
     render("estimators", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(60)
-            .y_label_area_size(70)
+        let mut chart = frame(root, title, 16, 60, 70)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top * 1.3)?;
         chart
             .configure_mesh()
@@ -286,12 +255,7 @@ pub fn estimator_plot(
             ))?
             .label("H_assessed")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], colour(3).stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.85))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }

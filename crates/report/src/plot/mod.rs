@@ -23,6 +23,38 @@ pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 pub(crate) const FONT: &str = "sans-serif";
 
+/// The frame every plot shares: a caption of `title_px` px, a 12 px margin, and label areas
+/// of `x_area` (below) and `y_area` (left) px.
+pub(crate) fn frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    title_px: u32,
+    x_area: u32,
+    y_area: u32,
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, (FONT, title_px))
+        .margin(12)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area);
+    builder
+}
+
+/// Draws the series legend at `position`, boxed on a translucent white background.
+pub(crate) fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.8))
+        .position(position)
+        .draw()?;
+    Ok(())
+}
+
 /// Runs `draw` on a fresh SVG canvas and returns the document.
 pub(crate) fn render(
     name: &str,

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{category_at, colour, empty, render, FONT};
+use super::{category_at, colour, empty, frame, legend, render, FONT};
 use crate::compare::KindComparison;
 use crate::series::{Grid, Line};
 use crate::ReportError;
@@ -29,11 +29,7 @@ pub fn knob_lines_plot(
         .fold(0.0f64, f64::max)
         .max(0.01);
     render("knob", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+        let mut chart = frame(root, &title, 16, 40, 70)
             .build_cartesian_2d(x0..x1.max(x0 + 1), 0.0..ymax * 1.15)?;
         chart
             .configure_mesh()
@@ -52,12 +48,7 @@ pub fn knob_lines_plot(
             }
         }
         if by.is_some() {
-            chart
-                .configure_series_labels()
-                .border_style(BLACK)
-                .background_style(WHITE.mix(0.8))
-                .position(SeriesLabelPosition::LowerRight)
-                .draw()?;
+            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
         Ok(())
     })
@@ -86,11 +77,7 @@ pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
         }
     };
     render("heatmap", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+        let mut chart = frame(root, &title, 16, 40, 70)
             .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)?;
         chart
             .configure_mesh()
@@ -156,11 +143,7 @@ pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportErr
         .fold(0.0f64, f64::max)
         .max(0.01);
     render("kinds", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 16))
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
+        let mut chart = frame(root, title, 16, 50, 70)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..ymax * 1.5)?;
         chart
             .configure_mesh()
@@ -207,12 +190,7 @@ pub fn kind_comparison_plot(rows: &[KindComparison]) -> Result<String, ReportErr
                 })
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
