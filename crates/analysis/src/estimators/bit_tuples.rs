@@ -224,6 +224,7 @@ fn tied_runs(slice: &[(u64, u32)]) -> impl Iterator<Item = (usize, usize)> + '_ 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::estimators::random_bits;
     use crate::estimators::suffix::lcp_in_suffix_order;
 
     /// The same counts through the suffix-array path.
@@ -232,18 +233,6 @@ mod tests {
         let mut iv = Intervals::default();
         iv.add_group(lcp[1..].iter().map(|&l| l as u32), 0);
         iv.finish(bits.len(), &[], &[])
-    }
-
-    fn random_bits(n: usize, seed: u64, ones_in_16: u64) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                u8::from(x % 16 < ones_in_16)
-            })
-            .collect()
     }
 
     #[test]

@@ -20,3 +20,18 @@ pub mod predictor;
 pub mod suffix;
 pub mod t_tuple;
 pub mod tuples;
+
+/// Test data for the bitstring paths: `n` bits from a xorshift generator, each 1 with
+/// probability `ones_in_16` / 16.
+#[cfg(test)]
+fn random_bits(n: usize, seed: u64, ones_in_16: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            u8::from(x % 16 < ones_in_16)
+        })
+        .collect()
+}

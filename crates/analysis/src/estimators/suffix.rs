@@ -158,6 +158,7 @@ fn permuted_to_sorted(mut sa: Vec<i32>, extend: impl Fn(usize, usize, usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::estimators::random_bits;
 
     fn naive_sa(data: &[u8]) -> Vec<i32> {
         let mut sa: Vec<i32> = (0..data.len() as i32).collect();
@@ -173,18 +174,6 @@ mod tests {
             lcp[r] = a.iter().zip(b).take_while(|(x, y)| x == y).count() as i32;
         }
         lcp
-    }
-
-    fn random_bits(n: usize, seed: u64, ones_in_16: u64) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                u8::from(x % 16 < ones_in_16)
-            })
-            .collect()
     }
 
     #[test]
