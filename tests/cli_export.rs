@@ -11,6 +11,17 @@ fn kqent() -> Command {
     Command::cargo_bin("kqent").unwrap()
 }
 
+/// `kqent export INPUT ARGS... --out OUT`, run.
+fn export(input: &Path, args: &[&str], out: &Path) -> assert_cmd::assert::Assert {
+    kqent()
+        .arg("export")
+        .arg(input)
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
 /// Writes a trace with the given durations; kinds and events vary per record.
 fn write_trace(path: &Path, durations: &[u64]) {
     let meta = Metadata::new("mock", Knobs::default(), ClockInfo::new("mock", 1));
@@ -40,16 +51,7 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
 fn export_bin(method: &str) -> Vec<u8> {
     let (dir, trace) = setup();
     let out = dir.path().join("s.bin");
-    kqent()
-        .args([
-            "export",
-            trace.to_str().unwrap(),
-            "--extract",
-            method,
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
+    export(&trace, &["--extract", method], &out)
         .success()
         .stderr(predicate::str::contains("warning").not());
     fs::read(out).unwrap()
@@ -91,11 +93,7 @@ fn xorfold_symbols_fold_xored_differences() {
 fn csv_lists_every_record() {
     let (dir, trace) = setup();
     let out = dir.path().join("r.csv");
-    kqent()
-        .args(["export", trace.to_str().unwrap(), "--csv", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    export(&trace, &["--csv"], &out).success();
     assert_eq!(
         fs::read_to_string(out).unwrap(),
         "start_ns,duration_ns,events,kinds,segment\n\
@@ -114,16 +112,7 @@ fn coarse_tick_is_warned_about() {
     let trace = dir.path().join("t.kqt");
     write_trace(&trace, &[1000, 3000, 42_000, 0]);
     let out = dir.path().join("s.bin");
-    kqent()
-        .args([
-            "export",
-            trace.to_str().unwrap(),
-            "--extract",
-            "lsb:2",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
+    export(&trace, &["--extract", "lsb:2"], &out)
         .success()
         .stderr(predicate::str::contains("1000 ns").and(predicate::str::contains("not random")));
     assert_eq!(fs::read(out).unwrap(), vec![0, 0, 0, 0]);
@@ -135,16 +124,7 @@ fn non_trace_input_fails_cleanly_without_output() {
     let input = dir.path().join("symbols.bin");
     fs::write(&input, [0u8, 1, 1, 0, 1, 0, 0, 1, 1, 1]).unwrap();
     let out = dir.path().join("out.bin");
-    let assert = kqent()
-        .args([
-            "export",
-            input.to_str().unwrap(),
-            "--extract",
-            "lsb:1",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
+    let assert = export(&input, &["--extract", "lsb:1"], &out)
         .code(2)
         .stderr(predicate::str::contains("not a kqent trace"));
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
@@ -164,13 +144,7 @@ fn truncated_trace_names_the_offset_and_leaves_nothing() {
     fs::write(&trace, bytes).unwrap();
     for args in [vec!["--csv"], vec!["--extract", "lsb:4"]] {
         let out = dir.path().join("out");
-        kqent()
-            .arg("export")
-            .arg(&trace)
-            .args(&args)
-            .arg("--out")
-            .arg(&out)
-            .assert()
+        export(&trace, &args, &out)
             .code(2)
             .stderr(predicate::str::contains("truncated trace at byte"));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -181,16 +155,7 @@ fn truncated_trace_names_the_offset_and_leaves_nothing() {
 fn unwritable_output_is_an_error() {
     let (dir, trace) = setup();
     let out = dir.path().join("no/such/dir/s.bin");
-    kqent()
-        .args([
-            "export",
-            trace.to_str().unwrap(),
-            "--extract",
-            "lsb:4",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
+    export(&trace, &["--extract", "lsb:4"], &out)
         .code(2)
         .stderr(predicate::str::contains("cannot write"));
 }
@@ -199,10 +164,7 @@ fn unwritable_output_is_an_error() {
 fn output_over_the_input_is_refused() {
     let (_dir, trace) = setup();
     let before = fs::read(&trace).unwrap();
-    kqent()
-        .args(["export", trace.to_str().unwrap(), "--csv", "--out"])
-        .arg(&trace)
-        .assert()
+    export(&trace, &["--csv"], &trace)
         .code(2)
         .stderr(predicate::str::contains("is the input trace"));
     assert_eq!(fs::read(&trace).unwrap(), before);
@@ -212,22 +174,8 @@ fn output_over_the_input_is_refused() {
 fn a_format_is_required_and_bad_methods_are_usage_errors() {
     let (dir, trace) = setup();
     let out = dir.path().join("s.bin");
-    kqent()
-        .args(["export", trace.to_str().unwrap(), "--out"])
-        .arg(&out)
-        .assert()
-        .code(2);
-    kqent()
-        .args([
-            "export",
-            trace.to_str().unwrap(),
-            "--extract",
-            "lsb:9",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .code(2);
+    export(&trace, &[], &out).code(2);
+    export(&trace, &["--extract", "lsb:9"], &out).code(2);
     assert!(!out.exists());
 }
 
@@ -237,16 +185,7 @@ fn too_few_durations_for_the_method_is_an_error() {
     let trace = dir.path().join("t.kqt");
     write_trace(&trace, &[5, 6]);
     let out = dir.path().join("s.bin");
-    kqent()
-        .args([
-            "export",
-            trace.to_str().unwrap(),
-            "--extract",
-            "xorfold",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
+    export(&trace, &["--extract", "xorfold"], &out)
         .code(2)
         .stderr(predicate::str::contains("xorfold"));
     assert!(!out.exists());
