@@ -5,6 +5,11 @@
 //! Where the section leaves the binning open, this follows the reference tool: expected
 //! counts are sorted in increasing order (ties by symbol or pair value) and accumulated
 //! into bins until each holds at least 5; a last bin below 5 is merged into the one before.
+//!
+//! The proportions are built as the reference builds them, a running sum of `1/n` per
+//! sample (`proportions`), not as `count / n`: the two differ in the last bits, and
+//! expected counts that tie under one can differ under the other, which moves cells between
+//! bins and changes T (1013.164903 against 1026.242376 on NIST's `rand8_short.bin`).
 
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -104,15 +109,18 @@ pub fn tests(data: &[u8], alphabet: usize) -> (ChiSquareResult, ChiSquareResult)
     }
 }
 
-fn proportions(data: &[u8], alphabet: usize) -> Vec<f64> {
-    let mut c = vec![0u64; alphabet.max(1)];
+/// The proportion of each symbol, accumulated as `1/n` per sample in data order (the
+/// reference's `calc_proportions`), so that equal counts give bit-equal proportions only
+/// when the reference's do too, and expected counts tie, sort and bin as in the reference.
+pub(crate) fn proportions(data: &[u8], alphabet: usize) -> Vec<f64> {
+    let mut p = vec![0.0f64; alphabet.max(1)];
+    let step = 1.0 / data.len().max(1) as f64;
     for &v in data {
-        if let Some(x) = c.get_mut(v as usize) {
-            *x += 1;
+        if let Some(x) = p.get_mut(v as usize) {
+            *x += step;
         }
     }
-    let n = data.len().max(1) as f64;
-    c.iter().map(|&x| x as f64 / n).collect()
+    p
 }
 
 /// Assigns each cell (index into `expected`) to a bin; returns (bin of each cell, expected
@@ -155,6 +163,7 @@ fn t_statistic(observed: &[u64], expected: &[f64]) -> f64 {
 pub fn independence(data: &[u8], alphabet: usize) -> ChiSquareResult {
     let p = proportions(data, alphabet);
     let k = p.len();
+    // floor(n / 2) pairs, as the reference's floor(n * 0.5).
     let pairs = (data.len() / 2) as f64;
     let expected: Vec<f64> = (0..k * k).map(|c| p[c / k] * p[c % k] * pairs).collect();
     let (bin_of, bin_exp) = bins(&expected);
@@ -260,6 +269,41 @@ mod tests {
         let (bin_of, exp) = bins(&[5.0, 1.0]);
         assert_eq!(exp, vec![6.0]);
         assert_eq!(bin_of, vec![0, 0]);
+    }
+
+    fn lcg(n: usize, modulus: u32, seed: u32) -> Vec<u8> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                ((x >> 16) % modulus) as u8
+            })
+            .collect()
+    }
+
+    /// 20 samples over 5 symbols where `count / n` and the reference's running sum of
+    /// `1/n` give expected counts that sort, and so bin, differently: T = 0.4 as the
+    /// reference computes it, 0 with `count / n`.
+    #[test]
+    fn proportions_bin_as_the_reference_running_sum() {
+        let d = lcg(20, 5, 4);
+        let r = independence(&d, 5);
+        assert!((r.statistic - 0.4).abs() < 1e-12, "{r:?}");
+        // The same test with count / n proportions lands elsewhere.
+        let mut c = [0u64; 5];
+        d.iter().for_each(|&v| c[v as usize] += 1);
+        let p: Vec<f64> = c.iter().map(|&x| x as f64 / 20.0).collect();
+        let expected: Vec<f64> = (0..25).map(|i| p[i / 5] * p[i % 5] * 10.0).collect();
+        let (bin_of, bin_exp) = bins(&expected);
+        let mut observed = vec![0u64; bin_exp.len()];
+        for w in d.chunks_exact(2) {
+            observed[bin_of[w[0] as usize * 5 + w[1] as usize]] += 1;
+        }
+        let t = t_statistic(&observed, &bin_exp);
+        assert!((t - r.statistic).abs() > 0.1, "count/n T = {t}");
+        // Equal counts still give bit-equal proportions.
+        let q = proportions(&[0, 1, 1, 0, 2, 2], 3);
+        assert!(q[0] == q[1] && q[1] == q[2]);
     }
 
     #[test]
