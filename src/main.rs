@@ -3,7 +3,6 @@
 mod cmd;
 mod exit;
 mod interrupt;
-mod pipeline;
 mod progress;
 
 use std::process::ExitCode;

@@ -1,21 +1,21 @@
 //! `kqent collect`: time wait calls over a fixed load of event sources and store every
 //! duration in a trace. The trace is written under a temporary name beside `--out` and
 //! renamed once complete (also after Ctrl-C, with the samples so far); on error the
-//! temporary file is removed.
+//! temporary file is removed (`kqent_pipeline::atomic`, the one atomic writer).
 //!
 //! With `--restarts R`, the source is restarted R times and `--out` receives the restart
 //! matrix (R rows of `--per-restart` symbols, NIST byte-per-symbol format) while the raw
 //! trace, one segment per restart, goes to `--trace` (default `<out>.trace`).
 
-use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 use kqent_analysis::Extraction;
 use kqent_collector::{
     collect, collect_restarts, validate, BackendKind, CollectConfig, CollectError,
 };
+use kqent_pipeline::atomic::AtomicFile;
 use kqent_trace::{Knobs, WriteTrigger};
 
 use crate::{exit, interrupt, progress};
@@ -26,7 +26,7 @@ pub struct Args {
     /// Event mechanism to time: auto (kqueue on macOS/FreeBSD, epoll on Linux), epoll,
     /// kqueue or mock (seeded synthetic durations).
     #[arg(long, default_value = "auto", value_name = "BACKEND")]
-    pub backend: String,
+    pub backend: BackendKind,
     /// Timers registered; timer i fires every 1 + (i mod 10) ms.
     #[arg(long, default_value_t = Knobs::default().num_timers, value_name = "N")]
     pub timers: u32,
@@ -45,7 +45,7 @@ pub struct Args {
     /// Socket write readiness: edge or level (every wait returns at once, like
     /// the original kqueue source).
     #[arg(long, default_value = "edge", value_name = "edge|level")]
-    pub write_trigger: String,
+    pub write_trigger: WriteTrigger,
     /// Wait calls discarded before recording starts.
     #[arg(long, default_value_t = Knobs::default().warmup, value_name = "N")]
     pub warmup: u64,
@@ -72,7 +72,7 @@ pub struct Args {
         value_name = "SPEC",
         requires = "restarts"
     )]
-    pub extract: String,
+    pub extract: Extraction,
     /// Where the raw restart trace goes (default: <out>.trace).
     #[arg(long, value_name = "FILE", requires = "restarts")]
     pub trace: Option<PathBuf>,
@@ -80,71 +80,20 @@ pub struct Args {
 
 impl Args {
     /// The library configuration these arguments describe.
-    fn config(&self) -> anyhow::Result<CollectConfig> {
-        let backend: BackendKind = self.backend.parse()?;
-        let write_trigger: WriteTrigger = self
-            .write_trigger
-            .parse()
-            .map_err(|e: String| anyhow!("--write-trigger: {e}"))?;
-        Ok(CollectConfig {
-            backend,
+    fn config(&self) -> CollectConfig {
+        CollectConfig {
+            backend: self.backend,
             knobs: Knobs {
                 num_timers: self.timers,
                 num_sockets: self.sockets,
                 num_file_watchers: self.watchers,
                 timeout_ms: self.timeout_ms,
                 poke_interval_us: self.poke_us,
-                write_trigger,
+                write_trigger: self.write_trigger,
                 warmup: self.warmup,
             },
             samples: self.samples,
             seed: self.seed,
-        })
-    }
-}
-
-/// A file being written under a temporary name; removed on drop unless renamed into place.
-pub(crate) struct PartialFile {
-    path: PathBuf,
-    done: bool,
-}
-
-impl PartialFile {
-    /// Creates `.<name>.partial-<pid>` beside `target` (O_EXCL).
-    pub(crate) fn create(target: &Path) -> anyhow::Result<(PartialFile, File)> {
-        let name = target
-            .file_name()
-            .ok_or_else(|| anyhow!("--out {} does not name a file", target.display()))?;
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".partial-{}", std::process::id()));
-        let path = dir.join(tmp_name);
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-        Ok((PartialFile { path, done: false }, file))
-    }
-
-    /// Renames the file to `target`.
-    pub(crate) fn persist(mut self, target: &Path) -> anyhow::Result<()> {
-        std::fs::rename(&self.path, target)
-            .with_context(|| format!("cannot rename the trace to {}", target.display()))?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if !self.done {
-            // Nothing more can be reported on this path; the error already was.
-            let _ = std::fs::remove_file(&self.path);
         }
     }
 }
@@ -154,12 +103,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if let Some(restarts) = args.restarts {
         return run_restarts(&args, restarts);
     }
-    let cfg = args.config()?;
+    let cfg = args.config();
     // Everything that can be checked without creating anything, before the output exists.
     validate(&cfg)?;
     let backend = cfg.backend.resolve()?;
     let stop = interrupt::flag()?;
-    let (partial, file) = PartialFile::create(&args.out)?;
+    let partial = AtomicFile::create(&args.out)?;
 
     let bar = progress::bar(cfg.samples, "samples");
     let mut on_progress = |n: u64| {
@@ -172,15 +121,16 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             bar.set_position(n);
         }
     };
-    let result = collect(&cfg, file, &stop, &mut on_progress);
+    let result = collect(&cfg, partial.file(), &stop, &mut on_progress);
     bar.finish_and_clear();
-    let outcome = result?;
-    // Closing the file here; the trace writer already flushed it.
-    drop(outcome.writer_output);
-    partial.persist(&args.out)?;
+    let kqent_collector::CollectOutcome {
+        metadata: m,
+        interrupted,
+        ..
+    } = result?;
+    partial.persist()?;
 
-    let m = &outcome.metadata;
-    if outcome.interrupted {
+    if interrupted {
         eprintln!(
             "kqent: interrupted: wrote {} of {} samples to {}",
             m.samples,
@@ -210,8 +160,8 @@ fn durations_for(ex: Extraction, per: u64) -> anyhow::Result<u64> {
 
 /// `collect --restarts`: the matrix to `--out`, the segmented trace beside it.
 fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
-    let mut cfg = args.config()?;
-    let ex: Extraction = args.extract.parse()?;
+    let mut cfg = args.config();
+    let ex = args.extract;
     let per = args.per_restart;
     if restarts == 0 || per == 0 {
         anyhow::bail!("--restarts and --per-restart must be at least 1");
@@ -231,9 +181,9 @@ fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
         anyhow::bail!("--trace and --out name the same file");
     }
     let stop = interrupt::flag()?;
-    let (matrix_partial, matrix_file) = PartialFile::create(&args.out)?;
-    let (trace_partial, trace_file) = PartialFile::create(&trace_path)?;
-    let mut matrix = BufWriter::new(matrix_file);
+    let matrix_partial = AtomicFile::create(&args.out)?;
+    let trace_partial = AtomicFile::create(&trace_path)?;
+    let mut matrix = BufWriter::new(matrix_partial.file());
 
     let bar = progress::bar(cfg.samples, "samples");
     let mut on_progress = |n: u64| {
@@ -258,17 +208,16 @@ fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
         &cfg,
         restarts,
         need,
-        trace_file,
+        trace_partial.file(),
         &stop,
         &mut on_progress,
         &mut on_restart,
     );
     bar.finish_and_clear();
     let outcome = result?;
-    drop(outcome.writer_output);
     let m = &outcome.metadata;
     if outcome.interrupted {
-        trace_partial.persist(&trace_path)?;
+        trace_partial.persist()?;
         // An incomplete matrix is useless to the restart tests: keep only the trace.
         drop(matrix);
         drop(matrix_partial);
@@ -283,8 +232,8 @@ fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
         .flush()
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     drop(matrix);
-    trace_partial.persist(&trace_path)?;
-    matrix_partial.persist(&args.out)?;
+    trace_partial.persist()?;
+    matrix_partial.persist()?;
     eprintln!(
         "kqent: wrote a {restarts} x {per} restart matrix ({ex}) to {} and {} samples to {}",
         args.out.display(),

@@ -2,12 +2,12 @@
 //! raw records (`--csv`). Output goes to a temporary file in the destination directory and
 //! is renamed into place, so a failed export leaves nothing behind.
 
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use kqent_analysis::Extraction;
+use kqent_pipeline::atomic::write_with;
 use kqent_trace::{EventKinds, Record};
 
 use crate::exit;
@@ -36,14 +36,20 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
     let meta = reader.metadata().clone();
     if let Some(method) = args.extract {
-        warn_coarse_tick(&meta);
-        let durations = reader
-            .durations()
-            .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
-        let symbols = method
-            .apply(&durations)
-            .with_context(|| format!("cannot extract {method} symbols"))?;
-        write_atomically(&args.out, |w| Ok(w.write_all(symbols.as_slice())?))?;
+        drop(reader);
+        // The one input path: the symbols `kqent analyze --extract` would assess.
+        let input = kqent_pipeline::read_input(
+            &args.trace,
+            &kqent_pipeline::InputOptions {
+                bits: None,
+                extract: Some(method),
+            },
+        )?;
+        for w in &input.warnings {
+            eprintln!("kqent: warning: {w}");
+        }
+        let symbols = input.symbols;
+        write_with(&args.out, |w| w.write_all(symbols.as_slice()))?;
         println!(
             "wrote {} symbols of {} bit(s) ({method}) to {}",
             symbols.len(),
@@ -52,19 +58,32 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     } else {
         let trace = &args.trace;
-        write_atomically(&args.out, |w| {
+        let mut bad_record = None;
+        let written = write_with(&args.out, |w| {
             w.write_all(CSV_HEADER.as_bytes())?;
             // Hand-rolled formatting: `writeln!` dominated the time of large exports.
             let kind_names: Vec<String> = (0..16).map(|b| EventKinds(b).to_string()).collect();
             let mut line = Vec::with_capacity(96);
             for r in reader.records() {
-                let r = r.with_context(|| format!("cannot read trace {}", trace.display()))?;
+                let r = match r {
+                    Ok(r) => r,
+                    Err(e) => {
+                        bad_record = Some(e);
+                        return Err(std::io::Error::other("the trace is not readable"));
+                    }
+                };
                 line.clear();
                 csv_line(&mut line, &r, &kind_names);
                 w.write_all(&line)?;
             }
             Ok(())
-        })?;
+        });
+        if let Some(e) = bad_record {
+            return Err(
+                anyhow::Error::new(e).context(format!("cannot read trace {}", trace.display()))
+            );
+        }
+        written?;
         println!(
             "wrote {} records as CSV to {}",
             meta.samples,
@@ -111,17 +130,6 @@ fn push_u64(out: &mut Vec<u8>, mut v: u64) {
 
 /// Symbols taken from the low bits of durations that all share a factor are partly
 /// constant: say so before anyone assesses them.
-pub(crate) fn warn_coarse_tick(meta: &kqent_trace::Metadata) {
-    if meta.tick_ns > 1 {
-        eprintln!(
-            "kqent: warning: every duration is a multiple of the observed tick, {} ns: \
-             the low bits of the durations are not random",
-            meta.tick_ns
-        );
-    }
-}
-
-/// Renaming the output over the trace would destroy the input.
 fn refuse_overwriting_input(input: &Path, out: &Path) -> anyhow::Result<()> {
     if let (Ok(a), Ok(b)) = (fs::canonicalize(input), fs::canonicalize(out)) {
         if a == b {
@@ -136,55 +144,6 @@ fn refuse_overwriting_input(input: &Path, out: &Path) -> anyhow::Result<()> {
 
 /// Writes `out` through `fill` into a temporary file next to it, then renames it into
 /// place. On any error (or panic) the temporary file is removed and `out` is untouched.
-pub(crate) fn write_atomically(
-    out: &Path,
-    fill: impl FnOnce(&mut BufWriter<File>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let name = out
-        .file_name()
-        .with_context(|| format!("the output path {} names no file", out.display()))?;
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".kqent-tmp-{}", std::process::id()));
-    let mut guard = TempFile {
-        path: dir.join(tmp_name),
-        keep: false,
-    };
-    let file =
-        File::create(&guard.path).with_context(|| format!("cannot write {}", out.display()))?;
-    let mut w = BufWriter::with_capacity(256 * 1024, file);
-    fill(&mut w)?;
-    let file = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", out.display()))?;
-    file.sync_all()
-        .with_context(|| format!("cannot write {}", out.display()))?;
-    drop(file);
-    fs::rename(&guard.path, out).with_context(|| format!("cannot write {}", out.display()))?;
-    guard.keep = true;
-    Ok(())
-}
-
-/// Removes the temporary file unless it was renamed into place.
-struct TempFile {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.keep {
-            // Best effort: the error being reported matters more than a leftover.
-            let _ = fs::remove_file(&self.path);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

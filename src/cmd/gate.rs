@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use kqent_pipeline::atomic::write_atomic;
 use kqent_report::gate::{evaluate, junit_xml, GateOptions};
-use kqent_report::layout::{load, write_atomic};
+use kqent_sweep::layout::load;
 
 use crate::exit;
 
@@ -16,7 +17,8 @@ pub struct Args {
     /// A result JSON file or a sweep directory.
     #[arg(value_name = "REPORT|DIR")]
     pub input: PathBuf,
-    /// Lowest acceptable H_assessed, bits per symbol.
+    /// Lowest acceptable H_assessed, bits per symbol: a threshold on the results (not
+    /// the claim `kqent health --h-claim` derives its cutoffs from).
     #[arg(long, value_name = "X")]
     pub min_entropy: f64,
     /// Highest acceptable largest |r_k| over the computed autocorrelation lags.
@@ -65,21 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         write_atomic(path, junit_xml(&report).as_bytes())
             .with_context(|| "cannot write the JUnit file")?;
     }
-    for case in &report.cases {
-        let verdict = if case.passed { "PASS" } else { "FAIL" };
-        println!(
-            "{verdict} {} {}: {}",
-            case.config_id,
-            case.check,
-            case.details.join("; ")
-        );
-    }
-    let failures = report.failures();
-    println!(
-        "{} passed, {} failed",
-        report.cases.len() - failures,
-        failures
-    );
+    print!("{}", kqent_report::text::gate(&report));
     Ok(if report.passed() {
         exit::SUCCESS
     } else {

@@ -1,18 +1,16 @@
 //! `kqent health`: SP 800-90B Repetition Count and Adaptive Proportion tests (4.4) over a
-//! symbol file or a trace, for a claimed min-entropy. A report, not a verdict: it exits 0
-//! whether or not the tests fire.
+//! symbol file or a trace, for a claimed min-entropy (`--h-claim`). A report, not a
+//! verdict: it exits 0 whether or not the tests fire. The input is read by
+//! `kqent_pipeline::input`, as `analyze` and `sweep` read it.
 
-use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{Read, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use kqent_analysis::health::{self, Failure, HealthReport};
-use kqent_analysis::{Extraction, Symbols};
+use kqent_analysis::health::{self, HealthReport};
+use kqent_analysis::Extraction;
+use kqent_pipeline::InputOptions;
 use serde::Serialize;
 
-use crate::cmd::export::{warn_coarse_tick, write_atomically};
 use crate::exit;
 
 /// Arguments of `kqent health`.
@@ -20,14 +18,17 @@ use crate::exit;
 pub struct Args {
     /// A NIST-format symbol file (one symbol per byte) or a kqent trace.
     pub input: PathBuf,
-    /// Claimed min-entropy per symbol, in bits (0 < H <= symbol width).
+    /// The claimed min-entropy per symbol the cutoffs are derived from, in bits
+    /// (0 < H <= symbol width). Not a threshold: `kqent gate --min-entropy` is one.
     #[arg(
-        long = "h",
-        visible_alias = "min-entropy",
+        long = "h-claim",
+        // The old spellings, kept working but no longer shown.
+        alias = "h",
+        alias = "min-entropy",
         value_name = "H",
         allow_negative_numbers = true
     )]
-    pub h: f64,
+    pub h_claim: f64,
     /// False-positive probability of each test: a number or a power of two like `2^-30`.
     #[arg(long, default_value = "2^-20", value_parser = parse_alpha, value_name = "ALPHA")]
     pub alpha: f64,
@@ -58,18 +59,28 @@ struct Output<'a> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let symbols = load(&args.input, args.bits, args.extract)?;
-    if args.h > f64::from(symbols.bits()) {
+    let input = kqent_pipeline::read_input(
+        &args.input,
+        &InputOptions {
+            bits: args.bits,
+            extract: args.extract,
+        },
+    )?;
+    let symbols = &input.symbols;
+    if args.h_claim > f64::from(symbols.bits()) {
         bail!(
             "H = {} bits exceeds the {}-bit symbol width: a symbol cannot carry more entropy than its width",
-            args.h,
+            args.h_claim,
             symbols.bits()
         );
     }
+    for w in &input.warnings {
+        eprintln!("kqent: warning: {w}");
+    }
     // SP 800-90B calls a source binary when it produces two distinct values.
     let binary = symbols.bits() == 1 || symbols.is_binary();
-    let cutoffs = health::cutoffs(args.h, args.alpha, binary)?;
-    let report = health::run(&symbols, &cutoffs);
+    let cutoffs = health::cutoffs(args.h_claim, args.alpha, binary)?;
+    let report = health::run(symbols, &cutoffs);
 
     if let Some(path) = &args.json {
         let doc = Output {
@@ -79,57 +90,22 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             report: &report,
         };
         let json = serde_json::to_vec_pretty(&doc).context("cannot serialize the report")?;
-        write_atomically(path, |w| {
+        kqent_pipeline::atomic::write_with(path, |w| {
             w.write_all(&json)?;
-            Ok(w.write_all(b"\n")?)
+            w.write_all(b"\n")
         })?;
     }
     print!(
         "{}",
-        render(&args.input, args.extract, &symbols, &report, args.list)
+        kqent_report::text::health(
+            &args.input.display().to_string(),
+            args.extract,
+            symbols.bits(),
+            &report,
+            args.list
+        )
     );
     Ok(exit::SUCCESS)
-}
-
-/// Reads a trace (through `--extract`) or a NIST-format symbol file.
-fn load(path: &Path, bits: Option<u8>, extract: Option<Extraction>) -> anyhow::Result<Symbols> {
-    let what = || format!("cannot read {}", path.display());
-    let mut prefix = Vec::with_capacity(8);
-    File::open(path)
-        .with_context(what)?
-        .take(8)
-        .read_to_end(&mut prefix)
-        .with_context(what)?;
-    if kqent_trace::looks_like_trace(&prefix) {
-        let Some(method) = extract else {
-            bail!(
-                "{} is a trace: give --extract (lsb:K, delta-lsb:K or xorfold) to turn its durations into symbols",
-                path.display()
-            );
-        };
-        if bits.is_some() {
-            bail!("--bits applies to symbol files; a trace's symbol width comes from --extract");
-        }
-        let reader = kqent_trace::open_file(path)
-            .with_context(|| format!("cannot read trace {}", path.display()))?;
-        warn_coarse_tick(reader.metadata());
-        let durations = reader
-            .durations()
-            .with_context(|| format!("cannot read trace {}", path.display()))?;
-        Ok(method
-            .apply(&durations)
-            .with_context(|| format!("cannot extract {method} symbols"))?)
-    } else {
-        if extract.is_some() {
-            bail!(
-                "{} is not a kqent trace: --extract applies to traces only (for a symbol file, give --bits if needed)",
-                path.display()
-            );
-        }
-        let data = std::fs::read(path).with_context(what)?;
-        Ok(Symbols::from_nist_bytes(data, bits)
-            .with_context(|| format!("invalid symbol file {}", path.display()))?)
-    }
 }
 
 /// Parses `2^-20`, `2**-20` or a plain number.
@@ -151,74 +127,6 @@ fn parse_alpha(s: &str) -> Result<f64, String> {
     }
 }
 
-/// `2^-k` when alpha is an exact power of two, otherwise the number.
-fn fmt_alpha(a: f64) -> String {
-    let k = a.log2();
-    if k.fract() == 0.0 && 2f64.powi(k as i32) == a {
-        format!("2^{k}")
-    } else {
-        format!("{a:e}")
-    }
-}
-
-fn render(
-    input: &Path,
-    extract: Option<Extraction>,
-    symbols: &Symbols,
-    r: &HealthReport,
-    list: usize,
-) -> String {
-    let c = &r.cutoffs;
-    let n = &r.counts;
-    let mut s = String::new();
-    let source = match extract {
-        Some(m) => format!("{} ({m})", input.display()),
-        None => input.display().to_string(),
-    };
-    let _ = writeln!(s, "Health tests (SP 800-90B 4.4) on {source}");
-    let _ = writeln!(
-        s,
-        "  {} symbols of {} bit(s), {}; claimed H = {} bits/symbol, alpha = {}",
-        n.samples,
-        symbols.bits(),
-        if c.binary { "binary" } else { "non-binary" },
-        c.h,
-        fmt_alpha(c.alpha)
-    );
-    let _ = writeln!(
-        s,
-        "Repetition Count Test:    cutoff {} repeats; fired {} time(s); longest run {}",
-        c.rct_cutoff, n.rct_failures, n.longest_run
-    );
-    list_failures(&mut s, &r.rct_failures, list, |f| {
-        format!(
-            "run of {} x {:#04x} from sample {} reached the cutoff at sample {}",
-            f.count, f.symbol, f.start, f.index
-        )
-    });
-    let _ = writeln!(
-        s,
-        "Adaptive Proportion Test: window {}, cutoff {}; fired in {} of {} window(s); highest count {}",
-        c.apt_window, c.apt_cutoff, n.apt_failures, n.apt_windows, n.max_window_count
-    );
-    list_failures(&mut s, &r.apt_failures, list, |f| {
-        format!(
-            "window from sample {}: {:#04x} reached the cutoff at sample {} ({} in the window)",
-            f.start, f.symbol, f.index, f.count
-        )
-    });
-    s
-}
-
-fn list_failures(s: &mut String, f: &[Failure], list: usize, line: impl Fn(&Failure) -> String) {
-    for x in f.iter().take(list) {
-        let _ = writeln!(s, "    {}", line(x));
-    }
-    if f.len() > list {
-        let _ = writeln!(s, "    ... and {} more (see --json)", f.len() - list);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,7 +140,5 @@ mod tests {
         assert!(parse_alpha("0").is_err());
         assert!(parse_alpha("1").is_err());
         assert!(parse_alpha("x").is_err());
-        assert_eq!(fmt_alpha(2f64.powi(-20)), "2^-20");
-        assert_eq!(fmt_alpha(0.001), "1e-3");
     }
 }

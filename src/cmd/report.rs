@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use kqent_report::layout::{load, write_atomic};
+use kqent_pipeline::atomic::write_atomic;
 use kqent_report::overview::Overview;
 use kqent_report::{html, markdown};
+use kqent_sweep::layout::load;
 
 use crate::exit;
 

@@ -3,7 +3,6 @@
 //! as a summary and optionally written as JSON.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -13,7 +12,6 @@ use kqent_analysis::restart::{
 use kqent_analysis::{AnalysisError, EstimatorResult, Symbols};
 use serde::Serialize;
 
-use crate::cmd::export::write_atomically;
 use crate::exit;
 
 /// Arguments of `kqent restart`.
@@ -95,7 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     }
     let bytes = std::fs::read(&args.matrix).with_context(|| format!("cannot read {shown}"))?;
-    let sha256 = kqent_report::layout::sha256_hex(&bytes);
+    let sha256 = kqent_pipeline::input::sha256_hex(&bytes);
     let matrix = RestartMatrix::from_bytes(bytes, args.bits).with_context(|| shown.clone())?;
     let opts = RestartOptions {
         h_initial: args.h_initial,
@@ -115,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else {
         restart::non_iid
     };
-    let run = || restart::assess(&matrix, &opts, &estimate);
+    let run = || restart::assess_restart(&matrix, &opts, &estimate);
     let result = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -142,10 +140,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 /// Writes the document under a temporary name and renames it, so an error leaves nothing.
 fn write_json(path: &Path, doc: &Document) -> anyhow::Result<()> {
     let json = serde_json::to_vec_pretty(doc).context("cannot serialize the report")?;
-    write_atomically(path, |w| {
+    Ok(kqent_pipeline::atomic::write_with(path, |w| {
         w.write_all(&json)?;
-        Ok(w.write_all(b"\n")?)
-    })
+        w.write_all(b"\n")
+    })?)
 }
 
 fn estimates(rs: &[EstimatorResult]) -> String {

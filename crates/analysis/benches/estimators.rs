@@ -3,7 +3,7 @@
 //! those symbols. `scripts/bench-assess.sh` times the full 1,000,000-sample run.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use kqent_analysis::assess::{assess, AssessOptions};
+use kqent_analysis::assess::{assess_non_iid, AssessOptions};
 use kqent_analysis::estimators::{
     collision, compression, lag, lrs, lz78y, markov, mcv, multi_mcw, multi_mmc, t_tuple, tuples,
 };
@@ -74,7 +74,9 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("assess_100k");
     g.sample_size(10);
     g.bench_function("full", |b| {
-        b.iter(|| assess(black_box(&symbols), &AssessOptions::default()).expect("assessment"))
+        b.iter(|| {
+            assess_non_iid(black_box(&symbols), &AssessOptions::default()).expect("assessment")
+        })
     });
     g.finish();
 }

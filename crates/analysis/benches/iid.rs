@@ -1,7 +1,7 @@
 //! IID-track benchmark (harness-less: these runs take seconds to minutes).
 //!
 //! `cargo bench -p kqent-analysis --bench iid -- FILE BITS [--all-statistics] [--seed S]`
-//!   times `iid::assess` on a NIST-format file and where the time goes per permutation.
+//!   times `iid::assess_iid` on a NIST-format file and where the time goes per permutation.
 //! `cargo bench -p kqent-analysis --bench iid -- FILE BITS --floor N`
 //!   times N bzip2 compressions of shuffles of FILE spread over all threads: the floor that
 //!   any run computing the compression statistic N times cannot beat.
@@ -134,7 +134,7 @@ fn main() {
         all_statistics: flag("--all-statistics").is_some(),
     };
     let start = Instant::now();
-    let a = iid::assess(&symbols, &opts).expect("assess");
+    let a = iid::assess_iid(&symbols, &opts).expect("assess");
     let wall = start.elapsed().as_secs_f64();
     let max_perms = a.permutation_tests.iter().map(|r| r.permutations).max();
     let compr = &a.permutation_tests[Statistic::Compression.index()];

@@ -8,6 +8,14 @@
 //! the translated symbols and all ten on the bitstring. In conditioned mode only the
 //! bitstring is assessed, binary or not. Every estimator runs as its own rayon task; each
 //! is deterministic, so the result does not depend on the thread count.
+//!
+//! Symbols that all have one value are not an error: they carry no entropy, and the
+//! assessment says so ([`constant_assessment`]: Most Common Value with `p_hat = 1`, 0 bits,
+//! the other estimators not applicable with [`CONSTANT_REASON`]). Every command (`analyze`,
+//! `sweep`, `gate` reading their results) therefore gives the same answer for such input: a
+//! result of 0 bits per symbol, which a gate then fails.
+//!
+//! The estimator table ([`run_task`]) is shared with the restart tests (`crate::restart`).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -21,8 +29,12 @@ use crate::{AnalysisError, Estimator, EstimatorResult, Symbols};
 /// `MIN_SIZE`).
 pub const TRUNCATED_BITS: usize = 1_000_000;
 
-/// Number of samples SP 800-90B requires for an assessment.
-pub const MIN_SAMPLES: usize = 1_000_000;
+/// Number of samples SP 800-90B requires for an assessment (fewer are assessed, with a
+/// warning).
+pub const REQUIRED_SAMPLES: usize = 1_000_000;
+
+/// Why the estimators other than MCV do not apply to symbols that all have one value.
+pub const CONSTANT_REASON: &str = "every symbol has the same value";
 
 /// Options of an assessment (the reference tool's flags in brackets).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -76,15 +88,82 @@ enum Target {
 
 /// One unit of parallel work. t-Tuple and LRS share one task (one suffix array).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Task {
+pub(crate) enum Task {
     Single(Estimator),
     Tuples,
 }
 
-/// Runs the assessment.
+/// Every task, heaviest first so that a pool stays busy to the end.
+pub(crate) const TASKS: [Task; 9] = [
+    Task::Single(Estimator::MultiMmc),
+    Task::Single(Estimator::Lz78y),
+    Task::Tuples,
+    Task::Single(Estimator::MultiMcw),
+    Task::Single(Estimator::Lag),
+    Task::Single(Estimator::Compression),
+    Task::Single(Estimator::Collision),
+    Task::Single(Estimator::Markov),
+    Task::Single(Estimator::Mcv),
+];
+
+impl Task {
+    /// Whether the task applies to non-binary symbols (Collision, Markov and Compression
+    /// need a bitstring).
+    pub(crate) fn runs_on_non_binary(self) -> bool {
+        !matches!(self, Task::Single(e) if e.binary_only())
+    }
+}
+
+/// The assessment of symbols that all have one value: Most Common Value with
+/// `p_hat = p_u = 1` gives 0 bits per symbol; the other estimators do not apply.
 ///
 /// ```
-/// use kqent_analysis::assess::{assess, AssessOptions};
+/// use kqent_analysis::assess::{assess_non_iid, AssessOptions};
+/// use kqent_analysis::Symbols;
+/// let a = assess_non_iid(&Symbols::new(vec![5; 1000], 4).unwrap(), &AssessOptions::default())
+///     .unwrap();
+/// assert_eq!(a.h_assessed, 0.0);
+/// assert_eq!(a.original[0].h(), Some(0.0));
+/// ```
+pub fn constant_assessment(symbols: &Symbols, opts: &AssessOptions) -> Assessment {
+    let mut original = vec![EstimatorResult::estimate(
+        Estimator::Mcv,
+        0.0,
+        crate::vals![("p_hat", 1.0), ("p_u", 1.0)],
+    )];
+    original.extend(
+        [
+            Estimator::TTuple,
+            Estimator::Lrs,
+            Estimator::MultiMcw,
+            Estimator::Lag,
+            Estimator::MultiMmc,
+            Estimator::Lz78y,
+        ]
+        .into_iter()
+        .map(|e| EstimatorResult::not_applicable(e, CONSTANT_REASON)),
+    );
+    Assessment {
+        bits: symbols.bits(),
+        samples: symbols.len() as u64,
+        alphabet: symbols.distinct(),
+        binary: false,
+        options: opts.clone(),
+        original,
+        bitstring: Vec::new(),
+        bitstring_len: 0,
+        h_original: Some(0.0),
+        h_bitstring: None,
+        h_assessed: 0.0,
+    }
+}
+
+/// Runs the initial entropy estimate (the non-IID track): every estimator of section 6.3
+/// that applies, on the symbols and their bitstring, combined into H_assessed. Symbols
+/// that all have one value give [`constant_assessment`].
+///
+/// ```
+/// use kqent_analysis::assess::{assess_non_iid as assess, AssessOptions};
 /// use kqent_analysis::Symbols;
 /// let data: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2654435761) >> 7) as u8 & 3).collect();
 /// let s = Symbols::new(data, 2).unwrap();
@@ -93,7 +172,10 @@ enum Task {
 /// assert!(a.h_assessed <= 2.0);
 /// assert_eq!(a.bitstring_len, 40_000);
 /// ```
-pub fn assess(symbols: &Symbols, opts: &AssessOptions) -> Result<Assessment, AnalysisError> {
+pub fn assess_non_iid(
+    symbols: &Symbols,
+    opts: &AssessOptions,
+) -> Result<Assessment, AnalysisError> {
     let selected;
     let symbols = match opts.block {
         Some((index, count)) => {
@@ -118,10 +200,7 @@ pub fn assess(symbols: &Symbols, opts: &AssessOptions) -> Result<Assessment, Ana
     let bits = symbols.bits();
     let translated = symbols.translated();
     if translated.alphabet < 2 {
-        return Err(AnalysisError::InvalidArgument(format!(
-            "every sample has the value {}: one symbol carries no entropy",
-            translated.original.first().copied().unwrap_or(0)
-        )));
+        return Ok(constant_assessment(symbols, opts));
     }
     let binary = translated.alphabet == 2;
     let run_original = !opts.conditioned;
@@ -138,24 +217,11 @@ pub fn assess(symbols: &Symbols, opts: &AssessOptions) -> Result<Assessment, Ana
     };
 
     let mut tasks: Vec<(Target, Task)> = Vec::new();
-    // Heaviest first so the pool stays busy to the end.
-    let order = [
-        Task::Single(Estimator::MultiMmc),
-        Task::Single(Estimator::Lz78y),
-        Task::Tuples,
-        Task::Single(Estimator::MultiMcw),
-        Task::Single(Estimator::Lag),
-        Task::Single(Estimator::Compression),
-        Task::Single(Estimator::Collision),
-        Task::Single(Estimator::Markov),
-        Task::Single(Estimator::Mcv),
-    ];
-    for task in order {
+    for task in TASKS {
         if run_bitstring {
             tasks.push((Target::Bitstring, task));
         }
-        let binary_only = matches!(task, Task::Single(e) if e.binary_only());
-        if run_original && (binary || !binary_only) {
+        if run_original && (binary || task.runs_on_non_binary()) {
             tasks.push((Target::Original, task));
         }
     }
@@ -215,8 +281,9 @@ pub fn assess(symbols: &Symbols, opts: &AssessOptions) -> Result<Assessment, Ana
     })
 }
 
-/// Runs one task on `data` (symbols in `0..alphabet`; 0/1 when `alphabet == 2`).
-fn run_task(task: Task, data: &[u8], alphabet: usize) -> Vec<EstimatorResult> {
+/// Runs one task on `data` (symbols in `0..alphabet`; 0/1 when `alphabet == 2`): kqent's
+/// one table from an estimator to its implementation.
+pub(crate) fn run_task(task: Task, data: &[u8], alphabet: usize) -> Vec<EstimatorResult> {
     match task {
         Task::Tuples => match tuples::analyze(data, alphabet) {
             Ok(counts) => vec![t_tuple::from_counts(&counts), lrs::from_counts(&counts)],
@@ -259,7 +326,7 @@ mod tests {
         // Values 0 and 5 in 3-bit samples: binary, translated to 0/1.
         let data: Vec<u8> = lcg(5000, 2, 1).iter().map(|&b| b * 5).collect();
         let s = Symbols::new(data, 3).unwrap();
-        let a = assess(&s, &AssessOptions::default()).unwrap();
+        let a = assess_non_iid(&s, &AssessOptions::default()).unwrap();
         assert!(a.binary);
         assert_eq!(a.original.len(), 10);
         assert!(a.bitstring.is_empty());
@@ -271,7 +338,7 @@ mod tests {
     #[test]
     fn wider_data_skips_binary_only_estimators_on_the_symbols() {
         let s = Symbols::new(lcg(5000, 16, 2), 4).unwrap();
-        let a = assess(&s, &AssessOptions::default()).unwrap();
+        let a = assess_non_iid(&s, &AssessOptions::default()).unwrap();
         assert!(!a.binary);
         assert_eq!(a.original.len(), 7);
         assert!(a.original.iter().all(|r| !r.estimator.binary_only()));
@@ -289,7 +356,7 @@ mod tests {
             h_submitter: Some(0.5),
             block: None,
         };
-        let a = assess(&s, &opts).unwrap();
+        let a = assess_non_iid(&s, &opts).unwrap();
         assert!(a.original.is_empty() && a.h_original.is_none());
         assert_eq!(a.bitstring_len, 1_000_000);
         assert_eq!(a.h_assessed, 0.5);
@@ -298,34 +365,47 @@ mod tests {
             block: Some((2, 30_000)),
             ..AssessOptions::default()
         };
-        let a = assess(&s, &opts).unwrap();
+        let a = assess_non_iid(&s, &opts).unwrap();
         assert_eq!(a.samples, 30_000);
         assert_eq!(a.bitstring_len, 240_000);
-        let direct = assess(&s.block(2, 30_000).unwrap(), &AssessOptions::default()).unwrap();
+        let direct =
+            assess_non_iid(&s.block(2, 30_000).unwrap(), &AssessOptions::default()).unwrap();
         assert_eq!(a.original, direct.original);
     }
 
     #[test]
-    fn single_symbol_and_bad_options_are_errors() {
+    fn single_symbol_is_zero_entropy_and_bad_options_are_errors() {
         let s = Symbols::new(vec![3; 100], 2).unwrap();
-        assert!(assess(&s, &AssessOptions::default()).is_err());
+        let a = assess_non_iid(&s, &AssessOptions::default()).unwrap();
+        assert_eq!(a.h_assessed, 0.0);
+        assert_eq!(a.h_original, Some(0.0));
+        assert_eq!(a.original[0].h(), Some(0.0));
+        assert!(a.original[1..].iter().all(|r| r.h().is_none()));
+        assert_eq!(a, constant_assessment(&s, &AssessOptions::default()));
+        let varied = Symbols::new((0..1000).map(|i| (i % 3) as u8).collect(), 2).unwrap();
+        assert_eq!(
+            assess_non_iid(&varied, &AssessOptions::default())
+                .unwrap()
+                .alphabet,
+            3
+        );
         let s = Symbols::new(lcg(100, 4, 1), 2).unwrap();
         let bad = AssessOptions {
             h_submitter: Some(3.0),
             ..AssessOptions::default()
         };
-        assert!(assess(&s, &bad).is_err());
+        assert!(assess_non_iid(&s, &bad).is_err());
         let bad = AssessOptions {
             block: Some((5, 100)),
             ..AssessOptions::default()
         };
-        assert!(assess(&s, &bad).is_err());
+        assert!(assess_non_iid(&s, &bad).is_err());
     }
 
     #[test]
     fn tiny_inputs_report_not_applicable_instead_of_failing() {
         let s = Symbols::new(vec![0, 1, 2], 2).unwrap();
-        let a = assess(&s, &AssessOptions::default()).unwrap();
+        let a = assess_non_iid(&s, &AssessOptions::default()).unwrap();
         assert!(a
             .original
             .iter()
@@ -341,12 +421,12 @@ mod tests {
             .num_threads(1)
             .build()
             .unwrap()
-            .install(|| assess(&s, &opts).unwrap());
+            .install(|| assess_non_iid(&s, &opts).unwrap());
         let many = rayon::ThreadPoolBuilder::new()
             .num_threads(4)
             .build()
             .unwrap()
-            .install(|| assess(&s, &opts).unwrap());
+            .install(|| assess_non_iid(&s, &opts).unwrap());
         assert_eq!(
             serde_json::to_string(&one).unwrap(),
             serde_json::to_string(&many).unwrap()

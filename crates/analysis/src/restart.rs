@@ -18,17 +18,16 @@
 //!    symbol width. The test fails when min(H_r, H_c) < H_I / 2; otherwise the validated
 //!    entropy is min(H_r, H_c, H_I).
 //!
-//! The estimators are passed in by the caller ([`assess`]'s `estimate`), so that this module
+//! The estimators are passed in by the caller ([`assess_restart`]'s `estimate`), so that this module
 //! does not fix which estimator set runs.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::estimators::{
-    collision, compression, lag, lrs, lz78y, markov, mcv, multi_mcw, multi_mmc, t_tuple, tuples,
-};
+use crate::assess::{run_task, TASKS};
+use crate::estimators::mcv;
 use crate::rng::Rng;
-use crate::{AnalysisError, Estimator, EstimatorResult, Symbols};
+use crate::{AnalysisError, EstimatorResult, Symbols};
 
 /// Restarts (rows) in a restart matrix.
 pub const ROWS: usize = 1000;
@@ -261,42 +260,11 @@ pub fn non_iid(s: &Symbols) -> Result<Vec<EstimatorResult>, AnalysisError> {
     let t = s.translated();
     let binary = t.alphabet == 2;
     let (data, k) = (&t.data[..], t.alphabet);
-    let mut tasks: Vec<Estimator> = vec![
-        Estimator::MultiMmc,
-        Estimator::Lz78y,
-        Estimator::TTuple,
-        Estimator::MultiMcw,
-        Estimator::Lag,
-        Estimator::Mcv,
-    ];
-    if binary {
-        tasks.extend([
-            Estimator::Compression,
-            Estimator::Collision,
-            Estimator::Markov,
-        ]);
-    }
-    let mut out: Vec<EstimatorResult> = tasks
+    // The assessment's own estimator table, on the symbols only.
+    let mut out: Vec<EstimatorResult> = TASKS
         .par_iter()
-        .flat_map_iter(|&e| match e {
-            // t-Tuple and LRS share one pass over the tuple counts.
-            Estimator::TTuple => match tuples::analyze(data, k) {
-                Ok(c) => vec![t_tuple::from_counts(&c), lrs::from_counts(&c)],
-                Err(reason) => vec![
-                    EstimatorResult::not_applicable(Estimator::TTuple, reason.clone()),
-                    EstimatorResult::not_applicable(Estimator::Lrs, reason),
-                ],
-            },
-            Estimator::Mcv => vec![mcv::estimate(data, k)],
-            Estimator::Collision => vec![collision::estimate(data)],
-            Estimator::Markov => vec![markov::estimate(data)],
-            Estimator::Compression => vec![compression::estimate(data)],
-            Estimator::MultiMcw => vec![multi_mcw::estimate(data, k)],
-            Estimator::Lag => vec![lag::estimate(data, k)],
-            Estimator::MultiMmc => vec![multi_mmc::estimate(data, k)],
-            Estimator::Lz78y => vec![lz78y::estimate(data, k)],
-            Estimator::Lrs => Vec::new(),
-        })
+        .filter(|task| binary || task.runs_on_non_binary())
+        .flat_map_iter(|&task| run_task(task, data, k))
         .collect();
     out.sort_by_key(|r| r.estimator);
     Ok(out)
@@ -336,18 +304,18 @@ fn check_h(h: f64, bits: u8) -> Result<(), AnalysisError> {
 /// the column datasets and the validation.
 ///
 /// ```
-/// use kqent_analysis::restart::{assess, RestartMatrix, RestartOptions};
+/// use kqent_analysis::restart::{assess_restart, RestartMatrix, RestartOptions};
 /// use kqent_analysis::restart::mcv_only;
 /// use kqent_analysis::rng::Rng;
 /// let mut r = Rng::new(3, 0);
 /// let bytes: Vec<u8> = (0..1_000_000).map(|_| r.below(16) as u8).collect();
 /// let m = RestartMatrix::from_bytes(bytes, 4).unwrap();
 /// let opts = RestartOptions { h_initial: 3.5, seed: 1, simulation_rounds: 100_000 };
-/// let a = assess(&m, &opts, &mcv_only).unwrap();
+/// let a = assess_restart(&m, &opts, &mcv_only).unwrap();
 /// assert!(a.pass);
 /// assert!(a.h_validated.unwrap() <= 3.5);
 /// ```
-pub fn assess(
+pub fn assess_restart(
     m: &RestartMatrix,
     opts: &RestartOptions,
     estimate: &(dyn Fn(&Symbols) -> Result<Vec<EstimatorResult>, AnalysisError> + Sync),
@@ -391,6 +359,7 @@ pub fn assess(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Estimator;
 
     fn matrix(f: impl Fn(usize, usize) -> u8, bits: u8) -> RestartMatrix {
         let mut d = Vec::with_capacity(ROWS * COLUMNS);
@@ -460,7 +429,7 @@ mod tests {
             seed: 1,
             simulation_rounds: 50_000,
         };
-        let a = assess(&m, &o, &|_| panic!("must not run")).unwrap();
+        let a = assess_restart(&m, &o, &|_| panic!("must not run")).unwrap();
         assert!(!a.sanity.pass);
         assert_eq!(a.sanity.x_max, 1000);
         assert!(!a.pass && a.h_validated.is_none());
@@ -485,11 +454,11 @@ mod tests {
                 )])
             }
         };
-        let a = assess(&m, &o, &fixed(5.0)).unwrap();
+        let a = assess_restart(&m, &o, &fixed(5.0)).unwrap();
         assert!(a.sanity.pass, "{:?}", a.sanity);
         assert!(a.pass);
         assert_eq!(a.h_validated, Some(5.0));
-        let a = assess(&m, &o, &fixed(2.9)).unwrap();
+        let a = assess_restart(&m, &o, &fixed(2.9)).unwrap();
         assert!(!a.pass && a.h_validated.is_none());
         assert_eq!((a.h_r, a.h_c), (Some(2.9), Some(2.9)));
     }

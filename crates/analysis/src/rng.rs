@@ -1,18 +1,12 @@
 //! Seeded pseudo-random numbers for every random step of the analysis (IID permutations,
 //! restart-test simulation).
 //!
-//! xoshiro256** (Blackman and Vigna) seeded through SplitMix64. Each random task gets its own
-//! stream from `(seed, stream)`, so task `j` draws the same numbers whichever thread runs it
-//! and in whatever order: results do not depend on the thread count.
+//! xoshiro256** (Blackman and Vigna) seeded through SplitMix64 (kqent's one seeded
+//! generator, [`kqent_trace::SplitMix64`]). Each random task gets its own stream from
+//! `(seed, stream)`, so task `j` draws the same numbers whichever thread runs it and in
+//! whatever order: results do not depend on the thread count.
 
-/// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+use kqent_trace::SplitMix64;
 
 /// The xoshiro256** generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,15 +26,9 @@ impl Rng {
     /// assert_ne!(Rng::new(7, 3).next_u64(), Rng::new(7, 4).next_u64());
     /// ```
     pub fn new(seed: u64, stream: u64) -> Self {
-        let mut st = seed;
-        let a = splitmix64(&mut st);
-        let mut st = a ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03);
-        let s = [
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-        ];
+        let a = SplitMix64::new(seed).next_u64();
+        let mut st = SplitMix64::new(a ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        let s = [st.next_u64(), st.next_u64(), st.next_u64(), st.next_u64()];
         // SplitMix64 never yields four zeros in a row, but keep the invariant explicit.
         if s == [0; 4] {
             return Rng { s: [1, 2, 3, 4] };

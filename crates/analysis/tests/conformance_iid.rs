@@ -51,7 +51,7 @@ fn check(name: &str, bits: u8) -> IidAssessment {
         seed: 1,
         ..IidOptions::default()
     };
-    let a = iid::assess(&s, &opts).unwrap();
+    let a = iid::assess_iid(&s, &opts).unwrap();
     let t = txt(name);
     let top = json(name);
     let j = &top["testCases"][0];
@@ -217,7 +217,7 @@ fn check_not_iid(name: &str, bits: u8) -> IidAssessment {
         permutations: 1_000,
         all_statistics: false,
     };
-    let a = iid::assess(&load(name, bits), &opts).unwrap();
+    let a = iid::assess_iid(&load(name, bits), &opts).unwrap();
     assert!(!a.iid, "{name} must not pass as IID");
     assert!(a.entropy.is_none(), "no IID entropy is claimed");
     assert!(

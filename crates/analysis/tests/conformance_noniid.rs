@@ -3,7 +3,7 @@
 //! overall H_original, H_bitstring and H_assessed agree within 1e-6 on the six fixtures.
 //! The expected numbers are read from the tool's JSON output, never copied here.
 
-use kqent_analysis::assess::{assess, AssessOptions, Assessment};
+use kqent_analysis::assess::{assess_non_iid, AssessOptions, Assessment};
 use kqent_analysis::{Estimator, EstimatorResult, Symbols};
 use serde_json::Value;
 
@@ -168,7 +168,7 @@ fn run(name: &str, bits: u8) -> (Vec<String>, Assessment) {
     .expect("valid json");
     let symbols = Symbols::from_nist_bytes(data, None).expect("symbols");
     assert_eq!(symbols.bits(), bits, "inferred width of {name}");
-    let a: Assessment = assess(&symbols, &AssessOptions::default()).expect("assessment");
+    let a: Assessment = assess_non_iid(&symbols, &AssessOptions::default()).expect("assessment");
     let mut errors = Vec::new();
     check_side(name, "original", &a.original, true, &json, &mut errors);
     check_side(
@@ -283,12 +283,12 @@ fn nist_ring_osc() {
 fn conditioned_mode_on_one_bit_data_equals_the_initial_estimate() {
     let data = std::fs::read(format!("{DIR}v2_biased1.bin")).expect("fixture");
     let s = Symbols::from_nist_bytes(data, None).expect("symbols");
-    let initial = assess(&s, &AssessOptions::default()).expect("initial");
+    let initial = assess_non_iid(&s, &AssessOptions::default()).expect("initial");
     let conditioned = AssessOptions {
         conditioned: true,
         ..AssessOptions::default()
     };
-    let c = assess(&s, &conditioned).expect("conditioned");
+    let c = assess_non_iid(&s, &conditioned).expect("conditioned");
     assert!(c.original.is_empty());
     assert_eq!(c.bitstring, initial.original);
     assert_eq!(c.h_bitstring, initial.h_original);
@@ -305,14 +305,14 @@ fn truncation_assesses_the_first_million_bits() {
         truncate: true,
         ..AssessOptions::default()
     };
-    let t = assess(&s, &truncated).expect("truncated");
+    let t = assess_non_iid(&s, &truncated).expect("truncated");
     assert_eq!(t.bitstring_len, 1_000_000);
     let head = s.block(0, 250_000).expect("first 250,000 4-bit samples");
     let conditioned = AssessOptions {
         conditioned: true,
         ..AssessOptions::default()
     };
-    let c = assess(&head, &conditioned).expect("conditioned");
+    let c = assess_non_iid(&head, &conditioned).expect("conditioned");
     assert_eq!(t.bitstring, c.bitstring);
     assert_eq!(t.h_bitstring, c.h_bitstring);
 }

@@ -3,17 +3,18 @@
 
 use crate::CollectError;
 
-/// Bits of the kinds mask a [`Backend::drain`] returns; the same values as
-/// `kqent_trace::EventKinds`.
-pub mod kind_bits {
+/// Bits of the kinds mask a [`Backend::drain`] returns: `kqent_trace::EventKinds`, where
+/// the event kinds are defined, as plain `u32` for the backends' tokens.
+pub(crate) mod kind_bits {
+    use kqent_trace::EventKinds;
     /// A timer fired.
-    pub const TIMER: u32 = 1;
+    pub const TIMER: u32 = EventKinds::TIMER.0;
     /// A watched file was modified or its attributes changed.
-    pub const FILE: u32 = 2;
+    pub const FILE: u32 = EventKinds::FILE.0;
     /// A socket had data to read.
-    pub const SOCKET_READ: u32 = 4;
+    pub const SOCKET_READ: u32 = EventKinds::SOCKET_READ.0;
     /// A socket became writable.
-    pub const SOCKET_WRITE: u32 = 8;
+    pub const SOCKET_WRITE: u32 = EventKinds::SOCKET_WRITE.0;
 }
 
 /// What one wait call returned.
@@ -41,6 +42,6 @@ pub trait Backend {
     fn wait(&mut self) -> Result<Wait, CollectError>;
 
     /// Consumes whatever the last `wait` reported ready (timer expirations, socket bytes,
-    /// inotify records) and returns the [`kind_bits`] of the sources that fired.
+    /// inotify records) and returns the `kqent_trace::EventKinds` bits of the sources that fired.
     fn drain(&mut self) -> Result<u32, CollectError>;
 }

@@ -347,7 +347,7 @@ where
             let seed = if segment == 0 {
                 cfg.seed
             } else {
-                crate::mock::SplitMix64::new(cfg.seed ^ (u64::from(segment) << 32)).next_u64()
+                kqent_trace::SplitMix64::new(cfg.seed ^ (u64::from(segment) << 32)).next_u64()
             };
             let mut b = Mock::new(src, seed, *mock_clock);
             progress(0);

@@ -43,7 +43,7 @@ mod provenance;
 mod sampler;
 mod tempdir;
 
-pub use backend::{kind_bits, Backend, Wait};
+pub use backend::{Backend, Wait};
 pub use collect::{
     bare_wait_loop, collect, collect_restarts, validate, BareRun, CollectConfig, CollectOutcome,
     SegmentSink,
@@ -52,4 +52,5 @@ pub use config::{timer_period_ms, MAX_SOURCES_PER_KIND, RESERVED_FDS};
 pub use error::CollectError;
 pub use kind::BackendKind;
 pub use mock::{MOCK_CLOCK, MOCK_TICK_NS};
+pub use provenance::gather as machine_provenance;
 pub use tempdir::TEMP_DIR_PREFIX;

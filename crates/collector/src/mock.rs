@@ -11,6 +11,7 @@
 use crate::backend::{kind_bits, Backend, Wait};
 use crate::config::Sources;
 use crate::CollectError;
+use kqent_trace::SplitMix64;
 
 /// The mock clock's tick: every mock duration is a multiple of it.
 pub const MOCK_TICK_NS: u64 = 42;
@@ -18,27 +19,10 @@ pub const MOCK_TICK_NS: u64 = 42;
 /// Name of the mock clock in the metadata.
 pub const MOCK_CLOCK: &str = "mock";
 
-/// SplitMix64: tiny, fast, and fully determined by its seed.
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0); the modulo bias is irrelevant for synthetic timings.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
+/// Uniform in `0..n` (n > 0) from kqent's one seeded generator; the modulo bias is
+/// irrelevant for synthetic timings.
+fn below(rng: &mut SplitMix64, n: u64) -> u64 {
+    rng.next_u64() % n
 }
 
 /// The synthetic event source.
@@ -102,11 +86,11 @@ impl Backend for Mock {
 
     fn wait(&mut self) -> Result<Wait, CollectError> {
         let ready = self.available != 0
-            && (self.always_ready || self.rng.below(self.sources + 4) < self.sources);
+            && (self.always_ready || below(&mut self.rng, self.sources + 4) < self.sources);
         let ticks = if ready {
-            24 + self.rng.below(32) + self.rng.below(32)
+            24 + below(&mut self.rng, 32) + below(&mut self.rng, 32)
         } else {
-            self.timeout_ticks + self.rng.below(64)
+            self.timeout_ticks + below(&mut self.rng, 64)
         };
         self.clock += ticks * MOCK_TICK_NS;
         if !ready {
@@ -114,12 +98,12 @@ impl Backend for Mock {
             return Ok(Wait::Ready(0));
         }
         self.pending = self.random_kinds();
-        let events = self.pending.count_ones() + self.rng.below(3) as u32;
+        let events = self.pending.count_ones() + below(&mut self.rng, 3) as u32;
         Ok(Wait::Ready(events))
     }
 
     fn drain(&mut self) -> Result<u32, CollectError> {
-        self.clock += (8 + self.rng.below(8)) * MOCK_TICK_NS;
+        self.clock += (8 + below(&mut self.rng, 8)) * MOCK_TICK_NS;
         Ok(std::mem::take(&mut self.pending))
     }
 }

@@ -4,8 +4,10 @@
 
 use kqent_trace::Provenance;
 
-/// Provenance known at the start of a collection (context switches are added at the end).
-pub(crate) fn gather() -> Provenance {
+/// Provenance known at the start of a collection (context switches are added at the end):
+/// kqent's one reader of the machine's facts (host, kernel, CPU, ...), also used for the
+/// provenance of analysis results.
+pub fn gather() -> Provenance {
     let mut p = Provenance {
         os: Some(std::env::consts::OS.to_string()),
         start_time: Some(kqent_trace::rfc3339(std::time::SystemTime::now())),

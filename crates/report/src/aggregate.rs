@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{Knobs, ResultReport};
+use kqent_schema::{Knobs, ResultReport};
 
 /// Minimum, mean and maximum of a figure over repetitions.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -122,7 +122,7 @@ pub fn best_and_worst(summaries: &[ConfigSummary]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::{knobs, synthetic_result};
+    use kqent_pipeline::fixture::{knobs, synthetic_result};
 
     #[test]
     fn groups_repetitions_and_finds_the_worst() {

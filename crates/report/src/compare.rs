@@ -4,13 +4,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::ConfigSummary;
-use crate::schema::Knobs;
+use kqent_schema::Knobs;
 
 /// The three event sources a configuration can combine.
 pub const KINDS: [&str; 3] = ["timers", "sockets", "watchers"];
 
 fn counts(k: &Knobs) -> [u64; 3] {
-    [k.num_timers, k.num_sockets, k.num_file_watchers]
+    [
+        u64::from(k.num_timers),
+        u64::from(k.num_sockets),
+        u64::from(k.num_file_watchers),
+    ]
 }
 
 /// One combination against its single-kind parts.

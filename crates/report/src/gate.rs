@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use crate::schema::ResultReport;
 use crate::xml::escape;
 use crate::ReportError;
+use kqent_schema::ResultReport;
 
 /// The thresholds of `kqent gate`.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,7 +176,7 @@ pub fn junit_xml(report: &GateReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::{knobs, synthetic_result};
+    use kqent_pipeline::fixture::{knobs, synthetic_result};
 
     #[test]
     fn junit_escapes_and_counts() {

@@ -7,10 +7,10 @@ use kqent_analysis::stats::DurationStats;
 
 use crate::overview::Overview;
 use crate::plot;
-use crate::schema::{Provenance, ResultReport};
 use crate::series::{estimator_bars, grid, knob_series, varying_knobs, NUMERIC_KNOBS};
 use crate::xml::escape;
 use crate::ReportError;
+use kqent_schema::{Provenance, ResultReport};
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1600px;margin:1em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}\
@@ -194,7 +194,7 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
                 k.num_file_watchers,
                 k.timeout_ms,
                 k.poke_interval_us,
-                escape(&k.write_trigger),
+                escape(&k.write_trigger.to_string()),
                 k.warmup
             ),
             None => "<td>–</td>".repeat(7),

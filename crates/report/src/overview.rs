@@ -2,7 +2,7 @@
 
 use crate::aggregate::{aggregate, best_and_worst, ConfigSummary};
 use crate::compare::{kind_comparisons, verdict, KindComparison};
-use crate::layout::Loaded;
+use kqent_schema::Loaded;
 
 /// The computed content of a report.
 #[derive(Debug, Clone)]

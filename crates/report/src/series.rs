@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::ConfigSummary;
-use crate::schema::Knobs;
+use kqent_schema::Knobs;
 
 /// The numeric knobs a sweep plots against, with their names and units.
 pub const NUMERIC_KNOBS: [(&str, &str); 6] = [
@@ -20,10 +20,10 @@ pub const NUMERIC_KNOBS: [(&str, &str); 6] = [
 /// Value of numeric knob `name` (one of [`NUMERIC_KNOBS`]).
 pub fn knob_value(k: &Knobs, name: &str) -> Option<u64> {
     Some(match name {
-        "num_timers" => k.num_timers,
-        "num_sockets" => k.num_sockets,
-        "num_file_watchers" => k.num_file_watchers,
-        "timeout_ms" => k.timeout_ms,
+        "num_timers" => u64::from(k.num_timers),
+        "num_sockets" => u64::from(k.num_sockets),
+        "num_file_watchers" => u64::from(k.num_file_watchers),
+        "timeout_ms" => u64::from(k.timeout_ms),
         "poke_interval_us" => k.poke_interval_us,
         "warmup" => k.warmup,
         _ => return None,
@@ -188,12 +188,12 @@ pub fn estimator_bars(a: &kqent_analysis::assess::Assessment) -> Vec<EstimatorBa
 mod tests {
     use super::*;
     use crate::aggregate::{ConfigSummary, MinMeanMax};
-    use crate::fixture::knobs;
+    use kqent_pipeline::fixture::knobs;
 
-    fn summary(t: u64, s: u64, w: u64, h: f64) -> ConfigSummary {
+    fn summary(t: u32, s: u32, w: u32, h: f64) -> ConfigSummary {
         let k = knobs(t, s, w);
         ConfigSummary {
-            config_id: crate::layout::config_id(&k),
+            config_id: kqent_schema::config_id(&k),
             knobs: Some(k),
             repetitions: vec![1],
             h_assessed: MinMeanMax {
@@ -243,7 +243,7 @@ mod tests {
 
     #[test]
     fn estimator_bars_scale_bitstring_estimates() {
-        let r = crate::fixture::synthetic_result(&knobs(1, 0, 0), 1, 1, 4, 500).unwrap();
+        let r = kqent_pipeline::fixture::synthetic_result(&knobs(1, 0, 0), 1, 1, 4, 500).unwrap();
         let mut a = r.assessment.clone();
         a.bitstring = vec![kqent_analysis::EstimatorResult::estimate(
             kqent_analysis::Estimator::Lag,

@@ -6,9 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use kqent_report::layout::load;
 use kqent_report::overview::Overview;
 use kqent_report::{html, markdown, plot};
+use kqent_sweep::layout::load;
 
 /// Compares `actual` with `tests/snapshots/<name>`; `UPDATE_SNAPSHOTS=1` rewrites it.
 fn snapshot(name: &str, actual: &str) {
@@ -111,7 +111,7 @@ fn markdown_single_result_snapshot() {
     let mut r = common::one_result(8, 0, 0, 1, 3);
     r.knobs = None;
     r.config_id = "v1_uniform8".into();
-    std::fs::write(&p, kqent_report::json::to_json(&r).unwrap()).unwrap();
+    std::fs::write(&p, kqent_schema::json::to_json(&r).unwrap()).unwrap();
     let loaded = load(&p).unwrap();
     snapshot(
         "single_summary.md",
@@ -166,7 +166,7 @@ fn symbol_file_results_and_odd_values_render() {
     for (i, x) in [r, odd].iter().enumerate() {
         std::fs::write(
             p.join(format!("{i}.json")),
-            kqent_report::json::to_json(x).unwrap(),
+            kqent_schema::json::to_json(x).unwrap(),
         )
         .unwrap();
     }
@@ -212,7 +212,7 @@ fn an_incomplete_sweep_says_so() {
     let loaded = load(dir.path()).unwrap();
     assert_eq!(Overview::new(&loaded).completeness(), Some((16, 16)));
     assert!(!markdown::render(&Overview::new(&loaded)).contains("incomplete"));
-    let files = kqent_report::layout::result_files(dir.path()).unwrap();
+    let files = kqent_sweep::layout::result_files(dir.path()).unwrap();
     std::fs::remove_file(&files[3]).unwrap();
     let loaded = load(dir.path()).unwrap();
     let md = markdown::render(&Overview::new(&loaded));

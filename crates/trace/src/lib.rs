@@ -29,6 +29,7 @@ mod layout;
 mod metadata;
 mod reader;
 mod record;
+mod rng;
 mod time;
 mod writer;
 
@@ -39,5 +40,6 @@ pub use layout::{
 pub use metadata::{ClockInfo, Knobs, Metadata, Provenance, RestartLayout, WriteTrigger};
 pub use reader::{open_file, read_file, Records, TraceReader};
 pub use record::{gcd, EventKinds, Record};
+pub use rng::SplitMix64;
 pub use time::rfc3339;
 pub use writer::TraceWriter;

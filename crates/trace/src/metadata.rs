@@ -70,8 +70,10 @@ impl Metadata {
     }
 }
 
-/// The collection knobs, named as in the config file and on the command line.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+/// The collection knobs, named as in the config file and on the command line: the one
+/// knob type of kqent (trace metadata, collector configuration, sweep configurations and
+/// result documents). Ordered field by field, so results sort by configuration.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Knobs {
     /// Number of timers registered with the event queue.
     pub num_timers: u32,
@@ -104,7 +106,9 @@ impl Default for Knobs {
 }
 
 /// How socket write readiness is registered.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum WriteTrigger {
     /// Edge-triggered (`EPOLLET`, `EV_CLEAR`).

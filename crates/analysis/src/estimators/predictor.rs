@@ -8,11 +8,9 @@
 //! "Plocal can't affect result" otherwise). The equation's fixed point `x` is carried as
 //! `x - 1`, which keeps full precision where the reference needs `long double`.
 
+use super::confidence::ZALPHA as Z_ALPHA;
 use crate::result::{Estimator, EstimatorResult};
 use crate::vals;
-
-/// z_(1 - 0.005), the two-sided 99% normal quantile used by P_global'.
-const Z_ALPHA: f64 = 2.575_829_303_548_901;
 
 /// Counts correct predictions and the longest run of consecutive correct ones.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

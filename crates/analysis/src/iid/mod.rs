@@ -39,8 +39,9 @@ use statistic::{Context, StatSet, COUNT};
 pub const PERMUTATIONS: usize = 10_000;
 
 /// Fewest samples the IID tests accept: the goodness-of-fit tests cut the data into ten
-/// parts, and below this the statistics say nothing (SP 800-90B asks for 1,000,000).
-pub const MIN_SAMPLES: usize = 100;
+/// parts, and below this the statistics say nothing (SP 800-90B asks for 1,000,000,
+/// [`crate::assess::REQUIRED_SAMPLES`]).
+pub const MIN_IID_SAMPLES: usize = 100;
 
 /// Why a statistic was not computed when the verdict was already decided.
 pub const VERDICT_DECIDED: &str = "verdict already decided";
@@ -97,38 +98,43 @@ pub struct IidAssessment {
     pub iid: bool,
     /// The IID entropy estimate, only when `iid`.
     pub entropy: Option<IidEntropy>,
+    /// Why the permutation tests did not run, when the data leaves nothing to test (every
+    /// symbol has the same value): the verdict is then false and no IID entropy is claimed.
+    /// The symbols carry no entropy; the non-IID assessment says 0 bits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
 }
 
 /// Runs the IID tests of section 5 on `symbols` and, when they all pass, the IID entropy
 /// estimate.
 ///
 /// ```
-/// use kqent_analysis::iid::{assess, IidOptions};
+/// use kqent_analysis::iid::{assess_iid, IidOptions};
 /// use kqent_analysis::{rng::Rng, Symbols};
 /// let mut r = Rng::new(1, 0);
 /// let data: Vec<u8> = (0..5_000).map(|_| r.below(16) as u8).collect();
 /// let opts = IidOptions { seed: 1, permutations: 200, all_statistics: false };
-/// let a = assess(&Symbols::new(data, 4).unwrap(), &opts).unwrap();
+/// let a = assess_iid(&Symbols::new(data, 4).unwrap(), &opts).unwrap();
 /// assert_eq!(a.permutation_tests.len(), 19);
 /// assert_eq!(a.iid, a.entropy.is_some());
 /// ```
-pub fn assess(symbols: &Symbols, opts: &IidOptions) -> Result<IidAssessment, AnalysisError> {
-    assess_cancellable(symbols, opts, None)
+pub fn assess_iid(symbols: &Symbols, opts: &IidOptions) -> Result<IidAssessment, AnalysisError> {
+    assess_iid_cancellable(symbols, opts, None)
 }
 
-/// [`assess`] that stops with [`AnalysisError::Interrupted`] soon after `cancel` is raised
+/// [`assess_iid`] that stops with [`AnalysisError::Interrupted`] soon after `cancel` is raised
 /// (it is checked between chunks of permutations): for callers that catch SIGINT.
 ///
 /// ```
 /// use std::sync::atomic::AtomicBool;
-/// use kqent_analysis::iid::{assess_cancellable, IidOptions};
+/// use kqent_analysis::iid::{assess_iid_cancellable, IidOptions};
 /// use kqent_analysis::{AnalysisError, Symbols};
 /// let s = Symbols::new((0..1000).map(|i| (i * 7 % 16) as u8).collect(), 4).unwrap();
 /// let raised = AtomicBool::new(true);
-/// let r = assess_cancellable(&s, &IidOptions::default(), Some(&raised));
+/// let r = assess_iid_cancellable(&s, &IidOptions::default(), Some(&raised));
 /// assert!(matches!(r, Err(AnalysisError::Interrupted)));
 /// ```
-pub fn assess_cancellable(
+pub fn assess_iid_cancellable(
     symbols: &Symbols,
     opts: &IidOptions,
     cancel: Option<&AtomicBool>,
@@ -138,20 +144,18 @@ pub fn assess_cancellable(
             "the number of permutations must be at least 1".into(),
         ));
     }
-    if symbols.len() < MIN_SAMPLES {
+    if symbols.len() < MIN_IID_SAMPLES {
         return Err(AnalysisError::TooFewSamples {
             what: "the IID tests".into(),
-            needed: MIN_SAMPLES,
+            needed: MIN_IID_SAMPLES,
             actual: symbols.len(),
         });
     }
     let t = symbols.translated();
-    if t.alphabet < 2 {
-        return Err(AnalysisError::InvalidArgument(
-            "the data holds a single symbol value: there is no entropy to assess".into(),
-        ));
-    }
     let ctx = Context::new(&t.data, t.original.clone());
+    if t.alphabet < 2 {
+        return Ok(constant(symbols, opts, &t.data, &ctx));
+    }
     let (independence, goodness) = chi_square::tests(&t.data, t.alphabet);
     let lrs = lrs::lrs_test(&t.data, t.alphabet);
 
@@ -224,7 +228,45 @@ pub fn assess_cancellable(
         permutation_pass,
         iid,
         entropy,
+        not_applicable: None,
     })
+}
+
+/// The IID track on symbols that all have one value: the chi-square tests (cheap, and
+/// degenerate: no degrees of freedom) and the statistics of the sequence are reported,
+/// the longest repeat is the whole sequence but one, and no permutation is run (each would
+/// equal the original). The verdict is false, with the reason.
+fn constant(symbols: &Symbols, opts: &IidOptions, data: &[u8], ctx: &Context) -> IidAssessment {
+    let (independence, goodness) = chi_square::tests(data, 1);
+    let mut original = [0.0; COUNT];
+    ctx.evaluate(data, StatSet::ALL, &mut original);
+    let n = data.len() as u64;
+    // Any two of the n - 1 shifts agree everywhere: W = n - 1, p_col = 1, one pair.
+    let lrs = LrsTestResult {
+        p_col: 1.0,
+        w: n.saturating_sub(1),
+        pairs: 1.0,
+        pr_at_least_one: 1.0,
+        pass: true,
+    };
+    IidAssessment {
+        bits: symbols.bits(),
+        samples: n,
+        alphabet: 1,
+        binary: false,
+        options: opts.clone(),
+        mean: ctx.raw_mean,
+        median: ctx.median,
+        chi_square_independence: independence,
+        chi_square_goodness_of_fit: goodness,
+        lrs,
+        permutation_tests: permutation::Counters::new(original)
+            .results(opts.permutations, crate::assess::CONSTANT_REASON),
+        permutation_pass: false,
+        iid: false,
+        entropy: None,
+        not_applicable: Some(crate::assess::CONSTANT_REASON.into()),
+    }
 }
 
 #[cfg(test)]
@@ -243,8 +285,39 @@ mod tests {
             .num_threads(threads)
             .build()
             .unwrap();
-        let a = pool.install(|| assess(s, opts)).unwrap();
+        let a = pool.install(|| assess_iid(s, opts)).unwrap();
         serde_json::to_string(&a).unwrap()
+    }
+
+    #[test]
+    fn constant_data_is_not_iid_with_the_reason() {
+        let s = Symbols::new(vec![3; 1000], 2).unwrap();
+        let a = assess_iid(&s, &IidOptions::default()).unwrap();
+        assert!(!a.iid && !a.permutation_pass);
+        assert!(a.entropy.is_none());
+        assert_eq!(
+            a.not_applicable.as_deref(),
+            Some(crate::assess::CONSTANT_REASON)
+        );
+        assert_eq!(a.alphabet, 1);
+        assert_eq!(a.permutation_tests.len(), 19);
+        assert!(a.permutation_tests.iter().all(|r| r.permutations == 0
+            && matches!(&r.outcome, PermutationOutcome::NotEvaluated { .. })));
+        assert_eq!(a.lrs.w, 999);
+        assert_eq!(a.mean, 3.0);
+        // Varied data records no reason.
+        let v = assess_iid(
+            &random(1000, 4, 1),
+            &IidOptions {
+                permutations: 10,
+                ..IidOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(v.not_applicable.is_none());
+        assert!(!serde_json::to_string(&v)
+            .unwrap()
+            .contains("not_applicable"));
     }
 
     #[test]
@@ -270,7 +343,7 @@ mod tests {
             permutations: 1_000,
             all_statistics: false,
         };
-        let a = assess(&s, &opts).unwrap();
+        let a = assess_iid(&s, &opts).unwrap();
         assert!(a.iid, "{:#?}", a.permutation_tests);
         let e = a.entropy.unwrap();
         // MCV of 4 equally likely values: a little below 2 bits; bitstring a little below 1.
@@ -295,13 +368,13 @@ mod tests {
             permutations: 300,
             all_statistics: false,
         };
-        let a = assess(&s, &opts).unwrap();
+        let a = assess_iid(&s, &opts).unwrap();
         assert!(!a.iid && a.entropy.is_none());
         let c = &a.permutation_tests[Statistic::Compression.index()];
         assert_eq!(c.permutations, 0);
         assert!(matches!(c.outcome, PermutationOutcome::NotEvaluated { .. }));
         opts.all_statistics = true;
-        let b = assess(&s, &opts).unwrap();
+        let b = assess_iid(&s, &opts).unwrap();
         let c = &b.permutation_tests[Statistic::Compression.index()];
         // The ramp compresses far better than any shuffle: C0 + C1 stays 0.
         assert_eq!(c.outcome, PermutationOutcome::Fail);
@@ -313,14 +386,14 @@ mod tests {
     #[test]
     fn rejects_one_symbol_and_zero_permutations() {
         let s = Symbols::new(vec![3; 100], 2).unwrap();
-        assert!(assess(&s, &IidOptions::default()).is_err());
-        let e = assess(&random(99, 2, 1), &IidOptions::default()).unwrap_err();
+        assert!(assess_iid(&s, &IidOptions::default()).is_err());
+        let e = assess_iid(&random(99, 2, 1), &IidOptions::default()).unwrap_err();
         assert!(e.to_string().contains("at least 100"), "{e}");
         let s = random(100, 2, 1);
         let opts = IidOptions {
             permutations: 0,
             ..IidOptions::default()
         };
-        assert!(assess(&s, &opts).is_err());
+        assert!(assess_iid(&s, &opts).is_err());
     }
 }

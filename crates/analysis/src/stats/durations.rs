@@ -1,18 +1,16 @@
 //! Summary of the raw wait-call durations (ns) and of the event kinds that fired.
 
+use kqent_trace::{gcd, EventKinds};
 use serde::{Deserialize, Serialize};
 
 use super::{log_histogram, LogBin};
 use crate::AnalysisError;
 
-/// Kind bit: a timer fired (the trace crate's bitmask).
-pub const KIND_TIMER: u32 = 1;
-/// Kind bit: a watched file changed.
-pub const KIND_FILE: u32 = 2;
-/// Kind bit: a socket became readable.
-pub const KIND_SOCKET_READ: u32 = 4;
-/// Kind bit: a socket became writable.
-pub const KIND_SOCKET_WRITE: u32 = 8;
+// The event kinds are defined once, by the trace format.
+const KIND_TIMER: u32 = EventKinds::TIMER.0;
+const KIND_FILE: u32 = EventKinds::FILE.0;
+const KIND_SOCKET_READ: u32 = EventKinds::SOCKET_READ.0;
+const KIND_SOCKET_WRITE: u32 = EventKinds::SOCKET_WRITE.0;
 
 /// How many wait calls saw each kind of event fire.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,8 +35,10 @@ impl KindMix {
     /// Tallies a slice of kind bitmasks (bits other than the four kinds are ignored).
     ///
     /// ```
-    /// use kqent_analysis::stats::{KindMix, KIND_TIMER, KIND_FILE};
-    /// let m = KindMix::tally(&[KIND_TIMER, 0, KIND_TIMER | KIND_FILE]);
+    /// use kqent_analysis::stats::KindMix;
+    /// use kqent_trace::EventKinds;
+    /// let (timer, file) = (EventKinds::TIMER.0, EventKinds::FILE.0);
+    /// let m = KindMix::tally(&[timer, 0, timer | file]);
     /// assert_eq!((m.calls, m.timer, m.file, m.none, m.mixed), (3, 2, 1, 1, 1));
     /// ```
     pub fn tally(kinds: &[u32]) -> KindMix {
@@ -139,13 +139,6 @@ pub fn duration_stats(durations: &[u64], kinds: &[u32]) -> Result<DurationStats,
     })
 }
 
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
 /// Up to `max_pairs` consecutive pairs `(d_i, d_{i+1})` for a lag plot, taken at evenly
 /// spaced `i` across the whole sequence so that every part of the run is represented.
 ///
@@ -191,19 +184,5 @@ mod tests {
         assert!(duration_stats(&[1, 2], &[1]).is_err());
         assert!(lag_pairs(&[1], 5).is_empty());
         assert!(lag_pairs(&[1, 2], 0).is_empty());
-    }
-}
-
-#[cfg(test)]
-mod trace_bits {
-    use super::*;
-
-    #[test]
-    fn kind_bits_match_the_trace_format() {
-        use kqent_trace::EventKinds;
-        assert_eq!(KIND_TIMER, EventKinds::TIMER.0);
-        assert_eq!(KIND_FILE, EventKinds::FILE.0);
-        assert_eq!(KIND_SOCKET_READ, EventKinds::SOCKET_READ.0);
-        assert_eq!(KIND_SOCKET_WRITE, EventKinds::SOCKET_WRITE.0);
     }
 }

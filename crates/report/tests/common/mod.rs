@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use kqent_report::fixture::{knobs, synthetic_result};
-use kqent_report::layout::{write_manifest, write_result};
-use kqent_report::{DocKind, KnobLists, Provenance, ResultReport, SweepManifest, SCHEMA_VERSION};
+use kqent_pipeline::fixture::{knobs, synthetic_result};
+use kqent_schema::{DocKind, KnobLists, ResultReport, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+use kqent_sweep::layout::{write_manifest, write_result};
 
 /// Noise bits per configuration: more kinds, more noise (so combining "adds entropy"),
 /// except that watchers alone are constant in the low bits.
-pub fn noise_for(t: u64, s: u64, w: u64) -> u32 {
+pub fn noise_for(t: u32, s: u32, w: u32) -> u32 {
     let mut n = 0;
     n += u32::from(t > 0) * 2;
     n += u32::from(s > 0);
@@ -29,7 +29,11 @@ pub fn manifest(lists: KnobLists, repeat: u32) -> SweepManifest {
         knobs: lists,
         iid: Some(false),
         pipeline: Some(false),
-        provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
+        provenance: kqent_pipeline::provenance::collect(
+            "test",
+            std::time::UNIX_EPOCH,
+            std::time::UNIX_EPOCH,
+        ),
     }
 }
 
@@ -41,7 +45,7 @@ pub fn make_sweep(dir: &Path, repeat: u32) -> Vec<ResultReport> {
         num_file_watchers: vec![0, 4],
         timeout_ms: vec![1],
         poke_interval_us: vec![500],
-        write_trigger: vec!["edge".into()],
+        write_trigger: vec![WriteTrigger::Edge],
         warmup: vec![1000],
     };
     write_manifest(dir, &manifest(lists.clone(), repeat)).unwrap();
@@ -59,6 +63,6 @@ pub fn make_sweep(dir: &Path, repeat: u32) -> Vec<ResultReport> {
 }
 
 /// One result file for the given counts.
-pub fn one_result(t: u64, s: u64, w: u64, rep: u32, noise: u32) -> ResultReport {
+pub fn one_result(t: u32, s: u32, w: u32, rep: u32, noise: u32) -> ResultReport {
     synthetic_result(&knobs(t, s, w), rep, 7 + u64::from(rep), noise, 2000).unwrap()
 }

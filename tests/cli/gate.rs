@@ -1,13 +1,11 @@
 //! `kqent gate` through the CLI: exit 0 / 1 / 2 and the JUnit XML.
 
-mod report_fixtures;
-
+use crate::report_fixtures::{result, with_iid, write_all};
 use assert_cmd::Command;
 use predicates::str::contains;
-use report_fixtures::{result, with_iid, write_all};
 
 fn gate() -> Command {
-    Command::cargo_bin("kqent").unwrap()
+    crate::common::kqent()
 }
 
 struct Case {
@@ -122,7 +120,7 @@ fn one_failing_repetition_fails_the_configuration_exit_1() {
         .arg(dir.path())
         .assert()
         .code(0);
-    let one = kqent_report::layout::result_path(dir.path(), "t4-s0-w0-to1-p500-edge-wu1000", 2);
+    let one = kqent_sweep::layout::result_path(dir.path(), "t4-s0-w0-to1-p500-edge-wu1000", 2);
     gate()
         .args(["gate", "--min-entropy", "3"])
         .arg(&one)
@@ -229,8 +227,8 @@ fn errors_exit_2_without_panic() {
 
 #[test]
 fn an_incomplete_sweep_is_an_error() {
-    use kqent_report::layout::write_manifest;
-    use kqent_report::{DocKind, KnobLists, Provenance, SweepManifest, SCHEMA_VERSION};
+    use kqent_schema::{DocKind, KnobLists, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+    use kqent_sweep::layout::write_manifest;
     let dir = tempfile::tempdir().unwrap();
     let lists = KnobLists {
         num_timers: vec![0, 4],
@@ -238,7 +236,7 @@ fn an_incomplete_sweep_is_an_error() {
         num_file_watchers: vec![0],
         timeout_ms: vec![1],
         poke_interval_us: vec![500],
-        write_trigger: vec!["edge".into()],
+        write_trigger: vec![WriteTrigger::Edge],
         warmup: vec![1000],
     };
     let manifest = SweepManifest {
@@ -252,7 +250,11 @@ fn an_incomplete_sweep_is_an_error() {
         knobs: lists,
         iid: Some(false),
         pipeline: Some(false),
-        provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
+        provenance: kqent_pipeline::provenance::collect(
+            "test",
+            std::time::UNIX_EPOCH,
+            std::time::UNIX_EPOCH,
+        ),
     };
     write_manifest(dir.path(), &manifest).unwrap();
     write_all(

@@ -1,12 +1,17 @@
-//! Helpers shared by the integration tests: reading a sweep directory's documents and
-//! checking documents against the report crate's JSON Schema.
+//! Helpers shared by the integration tests: the `kqent` command, reading a sweep
+//! directory's documents and checking documents against the JSON Schema.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kqent_report::schema::JSON_SCHEMA;
+use kqent_schema::JSON_SCHEMA;
 use serde_json::Value;
+
+/// A command running the `kqent` binary under test (the one copy of this helper).
+pub fn kqent() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("kqent").expect("binary built")
+}
 
 /// The `kqent` binary under test.
 pub fn kqent_bin() -> PathBuf {

@@ -1,10 +1,8 @@
 //! `kqent analyze` end to end: output, JSON document, and clean failures on bad input.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::kqent;
 use kqent_trace::{ClockInfo, EventKinds, Knobs, Metadata, Record, TraceWriter};
 use predicates::prelude::*;
 use serde_json::Value;
@@ -15,26 +13,22 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn kqent() -> Command {
-    Command::cargo_bin("kqent").expect("binary built")
-}
-
 /// Reads a JSON document `analyze --json` wrote and checks it against the report crate's
 /// JSON Schema (the document `kqent gate` and `kqent report` read).
 fn read_report(path: &Path) -> Value {
     let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    common::assert_schema_valid(&doc, &path.display().to_string());
-    assert_eq!(doc["schema_version"], kqent_report::SCHEMA_VERSION);
+    crate::common::assert_schema_valid(&doc, &path.display().to_string());
+    assert_eq!(doc["schema_version"], kqent_schema::SCHEMA_VERSION);
     assert_eq!(doc["kind"], "result");
     // And the report crate reads it back.
-    kqent_report::json::read_result(path).unwrap();
+    kqent_schema::json::read_result(path).unwrap();
     doc
 }
 
 /// The document without `provenance`, as the bytes that must be reproducible.
 fn reproducible(path: &Path) -> String {
     let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    serde_json::to_string_pretty(&kqent_report::json::without_provenance(&doc)).unwrap()
+    serde_json::to_string_pretty(&kqent_schema::json::without_provenance(&doc)).unwrap()
 }
 
 fn lcg_bytes(n: usize, modulus: u32) -> Vec<u8> {
@@ -223,7 +217,7 @@ fn traces_need_an_extraction_and_use_it() {
     let durations: Vec<u64> = kqent_trace::open_file(&trace).unwrap().durations().unwrap();
     assert_eq!(
         doc["input"]["sha256"],
-        kqent_report::layout::durations_sha256(&durations)
+        kqent_pipeline::input::durations_sha256(&durations)
     );
     let file_hash = doc["provenance"]["input_file_sha256"].as_str().unwrap();
     assert_eq!(file_hash.len(), 64);
@@ -274,7 +268,6 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
     let empty = p("empty.bin", &[]);
     let wide = p("wide.bin", &[0, 1, 5, 2]);
     let good = p("good.bin", &lcg_bytes(100, 4));
-    let constant = p("constant.bin", &[3; 100]);
     fails(&[&empty], "empty");
     fails(
         &[&wide, "--bits".as_ref(), "2".as_ref()],
@@ -297,7 +290,56 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
         "H_submitter",
     );
     fails(&[&good, "--threads".as_ref(), "0".as_ref()], "--threads");
-    fails(&[&constant], "one symbol");
+}
+
+/// Symbols that all have one value are not an error: every track reports 0 bits with the
+/// reason, exit 0, as a sweep records them (the gate then fails them).
+#[test]
+fn constant_input_is_zero_entropy_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let constant = dir.path().join("c.bin");
+    std::fs::write(&constant, [3u8; 200]).unwrap();
+    let json = dir.path().join("c.json");
+    kqent()
+        .arg("analyze")
+        .arg(&constant)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "H_assessed = min(2, H_original) = 0.000000 bits/symbol",
+        ))
+        .stdout(predicate::str::contains(
+            "n/a: every symbol has the same value",
+        ));
+    let doc = read_report(&json);
+    assert_eq!(doc["assessment"]["h_assessed"], 0.0);
+    for track in ["iid", "auto"] {
+        kqent()
+            .arg("analyze")
+            .arg(&constant)
+            .args(["--track", track, "--permutations", "10", "--json"])
+            .arg(&json)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "every symbol has the same value: the symbols carry no entropy",
+            ))
+            .stdout(predicate::str::contains("IID verdict: FAIL"));
+        let doc = read_report(&json);
+        assert_eq!(doc["assessment"]["h_assessed"], 0.0);
+        assert_eq!(doc["iid"]["verdict"], false);
+        assert_eq!(
+            doc["iid"]["detail"]["not_applicable"],
+            "every symbol has the same value"
+        );
+    }
+    kqent()
+        .args(["gate", "--min-entropy", "0.5"])
+        .arg(&json)
+        .assert()
+        .code(1);
 }
 
 /// Reads `KEY: VALUE` (the last such line) from a reference `.txt` output.
@@ -489,10 +531,6 @@ fn bad_track_and_seed_values_exit_2() {
             .stderr(predicate::str::contains("error"))
             .stderr(predicate::str::contains("panicked").not());
     }
-    let dir = tempfile::tempdir().unwrap();
-    let constant = dir.path().join("c.bin");
-    std::fs::write(&constant, [3u8; 200]).unwrap();
-    fails(&[constant.as_os_str(), "--iid".as_ref()], "single symbol");
 }
 
 #[test]
@@ -514,7 +552,7 @@ fn a_sweep_trace_analysed_alone_gives_the_sweeps_figures() {
         .arg(&sweep)
         .assert()
         .success();
-    let results = kqent_report::layout::result_files(&sweep).unwrap();
+    let results = kqent_sweep::layout::result_files(&sweep).unwrap();
     assert_eq!(results.len(), 1);
     let from_sweep = read_report(&results[0]);
     let trace = sweep.join(from_sweep["input"]["file"].as_str().unwrap());

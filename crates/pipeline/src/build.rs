@@ -1,13 +1,14 @@
 //! Assembling a [`ResultReport`] from an analysis: computes the basic statistics, the
-//! duration statistics and the lag-plot sample with the report's fixed choices, so every
-//! producer (`kqent analyze`, `kqent sweep`) writes the same figures.
+//! duration statistics and the lag-plot sample with the result's fixed choices, so every
+//! producer (`kqent analyze`, `kqent sweep`, the fixtures) writes the same figures.
 
 use kqent_analysis::assess::Assessment;
 use kqent_analysis::stats::{basic_stats, duration_stats, lag_pairs, StatsOptions};
 use kqent_analysis::{Extraction, Symbols};
 
-use crate::schema::{DocKind, IidSlot, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
-use crate::ReportError;
+use kqent_schema::{DocKind, IidSlot, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
+
+use crate::PipelineError;
 
 /// Duration pairs kept for the lag plot.
 pub const LAG_PAIRS: usize = 1000;
@@ -15,7 +16,7 @@ pub const LAG_PAIRS: usize = 1000;
 /// Everything a result needs besides what [`build_result`] computes.
 #[derive(Debug, Clone)]
 pub struct ResultInput<'a> {
-    /// The configuration's id (`layout::config_id`, or the input's file stem).
+    /// The configuration's id (`kqent_schema::config_id`, or the input's file stem).
     pub config_id: String,
     /// Repetition, from 1.
     pub repetition: u32,
@@ -43,7 +44,7 @@ pub struct ResultInput<'a> {
 
 /// Builds the result: basic statistics with [`StatsOptions::default`] (lags 1..=64, blocks
 /// of 100,000), duration statistics, and [`LAG_PAIRS`] evenly spaced duration pairs.
-pub fn build_result(input: ResultInput<'_>) -> Result<ResultReport, ReportError> {
+pub fn build_result(input: ResultInput<'_>) -> Result<ResultReport, PipelineError> {
     build_result_with(input, StatsOptions::default())
 }
 
@@ -51,10 +52,10 @@ pub fn build_result(input: ResultInput<'_>) -> Result<ResultReport, ReportError>
 pub fn build_result_with(
     input: ResultInput<'_>,
     options: StatsOptions,
-) -> Result<ResultReport, ReportError> {
-    let a = |e: kqent_analysis::AnalysisError| ReportError::InvalidArgument(e.to_string());
+) -> Result<ResultReport, PipelineError> {
+    let a = |e: kqent_analysis::AnalysisError| PipelineError::InvalidArgument(e.to_string());
     if input.repetition == 0 {
-        return Err(ReportError::InvalidArgument(
+        return Err(PipelineError::InvalidArgument(
             "repetitions are numbered from 1".into(),
         ));
     }

@@ -1,6 +1,6 @@
 //! `kqent restart`: results, determinism and bad input (exit 2 with a one-line message).
 
-use assert_cmd::Command;
+use crate::common::kqent;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -23,10 +23,6 @@ fn write(dir: &TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p
-}
-
-fn kqent() -> Command {
-    Command::cargo_bin("kqent").unwrap()
 }
 
 #[test]

@@ -6,26 +6,25 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::schema::{DocKind, ResultReport, SweepManifest, SCHEMA_VERSION};
-use crate::ReportError;
+use crate::{DocKind, ResultReport, SchemaError, SweepManifest, SCHEMA_VERSION};
 
 /// Pretty JSON with a final newline: the bytes written to disk. Field order is the struct
 /// order, so equal documents give equal bytes.
 ///
 /// ```
-/// let s = kqent_report::json::to_json(&serde_json::json!({"a": 1})).unwrap();
+/// let s = kqent_schema::json::to_json(&serde_json::json!({"a": 1})).unwrap();
 /// assert_eq!(s, "{\n  \"a\": 1\n}\n");
 /// ```
-pub fn to_json<T: Serialize>(doc: &T) -> Result<String, ReportError> {
+pub fn to_json<T: Serialize>(doc: &T) -> Result<String, SchemaError> {
     let mut s = serde_json::to_string_pretty(doc)
-        .map_err(|e| ReportError::InvalidArgument(format!("cannot serialize report: {e}")))?;
+        .map_err(|e| SchemaError::Serialize(format!("a report: {e}")))?;
     s.push('\n');
     Ok(s)
 }
 
 /// Checks `schema_version` (present, not newer than [`SCHEMA_VERSION`]) and `kind`.
-pub fn check_header(path: &Path, doc: &Value, kind: DocKind) -> Result<(), ReportError> {
-    let bad = |message: String| ReportError::Json {
+pub fn check_header(path: &Path, doc: &Value, kind: DocKind) -> Result<(), SchemaError> {
+    let bad = |message: String| SchemaError::Json {
         path: path.to_path_buf(),
         message,
     };
@@ -35,7 +34,7 @@ pub fn check_header(path: &Path, doc: &Value, kind: DocKind) -> Result<(), Repor
         .as_u64()
         .ok_or_else(|| bad("schema_version is not a non-negative integer".into()))?;
     if version > u64::from(SCHEMA_VERSION) {
-        return Err(ReportError::NewerSchema {
+        return Err(SchemaError::NewerSchema {
             path: path.to_path_buf(),
             found: version,
             supported: SCHEMA_VERSION,
@@ -52,8 +51,11 @@ pub fn check_header(path: &Path, doc: &Value, kind: DocKind) -> Result<(), Repor
     }
 }
 
-fn read_doc<T: DeserializeOwned>(path: &Path, kind: DocKind) -> Result<T, ReportError> {
-    let bytes = std::fs::read(path).map_err(|e| ReportError::io(path, e))?;
+fn read_doc<T: DeserializeOwned>(path: &Path, kind: DocKind) -> Result<T, SchemaError> {
+    let bytes = std::fs::read(path).map_err(|e| SchemaError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
     parse_doc(path, &bytes, kind)
 }
 
@@ -61,8 +63,8 @@ fn parse_doc<T: DeserializeOwned>(
     path: &Path,
     bytes: &[u8],
     kind: DocKind,
-) -> Result<T, ReportError> {
-    let bad = |e: serde_json::Error| ReportError::Json {
+) -> Result<T, SchemaError> {
+    let bad = |e: serde_json::Error| SchemaError::Json {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
@@ -72,17 +74,17 @@ fn parse_doc<T: DeserializeOwned>(
 }
 
 /// Reads a result JSON file (`kind: "result"`).
-pub fn read_result(path: &Path) -> Result<ResultReport, ReportError> {
+pub fn read_result(path: &Path) -> Result<ResultReport, SchemaError> {
     read_doc(path, DocKind::Result)
 }
 
 /// Parses result JSON bytes; `path` only names the source in errors.
-pub fn parse_result(path: &Path, bytes: &[u8]) -> Result<ResultReport, ReportError> {
+pub fn parse_result(path: &Path, bytes: &[u8]) -> Result<ResultReport, SchemaError> {
     parse_doc(path, bytes, DocKind::Result)
 }
 
 /// Reads a sweep manifest (`kind: "sweep"`).
-pub fn read_manifest(path: &Path) -> Result<SweepManifest, ReportError> {
+pub fn read_manifest(path: &Path) -> Result<SweepManifest, SchemaError> {
     read_doc(path, DocKind::Sweep)
 }
 
@@ -91,7 +93,7 @@ pub fn read_manifest(path: &Path) -> Result<SweepManifest, ReportError> {
 ///
 /// ```
 /// let v = serde_json::json!({"a": 1, "provenance": {"host": "x"}});
-/// assert_eq!(kqent_report::json::without_provenance(&v), serde_json::json!({"a": 1}));
+/// assert_eq!(kqent_schema::json::without_provenance(&v), serde_json::json!({"a": 1}));
 /// ```
 pub fn without_provenance(doc: &Value) -> Value {
     let mut doc = doc.clone();

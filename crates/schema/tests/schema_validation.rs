@@ -1,12 +1,13 @@
 //! Every document the crate writes validates against the shipped JSON Schema, and the
 //! reader rejects newer schema versions and broken files with clear errors.
 
+// The synthetic sweeps of the renderers' tests.
+#[path = "../../report/tests/common/mod.rs"]
 mod common;
 
-use kqent_report::json::{read_result, to_json, without_provenance};
-use kqent_report::layout::{load, result_files, MANIFEST};
-use kqent_report::schema::JSON_SCHEMA;
-use kqent_report::{IidSlot, ReportError};
+use kqent_schema::json::{read_result, to_json, without_provenance};
+use kqent_schema::{IidSlot, SchemaError, JSON_SCHEMA};
+use kqent_sweep::layout::{load, result_files, MANIFEST};
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {
@@ -89,7 +90,7 @@ fn newer_schema_and_broken_files_are_clear_errors() {
     assert!(
         matches!(
             e,
-            ReportError::NewerSchema {
+            SchemaError::NewerSchema {
                 found: 2,
                 supported: 1,
                 ..
@@ -127,11 +128,11 @@ fn newer_schema_and_broken_files_are_clear_errors() {
     let empty = tempfile::tempdir().unwrap();
     assert!(matches!(
         load(empty.path()).unwrap_err(),
-        ReportError::NoResults(_)
+        kqent_sweep::SweepError::NoResults(_)
     ));
     assert!(matches!(
         load(&empty.path().join("absent")).unwrap_err(),
-        ReportError::Io { .. }
+        kqent_sweep::SweepError::Io { .. }
     ));
 }
 
@@ -151,6 +152,6 @@ fn same_seed_same_json_outside_provenance() {
     );
     // Round trip through the file format is lossless.
     let dir = tempfile::tempdir().unwrap();
-    let p = kqent_report::layout::write_result(dir.path(), &a).unwrap();
+    let p = kqent_sweep::layout::write_result(dir.path(), &a).unwrap();
     assert_eq!(read_result(&p).unwrap(), a);
 }

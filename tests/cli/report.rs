@@ -1,17 +1,11 @@
 //! `kqent report` through the CLI: HTML with inline SVGs and the Markdown summary, from a
 //! sweep directory or one result file; clear errors on bad input.
 
-mod report_fixtures;
-
-use assert_cmd::Command;
-use kqent_report::layout::write_manifest;
-use kqent_report::{DocKind, KnobLists, Provenance, SweepManifest, SCHEMA_VERSION};
+use crate::common::kqent;
+use crate::report_fixtures::{result, write_all};
+use kqent_schema::{DocKind, KnobLists, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+use kqent_sweep::layout::write_manifest;
 use predicates::str::contains;
-use report_fixtures::{result, write_all};
-
-fn kqent() -> Command {
-    Command::cargo_bin("kqent").unwrap()
-}
 
 fn svg_count(html: &str) -> usize {
     html.matches("<svg").count()
@@ -26,7 +20,7 @@ fn sweep_directory_gives_html_and_markdown() {
         num_file_watchers: vec![0],
         timeout_ms: vec![1],
         poke_interval_us: vec![500],
-        write_trigger: vec!["edge".into()],
+        write_trigger: vec![WriteTrigger::Edge],
         warmup: vec![1000],
     };
     write_manifest(
@@ -42,7 +36,11 @@ fn sweep_directory_gives_html_and_markdown() {
             knobs: lists,
             iid: Some(false),
             pipeline: Some(false),
-            provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
+            provenance: kqent_pipeline::provenance::collect(
+                "test",
+                std::time::UNIX_EPOCH,
+                std::time::UNIX_EPOCH,
+            ),
         },
     )
     .unwrap();
@@ -121,7 +119,7 @@ fn single_result_file() {
     let dir = tempfile::tempdir().unwrap();
     let r = result(8, 0, 0, 1, 4);
     let p = dir.path().join("one.json");
-    std::fs::write(&p, kqent_report::json::to_json(&r).unwrap()).unwrap();
+    std::fs::write(&p, kqent_schema::json::to_json(&r).unwrap()).unwrap();
     kqent()
         .arg("report")
         .arg(&p)

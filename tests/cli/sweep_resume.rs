@@ -4,14 +4,12 @@
 //! readiness instead of sleeping.
 #![cfg(target_os = "linux")]
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_no_temporaries, files, kqent_bin, result_count, validated_results};
+use crate::common::{assert_no_temporaries, files, kqent_bin, result_count, validated_results};
 
 /// Generous: the machine may be shared and slow; the wait ends as soon as the condition
 /// holds.

@@ -3,14 +3,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::kqent;
 use kqent_trace::{ClockInfo, EventKinds, Knobs, Metadata, Record, TraceWriter};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn kqent() -> Command {
-    Command::cargo_bin("kqent").unwrap()
-}
 
 /// 2007 4-bit symbols: a 0..15 cycle with a run of seven 3s at 101..=107 (RCT, H = 4:
 /// cutoff 6, fires at 106) and a third window (from 1024) whose first symbol 0 comes
@@ -229,7 +225,7 @@ fn bad_input_exits_2_with_one_line() {
     fails_with(
         &["--h", "1"],
         &dir.path().join("missing.bin"),
-        "cannot read",
+        "cannot open",
     );
     for alpha in ["0", "1", "2^1", "abc"] {
         kqent()

@@ -1,10 +1,10 @@
 //! Writes a sweep directory of SYNTHETIC results (the crate's fixtures, not measurements) so
-//! that the renderers can be looked at: `cargo run -p kqent-report --example fixture_sweep
+//! that the renderers can be looked at: `cargo run -p kqent-sweep --example fixture_sweep
 //! -- DIR`, then `kqent report DIR`.
 
-use kqent_report::fixture::synthetic_result;
-use kqent_report::layout::{write_manifest, write_result};
-use kqent_report::{DocKind, KnobLists, Provenance, SweepManifest, SCHEMA_VERSION};
+use kqent_pipeline::fixture::synthetic_result;
+use kqent_schema::{DocKind, KnobLists, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+use kqent_sweep::layout::{write_manifest, write_result};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).ok_or("usage: fixture_sweep DIR")?;
@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         num_file_watchers: vec![0, 4],
         timeout_ms: vec![1],
         poke_interval_us: vec![500],
-        write_trigger: vec!["edge".into()],
+        write_trigger: vec![WriteTrigger::Edge],
         warmup: vec![1000],
     };
     let now = std::time::SystemTime::now();
@@ -32,13 +32,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             knobs: lists.clone(),
             iid: Some(false),
             pipeline: Some(false),
-            provenance: Provenance::collect(env!("CARGO_PKG_VERSION"), now, now),
+            provenance: kqent_pipeline::provenance::collect(env!("CARGO_PKG_VERSION"), now, now),
         },
     )?;
     for (i, k) in lists.configs().iter().enumerate() {
-        let noise = (k.num_timers / 4) as u32
-            + u32::from(k.num_sockets > 0)
-            + u32::from(k.num_file_watchers > 0);
+        let noise =
+            k.num_timers / 4 + u32::from(k.num_sockets > 0) + u32::from(k.num_file_watchers > 0);
         for rep in 1..=2 {
             let r = synthetic_result(k, rep, (i as u64) << 8 | u64::from(rep), noise, 20_000)?;
             write_result(dir, &r)?;

@@ -1,20 +1,14 @@
 //! `kqent sweep` through the CLI on the mock backend: layout, reproducibility outside
 //! `provenance`, repetitions, `--pipeline`, `--resume` checks, short runs, bad input.
 
-mod common;
-
 use std::path::Path;
 
-use assert_cmd::Command;
-use common::{assert_no_temporaries, files, json, validated_results};
-use kqent_report::json::without_provenance;
+use crate::common::kqent;
+use crate::common::{assert_no_temporaries, files, json, validated_results};
+use kqent_schema::json::without_provenance;
 use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
-
-fn kqent() -> Command {
-    Command::cargo_bin("kqent").unwrap()
-}
 
 /// A 2 x 2 mock sweep with 2 repetitions into `out`, plus `extra` arguments.
 fn mock_sweep(out: &Path, seed: u64, extra: &[&str]) -> assert_cmd::assert::Assert {
@@ -370,7 +364,7 @@ fn iid_track_feeds_the_gate_and_resume_keeps_it() {
     // Resuming without --iid would mix results with and without a verdict; with --pipeline,
     // results measured under other conditions. The manifest records both.
     let manifest = json(&dir.join("sweep.json"));
-    common::assert_schema_valid(&manifest, "sweep.json");
+    crate::common::assert_schema_valid(&manifest, "sweep.json");
     assert_eq!(
         (manifest["iid"].clone(), manifest["pipeline"].clone()),
         (true.into(), false.into())

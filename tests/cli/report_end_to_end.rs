@@ -3,33 +3,29 @@
 //! and `kqent gate`. Checks that real assessments fit the schema and that two runs with the
 //! same seed give the same JSON outside `provenance`.
 
-mod common;
-
 use std::path::Path;
 use std::time::SystemTime;
 
-use assert_cmd::Command;
-use kqent_analysis::assess::{assess, AssessOptions};
+use kqent_analysis::assess::{assess_non_iid, AssessOptions};
 use kqent_analysis::iid::{self, IidOptions};
 use kqent_analysis::Extraction;
-use kqent_report::build::{build_result, ResultInput};
-use kqent_report::json::{to_json, without_provenance};
-use kqent_report::layout::{config_id, durations_sha256, sha256_hex, trace_path, write_result};
-use kqent_report::{IidSlot, InputInfo, Knobs, Provenance};
+use kqent_pipeline::build::{build_result, ResultInput};
+use kqent_pipeline::input::{durations_sha256, sha256_hex};
+use kqent_schema::json::{to_json, without_provenance};
+use kqent_schema::{config_id, IidSlot, InputInfo, Knobs, WriteTrigger};
+use kqent_sweep::layout::{trace_path, write_result};
 
-fn kqent() -> Command {
-    Command::cargo_bin("kqent").unwrap()
-}
+use crate::common::{self, kqent};
 
 /// Collects, assesses and writes one configuration; returns the result file's bytes.
-fn run_config(dir: &Path, t: u64, s: u64, seed: u64) -> Vec<u8> {
+fn run_config(dir: &Path, t: u32, s: u32, seed: u64) -> Vec<u8> {
     let knobs = Knobs {
         num_timers: t,
         num_sockets: s,
         num_file_watchers: 0,
         timeout_ms: 1,
         poke_interval_us: 500,
-        write_trigger: "edge".into(),
+        write_trigger: WriteTrigger::Edge,
         warmup: 1000,
     };
     let id = config_id(&knobs);
@@ -53,23 +49,19 @@ fn run_config(dir: &Path, t: u64, s: u64, seed: u64) -> Vec<u8> {
         .code(0);
     let bytes = std::fs::read(&trace).unwrap();
     let (meta, records) = kqent_trace::read_file(&trace).unwrap();
-    assert_eq!(
-        Knobs::from(&meta.knobs),
-        knobs,
-        "knobs as recorded in the trace"
-    );
+    assert_eq!(meta.knobs, knobs, "knobs as recorded in the trace");
     let durations: Vec<u64> = records.iter().map(|r| r.duration_ns).collect();
     let kinds: Vec<u32> = records.iter().map(|r| r.kinds.0).collect();
     let extraction: Extraction = "lsb:4".parse().unwrap();
     let symbols = extraction.apply(&durations).unwrap();
-    let assessment = assess(&symbols, &AssessOptions::default()).unwrap();
+    let assessment = assess_non_iid(&symbols, &AssessOptions::default()).unwrap();
     let iid_opts = IidOptions {
         seed,
         permutations: 200,
         all_statistics: false,
     };
-    let iid = IidSlot::from_assessment(&iid::assess(&symbols, &iid_opts).unwrap()).unwrap();
-    let mut provenance = Provenance::collect("test", started, SystemTime::now());
+    let iid = IidSlot::from_assessment(&iid::assess_iid(&symbols, &iid_opts).unwrap()).unwrap();
+    let mut provenance = kqent_pipeline::provenance::collect("test", started, SystemTime::now());
     provenance.collection = Some(meta.provenance.clone());
     provenance.input_file_sha256 = Some(sha256_hex(&bytes));
     let result = build_result(ResultInput {
@@ -161,7 +153,7 @@ fn mock_sweep_to_report_and_gate() {
         .assert()
         .code(1);
     // The IID verdicts ride along: the gate's answer follows them.
-    let loaded = kqent_report::layout::load(dir.path()).unwrap();
+    let loaded = kqent_sweep::layout::load(dir.path()).unwrap();
     let all_iid = loaded.results.iter().all(|r| {
         let slot = r.iid.as_ref().unwrap();
         assert_eq!(slot.assessment().unwrap().iid, slot.verdict);

@@ -1,14 +1,35 @@
-//! The report documents. Field names are the JSON names; `schema/kqent-report.schema.json`
-//! describes the same documents for other tools.
+//! kqent's machine-readable documents, like nextest's metadata crate: serde types and
+//! nothing else. A [`ResultReport`] per analysed input (one per configuration and
+//! repetition in a sweep), a [`SweepManifest`] per sweep directory, their
+//! [`SCHEMA_VERSION`], and the JSON Schema ([`JSON_SCHEMA`],
+//! `schema/kqent-report.schema.json`) that describes them for other tools.
 //!
-//! Everything except [`Provenance`] is a function of the input, the knobs, the extraction
-//! method and the seed, so two runs of the same analysis give byte-identical JSON once
-//! `provenance` is removed.
+//! The JSON Schema is written by hand (it says more than the types can: patterns, ranges,
+//! unique knob values) and kept equal to the types by `tests/schema_validation.rs`, which
+//! walks the schema along fully populated documents and fails when a field exists on one
+//! side only.
+//!
+//! Field names are the JSON names. Everything except [`Provenance`] is a function of the
+//! input, the knobs, the extraction method and the seed, so two runs of the same analysis
+//! give byte-identical JSON once `provenance` is removed.
+//!
+//! Stability: a change an older reader would misread bumps [`SCHEMA_VERSION`]; readers
+//! ([`json::read_result`], [`json::read_manifest`]) refuse newer versions with a clear error.
+
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod json;
 
 use kqent_analysis::assess::Assessment;
 use kqent_analysis::stats::{BasicStats, DurationStats};
 use kqent_analysis::Extraction;
 use serde::{Deserialize, Serialize};
+
+pub use error::SchemaError;
+/// The collector's knobs: one type for the trace metadata, the collector, the sweep and
+/// the documents (field names are the JSON names).
+pub use kqent_trace::{Knobs, WriteTrigger};
 
 /// The schema version this build writes and the newest it reads. Bump it on any change
 /// an older reader would misread; older versions stay readable where possible.
@@ -24,55 +45,43 @@ pub enum DocKind {
     Sweep,
 }
 
-/// The collector's knobs, under the trace's config names.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Knobs {
-    /// Timers armed.
-    pub num_timers: u64,
-    /// Socket pairs watched.
-    pub num_sockets: u64,
-    /// Files watched.
-    pub num_file_watchers: u64,
-    /// Wait-call timeout, ms.
-    pub timeout_ms: u64,
-    /// Interval of the poker thread, µs.
-    pub poke_interval_us: u64,
-    /// How socket writability is watched: `edge` or `level`.
-    pub write_trigger: String,
-    /// Wait calls discarded at the start.
-    pub warmup: u64,
-}
-
-impl From<&kqent_trace::Knobs> for Knobs {
-    /// The knobs recorded in a trace's metadata.
-    fn from(k: &kqent_trace::Knobs) -> Self {
-        Knobs {
-            num_timers: u64::from(k.num_timers),
-            num_sockets: u64::from(k.num_sockets),
-            num_file_watchers: u64::from(k.num_file_watchers),
-            timeout_ms: u64::from(k.timeout_ms),
-            poke_interval_us: k.poke_interval_us,
-            write_trigger: k.write_trigger.to_string(),
-            warmup: k.warmup,
-        }
-    }
+/// The id of a configuration: every knob, short and file-name safe. A result's
+/// `config_id` in a sweep, and for a trace analysed alone (its knobs are in its metadata).
+///
+/// ```
+/// use kqent_schema::{config_id, Knobs, WriteTrigger};
+/// let k = Knobs { num_timers: 8, num_sockets: 4, num_file_watchers: 0, timeout_ms: 1,
+///     poke_interval_us: 500, write_trigger: WriteTrigger::Edge, warmup: 1000 };
+/// assert_eq!(config_id(&k), "t8-s4-w0-to1-p500-edge-wu1000");
+/// ```
+pub fn config_id(k: &Knobs) -> String {
+    format!(
+        "t{}-s{}-w{}-to{}-p{}-{}-wu{}",
+        k.num_timers,
+        k.num_sockets,
+        k.num_file_watchers,
+        k.timeout_ms,
+        k.poke_interval_us,
+        k.write_trigger,
+        k.warmup
+    )
 }
 
 /// The knob values a sweep runs: the Cartesian product of these lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnobLists {
     /// Values of `num_timers`.
-    pub num_timers: Vec<u64>,
+    pub num_timers: Vec<u32>,
     /// Values of `num_sockets`.
-    pub num_sockets: Vec<u64>,
+    pub num_sockets: Vec<u32>,
     /// Values of `num_file_watchers`.
-    pub num_file_watchers: Vec<u64>,
+    pub num_file_watchers: Vec<u32>,
     /// Values of `timeout_ms`.
-    pub timeout_ms: Vec<u64>,
+    pub timeout_ms: Vec<u32>,
     /// Values of `poke_interval_us`.
     pub poke_interval_us: Vec<u64>,
     /// Values of `write_trigger`.
-    pub write_trigger: Vec<String>,
+    pub write_trigger: Vec<WriteTrigger>,
     /// Values of `warmup`.
     pub warmup: Vec<u64>,
 }
@@ -81,11 +90,11 @@ impl KnobLists {
     /// Every configuration, in a fixed order (the first knob varies slowest).
     ///
     /// ```
-    /// use kqent_report::KnobLists;
+    /// use kqent_schema::{KnobLists, WriteTrigger};
     /// let k = KnobLists {
     ///     num_timers: vec![0, 4], num_sockets: vec![0, 4], num_file_watchers: vec![0],
     ///     timeout_ms: vec![1], poke_interval_us: vec![500],
-    ///     write_trigger: vec!["edge".into()], warmup: vec![1000],
+    ///     write_trigger: vec![WriteTrigger::Edge], warmup: vec![1000],
     /// };
     /// let c = k.configs();
     /// assert_eq!(c.len(), 4);
@@ -98,7 +107,7 @@ impl KnobLists {
                 for &w in &self.num_file_watchers {
                     for &to in &self.timeout_ms {
                         for &p in &self.poke_interval_us {
-                            for tr in &self.write_trigger {
+                            for &tr in &self.write_trigger {
                                 for &wu in &self.warmup {
                                     out.push(Knobs {
                                         num_timers: t,
@@ -106,7 +115,7 @@ impl KnobLists {
                                         num_file_watchers: w,
                                         timeout_ms: to,
                                         poke_interval_us: p,
-                                        write_trigger: tr.clone(),
+                                        write_trigger: tr,
                                         warmup: wu,
                                     });
                                 }
@@ -124,7 +133,7 @@ impl KnobLists {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputInfo {
     /// SHA-256 of the data analysed, lowercase hex: a symbol file's bytes, or a trace's
-    /// durations as little-endian u64 ([`crate::layout::durations_sha256`]). A trace file's
+    /// durations as little-endian u64 (`kqent_pipeline::input::durations_sha256`). A trace file's
     /// own hash is in [`Provenance::input_file_sha256`], since its metadata records when and
     /// where it was collected.
     pub sha256: String,
@@ -151,25 +160,20 @@ pub struct IidSlot {
 impl IidSlot {
     /// The slot for an IID assessment: its verdict, its entropy estimate and the whole
     /// assessment as `detail`.
-    pub fn from_assessment(
-        a: &kqent_analysis::iid::IidAssessment,
-    ) -> Result<IidSlot, crate::ReportError> {
+    pub fn from_assessment(a: &kqent_analysis::iid::IidAssessment) -> Result<IidSlot, SchemaError> {
         Ok(IidSlot {
             verdict: a.iid,
             h_assessed: a.entropy.as_ref().map(|e| e.h_assessed),
-            detail: serde_json::to_value(a).map_err(|e| {
-                crate::ReportError::InvalidArgument(format!(
-                    "cannot serialize the IID assessment: {e}"
-                ))
-            })?,
+            detail: serde_json::to_value(a)
+                .map_err(|e| SchemaError::Serialize(format!("the IID assessment: {e}")))?,
         })
     }
 
     /// `detail` read back as an IID assessment (an error if it was written by another
     /// version of the IID track).
-    pub fn assessment(&self) -> Result<kqent_analysis::iid::IidAssessment, crate::ReportError> {
+    pub fn assessment(&self) -> Result<kqent_analysis::iid::IidAssessment, SchemaError> {
         serde_json::from_value(self.detail.clone())
-            .map_err(|e| crate::ReportError::InvalidArgument(format!("IID detail: {e}")))
+            .map_err(|e| SchemaError::Serialize(format!("IID detail: {e}")))
     }
 }
 
@@ -210,8 +214,8 @@ pub struct ResultReport {
     pub schema_version: u32,
     /// Always [`DocKind::Result`].
     pub kind: DocKind,
-    /// The configuration's id ([`crate::layout::config_id`] in a sweep; the input's file
-    /// stem for a single analysis).
+    /// The configuration's id (`kqent_sweep::layout::config_id` in a sweep; the input's
+    /// file stem for a single analysis).
     pub config_id: String,
     /// Repetition index, from 1.
     pub repetition: u32,
@@ -284,30 +288,26 @@ pub struct SweepManifest {
     pub provenance: Provenance,
 }
 
-/// The JSON Schema (draft 2020-12) of both documents, as shipped in
-/// `crates/report/schema/kqent-report.schema.json`.
-pub const JSON_SCHEMA: &str = include_str!("../schema/kqent-report.schema.json");
+/// The results of a sweep directory or of one result file, as read back for rendering and
+/// gating.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The manifest, when the source is a sweep directory that has one.
+    pub manifest: Option<SweepManifest>,
+    /// Every result, sorted by (knobs, config id, repetition).
+    pub results: Vec<ResultReport>,
+}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn knobs_from_a_trace_keep_their_names_and_values() {
-        let t = kqent_trace::Knobs {
-            write_trigger: kqent_trace::WriteTrigger::Level,
-            ..kqent_trace::Knobs::default()
-        };
-        let k = Knobs::from(&t);
-        assert_eq!(k.write_trigger, "level");
-        assert_eq!(
-            (k.num_timers, k.num_sockets, k.num_file_watchers),
-            (8, 4, 4)
-        );
-        // Same JSON field names and values as the trace's metadata.
-        assert_eq!(
-            serde_json::to_value(&k).unwrap(),
-            serde_json::to_value(&t).unwrap()
-        );
+impl Loaded {
+    /// (results present, results the manifest asks for: configurations x repeat), when
+    /// there is a manifest.
+    pub fn completeness(&self) -> Option<(usize, usize)> {
+        let m = self.manifest.as_ref()?;
+        let expected = m.knobs.configs().len() * m.repeat as usize;
+        Some((self.results.len(), expected))
     }
 }
+
+/// The JSON Schema (draft 2020-12) of both documents, as shipped in
+/// `crates/schema/schema/kqent-report.schema.json`.
+pub const JSON_SCHEMA: &str = include_str!("../schema/kqent-report.schema.json");

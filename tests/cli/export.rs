@@ -3,13 +3,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::kqent;
 use kqent_trace::{ClockInfo, EventKinds, Knobs, Metadata, Record, TraceWriter};
 use predicates::prelude::*;
-
-fn kqent() -> Command {
-    Command::cargo_bin("kqent").unwrap()
-}
 
 /// `kqent export INPUT ARGS... --out OUT`, run.
 fn export(input: &Path, args: &[&str], out: &Path) -> assert_cmd::assert::Assert {

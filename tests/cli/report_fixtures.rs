@@ -4,17 +4,17 @@
 
 use std::path::Path;
 
-use kqent_report::fixture::{knobs, synthetic_result};
-use kqent_report::layout::write_result;
-use kqent_report::{IidSlot, ResultReport};
+use kqent_pipeline::fixture::{knobs, synthetic_result};
+use kqent_schema::{IidSlot, ResultReport};
+use kqent_sweep::layout::write_result;
 
 /// A result for (timers, sockets, watchers) with `noise` random low bits (lsb:4 symbols:
 /// 4 gives about 3.6 bits/symbol, 0 gives 0).
-pub fn result(t: u64, s: u64, w: u64, rep: u32, noise: u32) -> ResultReport {
+pub fn result(t: u32, s: u32, w: u32, rep: u32, noise: u32) -> ResultReport {
     synthetic_result(
         &knobs(t, s, w),
         rep,
-        100 * t + 10 * s + w + u64::from(rep),
+        u64::from(100 * t + 10 * s + w + rep),
         noise,
         3000,
     )
