@@ -7,6 +7,7 @@ mod progress;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 /// Measures how much entropy the timing of kqueue/epoll wait calls carries (SP 800-90B).
@@ -38,7 +39,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let result = match cli.command {
         Command::Collect(a) => cmd::collect::run(a),
         Command::Export(a) => cmd::export::run(a),
@@ -60,4 +64,25 @@ fn main() -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// clap's errors, in the house style where that keeps everything: a value that does not
+/// parse (`--backend poll`, `--extract lsb:9`) is one line, `kqent: error: ...`, exit 2.
+/// Help, version and the other usage errors (which list what is missing) are clap's own.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        // The first paragraph (the error and, for a choice, the possible values) on one line.
+        let text = e.render().to_string();
+        let first: Vec<&str> = text
+            .lines()
+            .take_while(|l| !l.trim().is_empty())
+            .map(str::trim)
+            .collect();
+        eprintln!("kqent: {}", first.join(" "));
+        return ExitCode::from(exit::ERROR);
+    }
+    e.exit()
 }

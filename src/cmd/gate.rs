@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use kqent_pipeline::atomic::write_atomic;
+use kqent_pipeline::atomic::{create_parent, write_atomic};
 use kqent_report::gate::{evaluate, junit_xml, GateOptions};
 use kqent_sweep::layout::load;
 
@@ -64,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         },
     )?;
     if let Some(path) = &args.junit {
+        create_parent(path).with_context(|| "cannot write the JUnit file")?;
         write_atomic(path, junit_xml(&report).as_bytes())
             .with_context(|| "cannot write the JUnit file")?;
     }

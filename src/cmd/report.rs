@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kqent_pipeline::atomic::write_atomic;
+use kqent_pipeline::atomic::{create_parent, write_atomic};
 use kqent_report::overview::Overview;
 use kqent_report::{html, markdown};
 use kqent_sweep::layout::load;
@@ -48,8 +48,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let md_path = args
         .markdown
         .unwrap_or_else(|| default_output(&args.input, is_dir, "md", "summary.md"));
-    write_atomic(&html_path, page.as_bytes())?;
-    write_atomic(&md_path, summary.as_bytes())?;
+    for (path, bytes) in [
+        (&html_path, page.as_bytes()),
+        (&md_path, summary.as_bytes()),
+    ] {
+        // The output directories are made on demand, as a report is a new set of files.
+        create_parent(path)?;
+        write_atomic(path, bytes)?;
+    }
     if !args.quiet {
         print!("{summary}");
     }

@@ -2,7 +2,6 @@
 //! (3.1.4) on a 1000 x 1000 restart matrix (row r = the 1000 samples of restart r), printed
 //! as a summary and optionally written as JSON.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -130,7 +129,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         estimators: if args.iid { "iid" } else { "non_iid" },
         restart: result,
     };
-    print!("{}", render(&doc));
+    print!(
+        "{}",
+        kqent_report::text::restart(&doc.path, doc.estimators == "iid", &doc.restart)
+    );
     if let Some(path) = &args.json {
         write_json(path, &doc)?;
     }
@@ -144,78 +146,4 @@ fn write_json(path: &Path, doc: &Document) -> anyhow::Result<()> {
         w.write_all(&json)?;
         w.write_all(b"\n")
     })?)
-}
-
-fn estimates(rs: &[EstimatorResult]) -> String {
-    rs.iter()
-        .map(|r| match r.h() {
-            Some(h) => format!("{} {h:.6}", r.estimator.display_name()),
-            None => format!("{} n/a", r.estimator.display_name()),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn render(doc: &Document) -> String {
-    let r = &doc.restart;
-    let s = &r.sanity;
-    let mut out = String::new();
-    let _ = writeln!(out, "Restart tests (SP 800-90B 3.1.4): {}", doc.path);
-    let _ = writeln!(
-        out,
-        "  {} bits per symbol, H_I = {}, {} estimators",
-        r.bits,
-        r.options.h_initial,
-        if doc.estimators == "iid" {
-            "IID (MCV)"
-        } else {
-            "non-IID"
-        }
-    );
-    let _ = writeln!(
-        out,
-        "Sanity check (3.1.4.3): X_max = {} (rows {}, columns {}), cutoff {} \
-         (simulated, {} rounds, seed {}, alpha {:.4e}): {}",
-        s.x_max,
-        s.x_rows,
-        s.x_columns,
-        s.cutoff,
-        s.simulation_rounds,
-        r.options.seed,
-        s.alpha,
-        if s.pass { "passed" } else { "FAILED" }
-    );
-    if !s.pass {
-        let _ = writeln!(
-            out,
-            "Restart testing failed: the sanity check failed, no entropy is validated."
-        );
-        return out;
-    }
-    let _ = writeln!(out, "Rows:    {}", estimates(&r.rows));
-    let _ = writeln!(out, "Columns: {}", estimates(&r.columns));
-    let (hr, hc) = (r.h_r.unwrap_or(f64::NAN), r.h_c.unwrap_or(f64::NAN));
-    let _ = writeln!(
-        out,
-        "H_r = {hr:.6}, H_c = {hc:.6}, H_I = {}",
-        r.options.h_initial
-    );
-    match r.h_validated {
-        Some(h) => {
-            let _ = writeln!(
-                out,
-                "Validation (3.1.4.2) passed: min(H_r, H_c, H_I) = {h:.6} bits per symbol"
-            );
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "Validation (3.1.4.2) FAILED: min(H_r, H_c) = {:.6} < H_I / 2 = {:.6}; \
-                 no entropy is validated",
-                hr.min(hc),
-                r.options.h_initial / 2.0
-            );
-        }
-    }
-    out
 }

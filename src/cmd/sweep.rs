@@ -83,13 +83,26 @@ pub struct Args {
 /// negatives, values that fit).
 fn knob_lists(args: &Args) -> anyhow::Result<KnobLists> {
     Ok(KnobLists {
-        num_timers: parse_knob_list(&args.timers).context("--timers")?,
-        num_sockets: parse_knob_list(&args.sockets).context("--sockets")?,
-        num_file_watchers: parse_knob_list(&args.watchers).context("--watchers")?,
-        timeout_ms: parse_knob_list(&args.timeout_ms).context("--timeout-ms")?,
-        poke_interval_us: parse_knob_list(&args.poke_us).context("--poke-us")?,
+        num_timers: list("--timers", &args.timers)?,
+        num_sockets: list("--sockets", &args.sockets)?,
+        num_file_watchers: list("--watchers", &args.watchers)?,
+        timeout_ms: list("--timeout-ms", &args.timeout_ms)?,
+        poke_interval_us: list("--poke-us", &args.poke_us)?,
         write_trigger: parse_trigger_list(&args.write_trigger).context("--write-trigger")?,
-        warmup: parse_knob_list(&args.warmup).context("--warmup")?,
+        warmup: list("--warmup", &args.warmup)?,
+    })
+}
+
+/// One numeric knob list; a value too large for the knob is named with its flag.
+fn list<T>(flag: &str, spec: &str) -> anyhow::Result<Vec<T>>
+where
+    T: TryFrom<u64> + PartialEq + Copy + std::fmt::Display + layout::Bounded,
+{
+    parse_knob_list(spec).map_err(|e| match e {
+        kqent_sweep::SweepError::KnobTooLarge { value, max } => {
+            anyhow::anyhow!("{flag} {value} is too large: at most {max}")
+        }
+        e => anyhow::Error::new(e).context(flag.to_string()),
     })
 }
 

@@ -16,12 +16,13 @@ fn entries(dir: &Path) -> Vec<String> {
     v
 }
 
-/// True once a partial trace in `dir` holds at least one record: the file is longer than
+/// True once a partial trace in `dir` (the atomic writer's temporary file) holds at least
+/// one record: the file is longer than
 /// the header length its preamble announces (u32 LE at byte 12).
 fn has_records(dir: &Path) -> bool {
     entries(dir)
         .into_iter()
-        .filter(|n| n.contains(".partial-"))
+        .filter(|n| kqent_pipeline::atomic::is_temporary(n))
         .any(|name| {
             let Ok(bytes) = std::fs::read(dir.join(name)) else {
                 return false;

@@ -4,13 +4,13 @@
 mod analyze;
 mod analyze_sigint;
 mod collect;
-mod collector_fds;
 mod collector_sigint;
 mod common;
 mod ent_crosscheck;
 mod export;
 mod gate;
 mod health;
+mod one_path;
 mod report;
 mod report_end_to_end;
 mod report_fixtures;

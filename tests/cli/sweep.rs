@@ -106,6 +106,7 @@ fn resume_skips_finished_runs_and_redoes_missing_ones() {
     std::fs::remove_file(dir.join("results").join(lost)).unwrap();
     std::fs::write(dir.join("results/.x-r1.json.tmp999"), b"{").unwrap();
     std::fs::write(dir.join("traces/.x-r1.trace.partial-999"), b"KQ").unwrap();
+    std::fs::write(dir.join("traces/.kqent-tmp-AbC123"), b"KQ").unwrap();
 
     mock_sweep(&dir, 3, &[]).failure().code(2).stderr(contains(
         "already holds a sweep: add --resume to continue it",

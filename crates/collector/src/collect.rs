@@ -420,6 +420,7 @@ pub struct BareRun {
 /// assert_eq!(run.calls, 1000);
 /// assert!(run.loop_ns > 0 && run.checksum > 0);
 /// ```
+#[doc(hidden)] // for the collector benchmark (benches/collector.rs) only
 pub fn bare_wait_loop(cfg: &CollectConfig, timed: bool) -> Result<BareRun, CollectError> {
     validate(cfg)?;
     let kind = cfg.backend.resolve()?;

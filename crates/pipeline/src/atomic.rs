@@ -45,10 +45,20 @@ impl AtomicFile {
             )));
         }
         let dir = parent(target);
+        // Both the file and its directory named, with the OS's reason.
+        let cannot = |e: std::io::Error| {
+            let reason = format!("cannot create a file in {}: {e}", dir.display());
+            PipelineError::io(
+                "cannot write",
+                target,
+                std::io::Error::new(e.kind(), reason),
+            )
+        };
+        std::fs::metadata(dir).map_err(cannot)?;
         let tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempfile_in(dir)
-            .map_err(|e| PipelineError::io("cannot write", target, e))?;
+            .map_err(cannot)?;
         Ok(AtomicFile {
             tmp,
             target: target.to_path_buf(),
@@ -104,6 +114,13 @@ pub fn write_with(
             .map_err(|e| PipelineError::io("cannot write", path, e))?;
     }
     f.persist()
+}
+
+/// Creates `path`'s directory if it is missing: for outputs whose directory the command
+/// makes (`kqent report --html DIR/page.html`, `kqent gate --junit`).
+pub fn create_parent(path: &Path) -> Result<(), PipelineError> {
+    let dir = parent(path);
+    std::fs::create_dir_all(dir).map_err(|e| PipelineError::io("cannot create", dir, e))
 }
 
 /// Writes `bytes` to `path` atomically.

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use kqent_analysis::assess::Assessment;
 use kqent_analysis::health::{Failure, HealthReport};
 use kqent_analysis::iid::{ChiSquareTest, IidAssessment, PermutationOutcome};
+use kqent_analysis::restart::RestartAssessment;
 use kqent_analysis::{Estimator, EstimatorResult, Extraction};
 
 use crate::aggregate::ConfigSummary;
@@ -450,6 +451,77 @@ pub fn gate(report: &GateReport) -> String {
         report.cases.len() - failures,
         failures
     );
+    out
+}
+
+fn estimates(rs: &[EstimatorResult]) -> String {
+    rs.iter()
+        .map(|r| match r.h() {
+            Some(h) => format!("{} {h:.6}", r.estimator.display_name()),
+            None => format!("{} n/a", r.estimator.display_name()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The terminal report of `kqent restart` on `path`: the sanity check, then the row and
+/// column estimates and the validation (`iid`: the MCV estimate alone was used).
+pub fn restart(path: &str, iid: bool, r: &RestartAssessment) -> String {
+    let s = &r.sanity;
+    let mut out = String::new();
+    let _ = writeln!(out, "Restart tests (SP 800-90B 3.1.4): {path}");
+    let _ = writeln!(
+        out,
+        "  {} bits per symbol, H_I = {}, {} estimators",
+        r.bits,
+        r.options.h_initial,
+        if iid { "IID (MCV)" } else { "non-IID" }
+    );
+    let _ = writeln!(
+        out,
+        "Sanity check (3.1.4.3): X_max = {} (rows {}, columns {}), cutoff {} \
+         (simulated, {} rounds, seed {}, alpha {:.4e}): {}",
+        s.x_max,
+        s.x_rows,
+        s.x_columns,
+        s.cutoff,
+        s.simulation_rounds,
+        r.options.seed,
+        s.alpha,
+        if s.pass { "passed" } else { "FAILED" }
+    );
+    if !s.pass {
+        let _ = writeln!(
+            out,
+            "Restart testing failed: the sanity check failed, no entropy is validated."
+        );
+        return out;
+    }
+    let _ = writeln!(out, "Rows:    {}", estimates(&r.rows));
+    let _ = writeln!(out, "Columns: {}", estimates(&r.columns));
+    let (hr, hc) = (r.h_r.unwrap_or(f64::NAN), r.h_c.unwrap_or(f64::NAN));
+    let _ = writeln!(
+        out,
+        "H_r = {hr:.6}, H_c = {hc:.6}, H_I = {}",
+        r.options.h_initial
+    );
+    match r.h_validated {
+        Some(h) => {
+            let _ = writeln!(
+                out,
+                "Validation (3.1.4.2) passed: min(H_r, H_c, H_I) = {h:.6} bits per symbol"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Validation (3.1.4.2) FAILED: min(H_r, H_c) = {:.6} < H_I / 2 = {:.6}; \
+                 no entropy is validated",
+                hr.min(hc),
+                r.options.h_initial / 2.0
+            );
+        }
+    }
     out
 }
 

@@ -155,3 +155,121 @@ fn same_seed_same_json_outside_provenance() {
     let p = kqent_sweep::layout::write_result(dir.path(), &a).unwrap();
     assert_eq!(read_result(&p).unwrap(), a);
 }
+
+/// Resolves a local `$ref` (`#/$defs/NAME`) against the root schema.
+fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r.strip_prefix("#/$defs/").expect("local $ref");
+            resolve(root, &root["$defs"][name])
+        }
+        None => node,
+    }
+}
+
+/// Walks the schema along a document: every object the schema describes with
+/// `properties` must have exactly those fields (a field on one side only is drift), and
+/// the walk continues into every field and array item. Free-form parts (`detail`, the
+/// trace's own provenance) have no `properties` and end the walk.
+fn same_fields(root: &Value, node: &Value, doc: &Value, at: &str, seen: &mut usize) {
+    let node = resolve(root, node);
+    if let Some(branches) = node.get("oneOf").and_then(Value::as_array) {
+        if doc.is_null() {
+            return;
+        }
+        // The branch whose `const` fields the document has, else the first non-null one.
+        let fits = |b: &&Value| {
+            let b = resolve(root, b);
+            b.get("type") != Some(&Value::from("null"))
+                && b.get("properties")
+                    .and_then(Value::as_object)
+                    .is_none_or(|props| {
+                        props.iter().all(|(k, p)| match p.get("const") {
+                            Some(c) => doc.get(k) == Some(c),
+                            None => true,
+                        })
+                    })
+        };
+        let branch = branches.iter().find(fits).expect("a branch fits");
+        return same_fields(root, branch, doc, at, seen);
+    }
+    if let (Some(props), Some(obj)) = (
+        node.get("properties").and_then(Value::as_object),
+        doc.as_object(),
+    ) {
+        let in_schema: std::collections::BTreeSet<&str> =
+            props.keys().map(String::as_str).collect();
+        let in_doc: std::collections::BTreeSet<&str> = obj.keys().map(String::as_str).collect();
+        assert_eq!(
+            in_doc, in_schema,
+            "{at}: the type's fields (left) and the schema's properties (right) differ"
+        );
+        *seen += 1;
+        for (k, p) in props {
+            same_fields(root, p, &obj[k], &format!("{at}.{k}"), seen);
+        }
+    }
+    if let (Some(items), Some(arr)) = (node.get("items"), doc.as_array()) {
+        if items.is_object() {
+            for (i, v) in arr.iter().enumerate() {
+                same_fields(root, items, v, &format!("{at}[{i}]"), seen);
+            }
+        }
+    }
+}
+
+/// The hand-written JSON Schema and the serde types cannot drift apart: fully populated
+/// documents (every optional field present) have exactly the fields the schema lists, at
+/// every level it describes.
+#[test]
+fn schema_and_types_have_the_same_fields() {
+    let root: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
+    let mut r = common::one_result(4, 4, 4, 1, 3);
+    r.iid = Some(IidSlot {
+        verdict: true,
+        h_assessed: Some(3.5),
+        detail: serde_json::json!({"anything": 1}),
+    });
+    r.provenance.input_file_sha256 = Some("0".repeat(64));
+    r.provenance.collection = Some(kqent_trace::Provenance::default());
+    r.assessment.options.h_submitter = Some(1.0);
+    r.assessment.options.block = Some((0, 100));
+    r.assessment
+        .original
+        .push(kqent_analysis::EstimatorResult::not_applicable(
+            kqent_analysis::Estimator::Lag,
+            "why",
+        ));
+    assert!(r.stats.autocorrelation.is_some());
+    assert!(r.durations.as_ref().is_some_and(|d| d.kinds.is_some()));
+    let doc = serde_json::to_value(&r).unwrap();
+    let mut seen = 0;
+    same_fields(&root, &root["$defs"]["result"], &doc, "result", &mut seen);
+    // result, knobs, input, assessment, options, estimator results and their outcomes,
+    // iid, stats, chi_square, autocorrelation, blocks, durations, histogram bins, kinds,
+    // provenance: the walk reached them all.
+    assert!(seen >= 15, "only {seen} objects compared");
+
+    let mut m = common::manifest(common::manifest(Default::default(), 1).knobs, 2);
+    m.knobs = kqent_schema::KnobLists {
+        num_timers: vec![0],
+        num_sockets: vec![0],
+        num_file_watchers: vec![0],
+        timeout_ms: vec![1],
+        poke_interval_us: vec![500],
+        write_trigger: vec![kqent_schema::WriteTrigger::Edge],
+        warmup: vec![0],
+    };
+    let doc = serde_json::to_value(&m).unwrap();
+    let mut seen = 0;
+    same_fields(&root, &root["$defs"]["sweep"], &doc, "sweep", &mut seen);
+    assert!(seen >= 3, "only {seen} objects compared");
+
+    // And the walk does catch drift: a field the schema does not know.
+    let mut extra = serde_json::to_value(&r).unwrap();
+    extra["input"]["new_field"] = 1.into();
+    let caught = std::panic::catch_unwind(|| {
+        same_fields(&root, &root["$defs"]["result"], &extra, "result", &mut 0)
+    });
+    assert!(caught.is_err());
+}

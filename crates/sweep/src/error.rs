@@ -25,6 +25,14 @@ pub enum SweepError {
         /// Why it was rejected.
         reason: String,
     },
+    /// A knob value beyond what the knob's type holds.
+    #[error("{value} is too large: at most {max}")]
+    KnobTooLarge {
+        /// The value given.
+        value: u64,
+        /// The largest the knob takes.
+        max: u64,
+    },
     /// The sweep directory cannot hold this sweep (not empty, other settings, locked).
     #[error("{0}")]
     Directory(String),

@@ -161,8 +161,10 @@ where
         let wide: u64 = item
             .parse()
             .map_err(|_| bad(format!("{item:?} is not a non-negative integer")))?;
-        let v = T::try_from(wide)
-            .map_err(|_| bad(format!("{wide} is too large: at most {}", T::MAX_KNOB)))?;
+        let v = T::try_from(wide).map_err(|_| SweepError::KnobTooLarge {
+            value: wide,
+            max: T::MAX_KNOB,
+        })?;
         if out.contains(&v) {
             return Err(bad(format!("{v} appears twice")));
         }
@@ -226,6 +228,7 @@ mod tests {
             ("1.5", "not a non-negative integer"),
             ("99999999999999999999999", "not a non-negative integer"),
             ("4294967296", "4294967296 is too large: at most 4294967295"),
+            ("1,4294967296", "4294967296 is too large"),
         ] {
             let e = parse_knob_list::<u32>(spec).unwrap_err().to_string();
             assert!(e.contains(why), "{spec}: {e}");

@@ -374,12 +374,20 @@ fn clean_temporaries(dir: &Path) -> Result<(), SweepError> {
         for entry in entries {
             let path = entry.map_err(|e| SweepError::io(&d, e))?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if is_temporary(name) && path.is_file() {
+            if is_debris(name) && path.is_file() {
                 std::fs::remove_file(&path).map_err(|e| SweepError::io(&path, e))?;
             }
         }
     }
     Ok(())
+}
+
+/// Whether `name` is what a killed run leaves behind: the atomic writer's temporary files,
+/// or those of kqent versions before it (`.<name>.partial-<pid>` traces,
+/// `.<name>.tmp<pid>` results), which a resume by this version clears too.
+fn is_debris(name: &str) -> bool {
+    is_temporary(name)
+        || (name.starts_with('.') && (name.contains(".partial-") || name.contains(".tmp")))
 }
 
 /// One configuration x repetition.
@@ -638,8 +646,10 @@ mod tests {
 
     #[test]
     fn temporaries_are_recognised() {
-        assert!(is_temporary(".kqent-tmp-a1B2c3"));
-        assert!(!is_temporary("t0-r1.json"));
-        assert!(!is_temporary(".keep"));
+        assert!(is_debris(".kqent-tmp-a1B2c3"));
+        assert!(is_debris(".t0-r1.trace.partial-123"));
+        assert!(is_debris(".t0-r1.json.tmp123"));
+        assert!(!is_debris("t0-r1.json"));
+        assert!(!is_debris(".keep"));
     }
 }

@@ -17,7 +17,7 @@ pub mod mcv;
 pub mod multi_mcw;
 pub mod multi_mmc;
 pub mod predictor;
-pub mod suffix;
+pub(crate) mod suffix;
 pub mod t_tuple;
 pub mod tuples;
 

@@ -101,7 +101,7 @@ fn longest_run_of_ones(mut w: u64) -> u32 {
 /// score need stepping one at a time; on most blocks that is the winner alone, and the
 /// block costs a popcount per predictor.
 #[derive(Debug, Clone)]
-pub struct Scoreboard {
+pub(crate) struct Scoreboard {
     score: Vec<u64>,
     winner: usize,
     high: u64,
@@ -126,14 +126,6 @@ impl Scoreboard {
     /// step `t`. With `predicted`, bit `t` of `predicted[p]` says whether `p` made a
     /// prediction at all: a winner without one neither extends nor breaks the run (the
     /// reference's MultiMMC); without it the winner is taken to have predicted.
-    ///
-    /// ```
-    /// use kqent_analysis::estimators::predictor::Scoreboard;
-    /// let mut s = Scoreboard::new(2);
-    /// // predictor 1 is right at steps 0 and 1, predictor 0 never: 1 takes over after step 0
-    /// s.block(&[0b00, 0b11], None, 2);
-    /// assert_eq!((s.tally.correct, s.winner()), (1, 1));
-    /// ```
     pub fn block(&mut self, correct: &[u64], predicted: Option<&[u64]>, n: u32) {
         debug_assert!(n <= 64 && correct.len() == self.score.len());
         if n == 0 {
@@ -208,6 +200,7 @@ impl Scoreboard {
         self.high = self.score[self.winner];
     }
 
+    #[cfg(test)] // the tests' view of the state; the estimators read the tally
     /// The current winner.
     pub fn winner(&self) -> usize {
         self.winner
@@ -542,5 +535,18 @@ mod tests {
         let b = PredictionBound::new(100, 100, 100, 4);
         assert_eq!(b.p_max, 1.0);
         assert_eq!(b.h, 0.0);
+    }
+}
+
+#[cfg(test)]
+mod scoreboard_example {
+    use super::*;
+
+    #[test]
+    fn the_best_predictor_takes_over() {
+        let mut s = Scoreboard::new(2);
+        // predictor 1 is right at steps 0 and 1, predictor 0 never: 1 takes over after step 0
+        s.block(&[0b00, 0b11], None, 2);
+        assert_eq!((s.tally.correct, s.winner()), (1, 1));
     }
 }

@@ -29,7 +29,7 @@ pub fn as_text(data: &[u8]) -> Vec<u8> {
 }
 
 /// Length in bytes of `text` compressed by bzip2 at block size 5, work factor 0 (default):
-/// libbz2's length, computed by [`super::bzip2::compressed_len`] without writing the stream.
+/// libbz2's length, computed by `bzip2::compressed_len` (crate-private) without writing the stream.
 ///
 /// ```
 /// use kqent_analysis::iid::compression::bzip2_len;

@@ -18,14 +18,6 @@ pub struct Block {
 /// Calls `f` on each block libbz2 forms from `input` at block size `level` (clamped to
 /// 1..=9), in order, reusing one buffer, when all input is given at once with `BZ_FINISH`.
 /// Empty input has no block.
-///
-/// ```
-/// use kqent_analysis::iid::bzip2::blocks::for_each_block;
-/// // "aaaaaa": a run of 6 is written as 4 bytes and the count 2.
-/// let mut seen = Vec::new();
-/// for_each_block(b"aaaaaab", 9, |b| seen.push(b.bytes.clone()));
-/// assert_eq!(seen, vec![vec![b'a', b'a', b'a', b'a', 2, b'b']]);
-/// ```
 pub fn for_each_block(input: &[u8], level: u32, mut f: impl FnMut(&Block)) {
     let limit = 100_000 * level.clamp(1, 9) as usize - 19;
     let mut rl = RunState::default();
@@ -133,5 +125,16 @@ mod tests {
         let b = blocks(&text, 1);
         assert_eq!((b.len(), b[0].len()), (1, limit + 1));
         assert!(blocks(b"", 1).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn a_run_of_six() {
+        // "aaaaaa": a run of 6 is written as 4 bytes and the count 2.
+        let mut seen = Vec::new();
+        super::for_each_block(b"aaaaaab", 9, |b| seen.push(b.bytes.clone()));
+        assert_eq!(seen, vec![vec![b'a', b'a', b'a', b'a', 2, b'b']]);
     }
 }

@@ -9,14 +9,9 @@
 //! radix pass on their top 16 bits and a sort within each bucket, and settles the rare equal
 //! keys by rank doubling (Larsson-Sadakane), which bounds the work on periodic blocks by O(n log^2 n).
 
+#[cfg(test)] // the compressor keeps a `Sorter`; this one-shot form is for the tests
 /// The last column of the sorted cyclic rotations of `block` (bzip2 blocks hold at most
 /// 900,000 bytes; rotation indices are `u32`).
-///
-/// ```
-/// use kqent_analysis::iid::bzip2::bwt::last_column;
-/// // Rotations of "banana" sorted: abanan, anaban, ananab, banana, nabana, nanaba.
-/// assert_eq!(last_column(b"banana"), b"nnbaaa".to_vec());
-/// ```
 pub fn last_column(block: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     Sorter::default().last_column(block, &mut out);
@@ -254,5 +249,14 @@ mod tests {
         t.extend_from_slice(b"1 ");
         t.extend(b"0 ".repeat(1500));
         assert_eq!(last_column(&t), naive(&t));
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn banana() {
+        // Rotations of "banana" sorted: abanan, anaban, ananab, banana, nabana, nanaba.
+        assert_eq!(super::last_column(b"banana"), b"nnbaaa".to_vec());
     }
 }

@@ -1,6 +1,7 @@
 //! Descriptors and temporary files are released after a collection, a failing one and an
 //! interrupted one. Its own test binary with a single test: threads share the descriptor
-//! table, so nothing else may run while the count is taken.
+//! table and the environment (TMPDIR), so nothing else may run while the count is taken
+//! (which is why it is not a module of the CLI test binary).
 #![cfg(target_os = "linux")]
 
 use std::io::{self, Cursor, Seek, SeekFrom, Write};
