@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches Debian's `ent` (Fourmilab's entropy tester) into target/ent/ without installing it,
-# for tests/ent_crosscheck.rs. Needs no root: `apt-get download` + `dpkg -x`. When the package
+# for tests/cli/ent_crosscheck.rs. Needs no root: `apt-get download` + `dpkg -x`. When the package
 # lists are empty it runs `apt-get update` if it may (root), and fails loudly otherwise.
 # Idempotent: does nothing when target/ent/usr/bin/ent already runs.
 set -euo pipefail

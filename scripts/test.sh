@@ -3,7 +3,7 @@
 # Release mode: the conformance files hold 1,000,000 samples each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Debian's `ent` for the statistics cross-check (tests/ent_crosscheck.rs); no root needed.
+# Debian's `ent` for the statistics cross-check (tests/cli/ent_crosscheck.rs); no root needed.
 # Where apt is missing the test itself says so (and fails under CI=true).
 if command -v apt-get >/dev/null 2>&1; then
     bash scripts/fetch-ent.sh

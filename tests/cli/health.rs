@@ -251,3 +251,30 @@ fn unwritable_json_is_an_error() {
         .code(2)
         .stderr(predicate::str::contains("cannot write"));
 }
+
+/// `--h-claim` is the claim's name; `--h` and `--min-entropy` (which `kqent gate` uses for a
+/// threshold) still work but are no longer shown.
+#[test]
+fn the_claim_is_h_claim_and_old_spellings_are_hidden_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write_bin(dir.path(), &crafted());
+    let mut outputs = Vec::new();
+    for flag in ["--h-claim", "--h", "--min-entropy"] {
+        let out = kqent()
+            .arg("health")
+            .arg(&bin)
+            .args([flag, "2"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        outputs.push(out);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    let help = kqent().args(["health", "--help"]).assert().success();
+    let help = String::from_utf8(help.get_output().stdout.clone()).unwrap();
+    assert!(help.contains("--h-claim <H>"), "{help}");
+    // No alias is advertised (the help still names gate's --min-entropy, as a contrast).
+    assert!(!help.contains("aliases"), "{help}");
+}

@@ -7,14 +7,14 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum PipelineError {
     /// A file could not be opened, read or written.
-    #[error("{what} {}: {source}", path.display())]
+    #[error("{what} {}: {cause}", path.display())]
     Io {
         /// What was being done ("cannot open", "cannot write").
         what: &'static str,
         /// The path involved.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The input is not what it must be (the message names the file and says why).
     #[error("{message}")]
@@ -25,12 +25,12 @@ pub enum PipelineError {
         message: String,
     },
     /// A trace that cannot be read.
-    #[error("cannot read trace {}: {source}", path.display())]
+    #[error("cannot read trace {}: {cause}", path.display())]
     Trace {
         /// The trace file.
         path: PathBuf,
         /// What the trace reader found.
-        source: kqent_trace::TraceError,
+        cause: kqent_trace::TraceError,
     },
     /// The analysis refused its options or was interrupted.
     #[error(transparent)]
@@ -48,7 +48,7 @@ impl PipelineError {
         PipelineError::Io {
             what,
             path: path.to_path_buf(),
-            source,
+            cause: source,
         }
     }
 }

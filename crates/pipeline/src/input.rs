@@ -118,7 +118,7 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
         drop(file);
         let trace_err = |e| PipelineError::Trace {
             path: path.to_path_buf(),
-            source: e,
+            cause: e,
         };
         // One read: the reader validates the header's counts against the file's length.
         let bytes = std::fs::read(path).map_err(|e| PipelineError::io("cannot read", path, e))?;

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum SweepError {
     /// A file or directory could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The path involved.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A directory with no result files.
     #[error("{0}: no results found (expected results/*.json, or a result JSON file)")]
@@ -37,32 +37,32 @@ pub enum SweepError {
     #[error("{0}")]
     Directory(String),
     /// A configuration the collector refuses.
-    #[error("configuration {config_id}: {source}")]
+    #[error("configuration {config_id}: {cause}")]
     Config {
         /// The configuration.
         config_id: String,
         /// What the collector said.
-        source: kqent_collector::CollectError,
+        cause: kqent_collector::CollectError,
     },
     /// A run whose collection failed.
-    #[error("collecting {config_id} r{rep}: {source}")]
+    #[error("collecting {config_id} r{rep}: {cause}")]
     Collect {
         /// The configuration.
         config_id: String,
         /// The repetition.
         rep: u32,
         /// What the collector said.
-        source: kqent_collector::CollectError,
+        cause: kqent_collector::CollectError,
     },
     /// A run whose assessment failed.
-    #[error("{config_id} r{rep}: {source}")]
+    #[error("{config_id} r{rep}: {cause}")]
     Assess {
         /// The configuration.
         config_id: String,
         /// The repetition.
         rep: u32,
         /// What went wrong.
-        source: kqent_pipeline::PipelineError,
+        cause: kqent_pipeline::PipelineError,
     },
     /// Reading or writing a document, or a file through the atomic writer.
     #[error(transparent)]
@@ -79,7 +79,7 @@ impl SweepError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         SweepError::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 }

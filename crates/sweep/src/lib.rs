@@ -175,9 +175,9 @@ pub fn run(
             samples: spec.samples,
             seed: 0,
         };
-        validate(&cfg).map_err(|source| SweepError::Config {
+        validate(&cfg).map_err(|cause| SweepError::Config {
             config_id: config_id(knobs),
-            source,
+            cause,
         })?;
     }
     let dir = &spec.dir;
@@ -267,7 +267,9 @@ pub fn prepare(
             }
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| SweepError::io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        SweepError::Directory(format!("cannot create the sweep directory {shown}: {e}"))
+    })?;
     let lock = SweepLock::acquire(dir)?;
     // The manifest first: from then on the directory is a sweep that --resume can finish.
     layout::write_manifest(dir, manifest)?;
@@ -500,10 +502,10 @@ impl Sweeper<'_> {
         let outcome = collect(&cfg, partial.file(), self.stop, &mut |n| {
             observer.collected(base + n)
         })
-        .map_err(|source| SweepError::Collect {
+        .map_err(|cause| SweepError::Collect {
             config_id: run.id.clone(),
             rep: run.rep,
-            source,
+            cause,
         })?;
         let interrupted = outcome.interrupted;
         let tick_ns = outcome.metadata.tick_ns;
@@ -571,10 +573,10 @@ impl Sweeper<'_> {
 
 /// The assessment of a collected run: the one pipeline, as `kqent analyze` runs it.
 fn assess_run(job: &Collected, spec: &Spec) -> Result<ResultReport, SweepError> {
-    let wrap = |source| SweepError::Assess {
+    let wrap = |cause| SweepError::Assess {
         config_id: job.run.id.clone(),
         rep: job.run.rep,
-        source,
+        cause,
     };
     let input = kqent_pipeline::read_input(
         &job.trace,
