@@ -2,8 +2,9 @@
 //!
 //! `cargo bench -p kqent-analysis --bench profile -- FILE BITS`
 //!   runs each task of the assessment (`assess::assess` runs the same ones, in parallel)
-//!   alone on one thread, symbols and bitstring, and prints its wall time, heaviest first,
-//!   so that what one file costs and another does not shows per estimator.
+//!   alone on one thread, symbols and bitstring, and prints its CPU time (from
+//!   /proc/thread-self/schedstat, so a busy machine does not inflate it) and wall time,
+//!   heaviest first, so that what one file costs and another does not shows per estimator.
 
 use std::time::Instant;
 
@@ -13,6 +14,15 @@ use kqent_analysis::estimators::{
 use kqent_analysis::{EstimatorResult, Symbols};
 
 type Task = (&'static str, fn(&[u8], usize) -> Vec<EstimatorResult>);
+
+/// CPU time of this thread in seconds (Linux: the first field of schedstat, in ns); 0
+/// where it cannot be read.
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 * 1e-9)
+}
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -49,8 +59,8 @@ fn main() {
         ("MCV", |d, k| vec![mcv::estimate(d, k)]),
     ];
     let binary_only = ["Compression", "Collision", "Markov"];
-    let mut rows: Vec<(f64, String)> = Vec::new();
-    let mut total = 0.0;
+    let mut rows: Vec<(f64, f64, String)> = Vec::new();
+    let (mut total, mut total_wall) = (0.0, 0.0);
     for (name, run) in tasks {
         let mut on = Vec::new();
         if binary || !binary_only.contains(&name) {
@@ -60,11 +70,12 @@ fn main() {
             on.push(("bitstring", &bitstring[..], 2));
         }
         for (what, data, k) in on {
-            let start = Instant::now();
+            let (start, cpu) = (Instant::now(), thread_cpu());
             std::hint::black_box(run(data, k));
-            let s = start.elapsed().as_secs_f64();
-            total += s;
-            rows.push((s, format!("{name} on the {what}")));
+            let (c, w) = (thread_cpu() - cpu, start.elapsed().as_secs_f64());
+            total += c;
+            total_wall += w;
+            rows.push((c, w, format!("{name} on the {what}")));
         }
     }
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -73,12 +84,12 @@ fn main() {
         symbols.len(),
         t.alphabet
     );
-    for (s, what) in &rows {
+    println!("       CPU  share       wall  task");
+    for (c, w, what) in &rows {
         println!(
-            "  {:>8.3} s  {:>5.1}%  {what}",
-            s,
-            100.0 * s / total.max(f64::MIN_POSITIVE)
+            "  {c:>8.3} s {:>5.1}% {w:>8.3} s  {what}",
+            100.0 * c / total.max(f64::MIN_POSITIVE)
         );
     }
-    println!("  {total:>8.3} s  total (CPU of the assessment, less its parallel overhead)");
+    println!("  {total:>8.3} s        {total_wall:>8.3} s  total (the assessment's CPU, less its parallel overhead)");
 }

@@ -6,8 +6,10 @@
 //! correct rotation sort gives libbz2's column. This one packs the first characters of each
 //! rotation into a `u64` above the rotation's index (the bytes in use get dense,
 //! order-preserving codes, so decimal text packs 11 characters to a key), sorts these by a
-//! radix pass on their top 16 bits and a sort within each bucket, and settles the rare equal
-//! keys by rank doubling (Larsson-Sadakane), which bounds the work on periodic blocks by O(n log^2 n).
+//! radix pass on their top 16 bits and a sort within each bucket, orders equal keys by the
+//! next packed keys (a few rounds, which settle random text of any alphabet), and settles
+//! what is still tied by rank doubling (Larsson-Sadakane), which bounds the work on periodic
+//! blocks by O(n log^2 n).
 
 /// Rounds of [`Sorter::refine_by_key`] before rank doubling takes over: enough to settle
 /// random text of two symbols (11 bits per 22-character key), few enough that periodic
