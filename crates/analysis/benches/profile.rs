@@ -1,10 +1,11 @@
 //! Estimator profile of the non-IID assessment of one file (harness-less).
 //!
 //! `cargo bench -p kqent-analysis --bench profile -- FILE BITS`
-//!   runs each task of the assessment (`assess::assess` runs the same ones, in parallel)
-//!   alone on one thread, symbols and bitstring, and prints its CPU time (from
-//!   /proc/thread-self/schedstat, so a busy machine does not inflate it) and wall time,
-//!   heaviest first, so that what one file costs and another does not shows per estimator.
+//!   runs each task of the assessment (`assess::assess` runs the same ones side by side)
+//!   one after another, symbols and bitstring, and prints its CPU time (the process's, so
+//!   a task's own worker threads count and a busy machine does not inflate it) and wall
+//!   time, heaviest first, so that what one file costs and another does not shows per
+//!   estimator.
 
 use std::time::Instant;
 
@@ -15,13 +16,20 @@ use kqent_analysis::{EstimatorResult, Symbols};
 
 type Task = (&'static str, fn(&[u8], usize) -> Vec<EstimatorResult>);
 
-/// CPU time of this thread in seconds (Linux: the first field of schedstat, in ns); 0
-/// where it cannot be read.
-fn thread_cpu() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
+/// CPU time of the whole process in seconds (Linux: utime + stime of /proc/self/stat, in
+/// clock ticks of 1/100 s), counting the estimators' own worker threads; 0 where it cannot
+/// be read.
+fn process_cpu() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
         .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or(0.0, |ns| ns as f64 * 1e-9)
+        .and_then(|s| {
+            // Fields after the command name, which ends with the last ')': state is the
+            // first, utime the 12th, stime the 13th.
+            let rest = &s[s.rfind(')')? + 1..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .map_or(0.0, |ticks| ticks as f64 / 100.0)
 }
 
 fn main() {
@@ -70,9 +78,9 @@ fn main() {
             on.push(("bitstring", &bitstring[..], 2));
         }
         for (what, data, k) in on {
-            let (start, cpu) = (Instant::now(), thread_cpu());
+            let (start, cpu) = (Instant::now(), process_cpu());
             std::hint::black_box(run(data, k));
-            let (c, w) = (thread_cpu() - cpu, start.elapsed().as_secs_f64());
+            let (c, w) = (process_cpu() - cpu, start.elapsed().as_secs_f64());
             total += c;
             total_wall += w;
             rows.push((c, w, format!("{name} on the {what}")));
@@ -80,7 +88,7 @@ fn main() {
     }
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     println!(
-        "estimator profile of {file}: {} samples, {} symbols, one thread",
+        "estimator profile of {file}: {} samples, {} symbols, one task at a time",
         symbols.len(),
         t.alphabet
     );
