@@ -156,11 +156,21 @@ pub fn assess_iid_cancellable(
     if t.alphabet < 2 {
         return Ok(constant(symbols, opts, &t.data, &ctx));
     }
-    let (independence, goodness) = chi_square::tests(&t.data, t.alphabet);
-    let lrs = lrs::lrs_test(&t.data, t.alphabet);
-
-    let mut original = [0.0; COUNT];
-    ctx.evaluate(&t.data, StatSet::ALL, &mut original);
+    // Three independent pieces of work before the permutations (the statistics of the
+    // original include one compression): side by side on the pool.
+    let ((independence, goodness), (lrs, original)) = rayon::join(
+        || chi_square::tests(&t.data, t.alphabet),
+        || {
+            rayon::join(
+                || lrs::lrs_test(&t.data, t.alphabet),
+                || {
+                    let mut original = [0.0; COUNT];
+                    ctx.evaluate(&t.data, StatSet::ALL, &mut original);
+                    original
+                },
+            )
+        },
+    );
     let mut counters = permutation::Counters::new(original);
     if opts.all_statistics {
         // Everything runs to its end anyway: one pass, so each permutation is shuffled once.
