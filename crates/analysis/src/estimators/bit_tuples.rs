@@ -50,6 +50,13 @@ fn counts_in_ranges(bits: &[u8], chunk: usize) -> Option<TupleCounts> {
     if n < 2 * PREFIX {
         return None;
     }
+    let limit = n / 256 + 4096;
+    // Positions whose first 80 bits are all zero (zeros past the end included) form one
+    // tied run of the first sub-bucket, so more of them than `limit` means the ties below
+    // would exceed it: hand over before any sorting (long zero runs, as in biased data).
+    if zero_prefixed(bits, PREFIX + 64) > limit {
+        return None;
+    }
     let packed = PackedBits::new(bits);
     let bucket = |i: usize| (packed.key(i) >> (64 - PREFIX)) as usize;
     // Positions 0..=last have a full 16-bit prefix.
@@ -81,7 +88,6 @@ fn counts_in_ranges(bits: &[u8], chunk: usize) -> Option<TupleCounts> {
         .chunks(sub)
         .map(|c| c.iter().sum::<u64>() as usize)
         .collect();
-    let limit = n / 256 + 4096;
     let tied_total = AtomicUsize::new(0);
     let mut intervals = Intervals::default();
     let mut t0 = 0;
@@ -123,6 +129,24 @@ fn counts_in_ranges(bits: &[u8], chunk: usize) -> Option<TupleCounts> {
         t0 = t1;
     }
     Some(intervals.finish(n, &low_q, &low_s))
+}
+
+/// Number of positions `i <= n - PREFIX` whose `width` bits from `i` are all zero
+/// (counting positions past the end as zero), from the lengths of the zero runs;
+/// `width >= PREFIX`.
+fn zero_prefixed(bits: &[u8], width: usize) -> usize {
+    let n = bits.len();
+    let mut count = 0;
+    let mut start = 0;
+    for (i, &b) in bits.iter().enumerate() {
+        if b & 1 == 1 {
+            // The run start..i ends before a one: i - width + 1 - start positions fit.
+            count += (i + 1).saturating_sub(start + width);
+            start = i + 1;
+        }
+    }
+    // The last run reaches the end, where padding continues it: positions start..=n-PREFIX.
+    count + (n + 1).saturating_sub(start + PREFIX)
 }
 
 /// Records the LCP intervals deeper than 16 bits among the suffixes of one top-level
@@ -269,6 +293,29 @@ mod tests {
             );
         }
         assert_eq!(whole, via_suffix_array(&bits));
+    }
+
+    #[test]
+    fn zero_prefixed_counts_like_the_definition() {
+        // Sparse ones: long zero runs, some reaching the end, at every length near 80.
+        for (n, seed, ones) in [
+            (16, 1, 1),
+            (17, 2, 1),
+            (95, 3, 1),
+            (3000, 4, 1),
+            (3000, 5, 2),
+        ] {
+            let mut bits = random_bits(n, seed, ones);
+            for (case, width) in [(0, 80), (1, 16), (2, 40)] {
+                if case == 1 {
+                    bits.iter_mut().rev().take(100).for_each(|b| *b = 0);
+                }
+                let brute = (0..=n - PREFIX)
+                    .filter(|&i| bits[i..(i + width).min(n)].iter().all(|&b| b == 0))
+                    .count();
+                assert_eq!(zero_prefixed(&bits, width), brute, "n={n} width={width}");
+            }
+        }
     }
 
     #[test]
