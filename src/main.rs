@@ -1,6 +1,7 @@
 //! `kqent`: measure the entropy in the timing of OS event-notification calls.
 
 mod cmd;
+mod collection;
 mod exit;
 mod interrupt;
 mod pipeline;

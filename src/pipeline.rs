@@ -40,6 +40,8 @@ pub struct TraceJob {
     pub started: SystemTime,
     /// Also run the IID track (SP 800-90B section 5), seeded with `seed`.
     pub iid: bool,
+    /// Further extractions the same trace is assessed under (H_assessed only).
+    pub also: Vec<Extraction>,
 }
 
 /// The report's knobs as collector knobs; errors name the flag whose value does not fit.
@@ -208,7 +210,31 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
         max_lag: DEFAULT_MAX_LAG,
         block: stats_block(symbols.len()),
     };
-    build_result_with(input, options).with_context(|| format!("cannot build the result of {shown}"))
+    let mut result = build_result_with(input, options)
+        .with_context(|| format!("cannot build the result of {shown}"))?;
+    result.collection = crate::collection::collection_info(&job.trace, &t.meta)?;
+    result.extractions = other_extractions(&t.durations, &job.also)
+        .with_context(|| format!("cannot assess {shown} under another extraction"))?;
+    Ok(result)
+}
+
+/// H_assessed of `durations` under each of `methods`.
+pub fn other_extractions(
+    durations: &[u64],
+    methods: &[Extraction],
+) -> anyhow::Result<Vec<kqent_analysis::inference::ExtractionAssessment>> {
+    methods
+        .iter()
+        .map(|&m| {
+            let symbols = m.apply(durations).with_context(|| m.to_string())?;
+            let a = assess_or_constant(&symbols).with_context(|| m.to_string())?;
+            Ok(kqent_analysis::inference::ExtractionAssessment {
+                extraction: m,
+                bits: symbols.bits(),
+                h_assessed: a.h_assessed,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -237,6 +263,7 @@ mod tests {
             seed,
             started: SystemTime::now(),
             iid: false,
+            also: Vec::new(),
         }
     }
 

@@ -252,6 +252,8 @@ fn an_incomplete_sweep_is_an_error() {
         knobs: lists,
         iid: Some(false),
         pipeline: Some(false),
+        extractions: None,
+        clock_control: None,
         provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
     };
     write_manifest(dir.path(), &manifest).unwrap();

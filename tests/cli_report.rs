@@ -42,6 +42,8 @@ fn sweep_directory_gives_html_and_markdown() {
             knobs: lists,
             iid: Some(false),
             pipeline: Some(false),
+            extractions: None,
+            clock_control: None,
             provenance: Provenance::collect("test", std::time::UNIX_EPOCH, std::time::UNIX_EPOCH),
         },
     )

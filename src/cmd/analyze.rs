@@ -274,7 +274,11 @@ fn report(
         max_lag: DEFAULT_MAX_LAG,
         block: crate::pipeline::stats_block(loaded.symbols.len()),
     };
-    Ok(build_result_with(input, options)?)
+    let mut result = build_result_with(input, options)?;
+    if let Some(t) = &loaded.trace {
+        result.collection = crate::collection::collection_info(&args.input, &t.meta)?;
+    }
+    Ok(result)
 }
 
 /// Parses `INDEX,COUNT`.

@@ -26,8 +26,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::{anyhow, bail, Context};
 use kqent_analysis::Extraction;
 use kqent_collector::{collect, validate, BackendKind, CollectConfig};
-use kqent_report::aggregate::aggregate;
 use kqent_report::layout::{self, config_id, parse_knob_list, parse_trigger_list};
+use kqent_report::summary_doc::{summary_of, CLOCK_CONTROL_ID};
 use kqent_report::{DocKind, KnobLists, Knobs, Provenance, ResultReport, SweepManifest};
 use sha2::{Digest, Sha256};
 
@@ -48,7 +48,8 @@ pub const TRACE_EXT: &str = "trace";
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Event mechanism to time: auto (kqueue on macOS/FreeBSD, epoll on Linux), epoll,
-    /// kqueue or mock (seeded synthetic durations).
+    /// kqueue, mock (seeded synthetic durations) or clock (the clock-only control: two
+    /// clock reads, no wait call).
     #[arg(long, default_value = "auto", value_name = "BACKEND")]
     pub backend: String,
     /// Seed of the sweep; each run's seed is derived from it and the run's configuration
@@ -82,9 +83,16 @@ pub struct Args {
     /// Repetitions of every configuration, each its own result.
     #[arg(long, default_value_t = 1, value_name = "R")]
     pub repeat: u32,
-    /// How durations become symbols: lsb:K, delta-lsb:K or xorfold.
-    #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD")]
-    pub extract: Extraction,
+    /// How durations become symbols: lsb:K, delta-lsb:K or xorfold; a comma-separated list
+    /// assesses every trace under each (the first is the main one, used everywhere else)
+    /// without collecting again.
+    #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD[,METHOD...]", value_delimiter = ',')]
+    pub extract: Vec<Extraction>,
+    /// Also collect the clock-only control (`--backend clock`, config id `clock`) once per
+    /// repetition, so the report can compare every configuration with the measurement's
+    /// own floor.
+    #[arg(long)]
+    pub clock_control: bool,
     /// Sweep directory (created; must be new or empty unless --resume).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -134,6 +142,8 @@ struct Run {
     knobs: Knobs,
     id: String,
     rep: u32,
+    /// The sweep's backend, or the clock control's.
+    backend: BackendKind,
 }
 
 /// Why the loop stopped early.
@@ -155,6 +165,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let lists = knob_lists(&args)?;
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
+    }
+    let Some(&main_extraction) = args.extract.first() else {
+        bail!("--extract needs at least one method");
+    };
+    for (i, e) in args.extract.iter().enumerate() {
+        if args.extract[..i].contains(e) {
+            bail!("--extract lists {e} twice");
+        }
     }
     let backend = args
         .backend
@@ -181,10 +199,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         seed: args.seed,
         samples: args.samples,
         repeat: args.repeat,
-        extraction: args.extract,
+        extraction: main_extraction,
         knobs: lists,
         iid: Some(args.iid),
         pipeline: Some(args.pipeline),
+        extractions: (args.extract.len() > 1).then(|| args.extract.clone()),
+        clock_control: args.clock_control.then_some(true),
         // The manifest records when the sweep started; it has no end of its own.
         provenance: Provenance::collect(env!("CARGO_PKG_VERSION"), started, started),
     };
@@ -194,20 +214,40 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let stop = interrupt::flag()?;
 
     let done = layout::finished(dir)?;
+    // The clock control records the empty queue's knobs (it opens no source whatever they
+    // say) under its own id.
+    let control = args.clock_control.then(|| Knobs {
+        num_timers: 0,
+        num_sockets: 0,
+        num_file_watchers: 0,
+        ..configs[0].clone()
+    });
     let runs: Vec<Run> = (1..=args.repeat)
         .flat_map(|rep| {
-            configs.iter().map(move |k| Run {
-                knobs: k.clone(),
-                id: config_id(k),
+            let control = control.clone().map(|k| Run {
+                knobs: k,
+                id: CLOCK_CONTROL_ID.to_string(),
                 rep,
-            })
+                backend: BackendKind::Clock,
+            });
+            configs
+                .iter()
+                .map(move |k| Run {
+                    knobs: k.clone(),
+                    id: config_id(k),
+                    rep,
+                    backend,
+                })
+                .chain(control)
         })
         .filter(|r| !done.contains(&(r.id.clone(), r.rep)))
         .collect();
-    let total = configs.len() as u64 * u64::from(args.repeat);
+    let per_rep = configs.len() as u64 + u64::from(args.clock_control);
+    let total = per_rep * u64::from(args.repeat);
     eprintln!(
-        "kqent: sweeping {} configuration(s) x {} repetition(s) on {backend} into {}: {} run(s) to do{}",
+        "kqent: sweeping {} configuration(s){} x {} repetition(s) on {backend} into {}: {} run(s) to do{}",
         configs.len(),
+        if args.clock_control { " + the clock control" } else { "" },
         args.repeat,
         dir.display(),
         runs.len(),
@@ -220,7 +260,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 
     let mut sweeper = Sweeper {
         dir,
-        backend,
         args: &args,
         stop: &stop,
         // Counted in samples collected, so that the ETA moves during a long run too.
@@ -309,11 +348,15 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
         new.samples.to_string(),
     );
     check("--repeat", old.repeat.to_string(), new.repeat.to_string());
-    check(
-        "--extract",
-        old.extraction.to_string(),
-        new.extraction.to_string(),
-    );
+    let list = |m: &SweepManifest| match &m.extractions {
+        Some(v) => v
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        None => m.extraction.to_string(),
+    };
+    check("--extract", list(old), list(new));
     let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
     let (o, n) = (&old.knobs, &new.knobs);
     check("--timers", join(&o.num_timers), join(&n.num_timers));
@@ -335,6 +378,13 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
         n.write_trigger.join(","),
     );
     check("--warmup", join(&o.warmup), join(&n.warmup));
+    if old.clock_control.unwrap_or(false) != new.clock_control.unwrap_or(false) {
+        out.push(if new.clock_control == Some(true) {
+            "--clock-control given, the sweep was made without it".to_string()
+        } else {
+            "no --clock-control, the sweep was made with it".to_string()
+        });
+    }
     // Older manifests do not say; for --iid the results then tell (check_iid_consistency).
     for (name, was, now) in [
         ("--iid", old.iid, new.iid),
@@ -415,7 +465,6 @@ struct Pending {
 /// The state of a sweep in progress.
 struct Sweeper<'a> {
     dir: &'a Path,
-    backend: BackendKind,
     args: &'a Args,
     stop: &'a AtomicBool,
     bar: indicatif::ProgressBar,
@@ -467,7 +516,7 @@ impl Sweeper<'_> {
         }
         let seed = run_seed(self.args.seed, &run.id, run.rep);
         let cfg = CollectConfig {
-            backend: self.backend,
+            backend: run.backend,
             knobs: pipeline::trace_knobs(&run.knobs)?,
             samples: self.args.samples,
             seed,
@@ -502,10 +551,11 @@ impl Sweeper<'_> {
             trace: path,
             config_id: run.id.clone(),
             repetition: run.rep,
-            extraction: self.args.extract,
+            extraction: self.args.extract[0],
             seed,
             started,
             iid: self.args.iid,
+            also: self.args.extract[1..].to_vec(),
         })
     }
 
@@ -556,14 +606,14 @@ impl Sweeper<'_> {
     /// not random, and `lsb:K`/`delta-lsb:K` would count them anyway.
     fn warn_tick(&mut self, tick_ns: u64) {
         let low_bits = matches!(
-            self.args.extract,
+            self.args.extract[0],
             Extraction::Lsb(_) | Extraction::DeltaLsb(_)
         );
         if tick_ns > 1 && low_bits && !self.warned_tick {
             self.warned_tick = true;
             let msg = format!(
                 "kqent: warning: every duration is a multiple of {tick_ns} ns, so its lowest bits are not random; {} counts them anyway (xorfold mixes in higher bits)",
-                self.args.extract
+                self.args.extract[0]
             );
             self.bar.suspend(|| eprintln!("{msg}"));
         }
@@ -589,31 +639,12 @@ fn spawn_analysis(run: Run, job: TraceJob, started: std::time::Instant) -> Resul
     })
 }
 
-/// Prints H_assessed per configuration (min / mean / max over its repetitions).
+/// Prints H_assessed per configuration (mean ± 95% CI half-width over its repetitions,
+/// with the rate) and the answer with its statistics.
 fn print_summary(dir: &Path) -> anyhow::Result<()> {
     let loaded = layout::load(dir)?;
-    let summaries = aggregate(&loaded.results);
-    let width = summaries
-        .iter()
-        .map(|s| s.config_id.len())
-        .max()
-        .unwrap_or(0)
-        .max("configuration".len());
-    println!(
-        "{:<width$}  {:>4}  H_assessed min / mean / max (bits/symbol)",
-        "configuration", "runs"
-    );
-    for s in &summaries {
-        let h = &s.h_assessed;
-        println!(
-            "{:<width$}  {:>4}  {:.4} / {:.4} / {:.4}",
-            s.config_id,
-            s.repetitions.len(),
-            h.min,
-            h.mean,
-            h.max
-        );
-    }
+    let summary = summary_of(&loaded);
+    print!("{}", kqent_report::findings::terminal(&summary));
     eprintln!(
         "kqent: {} result(s) in {}; render them with: kqent report {}",
         loaded.results.len(),

@@ -159,7 +159,8 @@ impl Loaded {
     /// there is a manifest.
     pub fn completeness(&self) -> Option<(usize, usize)> {
         let m = self.manifest.as_ref()?;
-        let expected = m.knobs.configs().len() * m.repeat as usize;
+        let configs = m.knobs.configs().len() + usize::from(m.clock_control == Some(true));
+        let expected = configs * m.repeat as usize;
         Some((self.results.len(), expected))
     }
 }

@@ -18,6 +18,7 @@ pub mod aggregate;
 pub mod build;
 pub mod compare;
 pub mod error;
+pub mod findings;
 pub mod fixture;
 pub mod gate;
 pub mod html;
@@ -29,6 +30,7 @@ pub mod plot;
 pub mod provenance;
 pub mod schema;
 pub mod series;
+pub mod summary_doc;
 mod xml;
 
 pub use error::ReportError;

@@ -22,6 +22,8 @@ pub enum DocKind {
     Result,
     /// A sweep directory's manifest ([`SweepManifest`]).
     Sweep,
+    /// The statistics over a sweep's results ([`crate::summary_doc::SummaryReport`]).
+    Summary,
 }
 
 /// The collector's knobs, under the trace's config names.
@@ -238,6 +240,13 @@ pub struct ResultReport {
     pub lag_pairs: Vec<[u64; 2]>,
     /// Where and when (not reproducible).
     pub provenance: Provenance,
+    /// The collection as its trace recorded it (wall time on its clock, CPU time, the
+    /// clock); for trace inputs. Wall and CPU time are not reproducible: they are measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<kqent_analysis::inference::CollectionInfo>,
+    /// The same trace assessed under the sweep's other extractions (`--extract` list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extractions: Vec<kqent_analysis::inference::ExtractionAssessment>,
 }
 
 impl ResultReport {
@@ -280,6 +289,14 @@ pub struct SweepManifest {
     /// measured. `None` in manifests written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<bool>,
+    /// Every extraction each trace is assessed under, the main one (`extraction`) first,
+    /// when `--extract` gave a list. `None`: only `extraction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extractions: Option<Vec<Extraction>>,
+    /// Whether each repetition also collects the clock-only control (config id
+    /// [`crate::summary_doc::CLOCK_CONTROL_ID`]). `None`: it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_control: Option<bool>,
     /// Where and when the sweep started (not reproducible).
     pub provenance: Provenance,
 }
