@@ -3,6 +3,8 @@
 mod cmd;
 mod collection;
 mod exit;
+#[cfg(test)]
+mod inference_tests;
 mod interrupt;
 mod pipeline;
 mod progress;

@@ -52,6 +52,11 @@ pub fn rate_pm(s: &Spread) -> String {
     }
 }
 
+/// A rate per CPU-second spread: `mean ± half-width kbit/CPU-s`.
+pub fn cpu_rate_pm(s: &Spread) -> String {
+    rate_pm(s).replace("bit/s", "bit/CPU-s")
+}
+
 fn rate_unit(v: f64) -> (f64, &'static str) {
     let a = v.abs();
     if a >= 1e9 {
@@ -125,7 +130,7 @@ pub fn role_text(r: Role) -> &'static str {
 pub fn difference_text(c: &Comparison) -> String {
     match (&c.welch, c.p_holm) {
         (Some(w), Some(p)) => format!(
-            "{:+.4} bits [{:+.4}, {:+.4}], p = {}, Holm p = {}",
+            "{:+.4} bits [{:+.4}, {:+.4}], p {}, Holm p {}",
             w.diff,
             w.ci_low,
             w.ci_high,
@@ -136,12 +141,12 @@ pub fn difference_text(c: &Comparison) -> String {
     }
 }
 
-/// A p-value with 3 decimals, `< 0.001` below that.
+/// A p-value as `= 0.123`, or `< 0.001` below that.
 pub fn p_text(p: f64) -> String {
     if p < 0.001 {
         "< 0.001".into()
     } else {
-        format!("{p:.3}")
+        format!("= {p:.3}")
     }
 }
 
@@ -167,9 +172,10 @@ pub fn kinds_sentence(s: &SummaryReport) -> Option<String> {
         Answer::Inconclusive => "Inconclusive",
     };
     let mut out = format!(
-        "Does combining event kinds add entropy? {word}: of {} combination{} compared with its best single kind, {} more, {} less, {} no detectable difference{} (Welch tests on H_assessed over at least {} repetition{} per configuration, Holm-corrected over {family} comparison{} at α = {}).",
+        "Does combining event kinds add entropy? {word}: of {} combination{} compared with {} best single kind, {} more, {} less, {} no detectable difference{} (Welch tests on H_assessed over at least {} repetition{} per configuration, Holm-corrected over {family} comparison{} at α = {}).",
         a.comparisons,
         if a.comparisons == 1 { "" } else { "s" },
+        if a.comparisons == 1 { "its" } else { "their" },
         a.more,
         a.less,
         a.no_difference,
@@ -289,7 +295,7 @@ pub fn sentences(s: &SummaryReport) -> Vec<String> {
                 rate_pm(&r.bits_per_s),
                 r.bits_per_cpu_s
                     .as_ref()
-                    .map(|x| format!(", {} per CPU-second", rate_pm(x).replace("/s", "/CPU-s")))
+                    .map(|x| format!(", {} of the collector", cpu_rate_pm(x)))
                     .unwrap_or_default(),
                 r.seconds_to_320_bits
                     .as_ref()

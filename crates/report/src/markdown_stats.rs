@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use crate::findings::{
-    caveat_sentences, comparison_kind_text, difference_text, pm, rate_pm, role_text, seconds,
-    sentences, verdict_text,
+    caveat_sentences, comparison_kind_text, cpu_rate_pm, difference_text, pm, rate_pm, role_text,
+    seconds, sentences, verdict_text,
 };
 use crate::summary_doc::SummaryReport;
 
@@ -42,7 +42,7 @@ pub fn statistics(s: &mut String, sum: &SummaryReport) {
                 rate_pm(&r.bits_per_s),
                 r.bits_per_cpu_s
                     .as_ref()
-                    .map(rate_pm)
+                    .map(cpu_rate_pm)
                     .unwrap_or_else(|| "–".into()),
                 r.seconds_to_320_bits
                     .as_ref()
