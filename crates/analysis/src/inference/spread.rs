@@ -126,7 +126,7 @@ mod tests {
         let sd = (32.0f64 / 7.0).sqrt();
         assert!((s.sd.unwrap() - sd).abs() < 1e-12);
         // t(0.975, 7) = 2.3646242515927849.
-        let hw = 2.3646242515927849 * sd / 8f64.sqrt();
+        let hw = 2.364_624_251_592_785 * sd / 8f64.sqrt();
         assert!((s.half_width.unwrap() - hw).abs() < 1e-9);
         assert!((s.ci_low.unwrap() - (5.0 - hw)).abs() < 1e-9);
         assert!((s.ci_high.unwrap() - (5.0 + hw)).abs() < 1e-9);

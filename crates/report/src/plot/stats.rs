@@ -7,7 +7,7 @@ use kqent_analysis::inference::{Comparison, ConfigStats, ExtractionStats, Spread
 use plotters::prelude::*;
 
 use super::{category_at, colour, empty, frame, legend, render, FONT};
-use crate::findings::{comparison_kind_text, rate};
+use crate::findings::rate;
 use crate::ReportError;
 
 /// A configuration id without the knobs every kinds-grid configuration shares: `t4-s0-w4`.
@@ -30,6 +30,9 @@ fn v_bar(x: f64, lo: f64, hi: f64, cap: f64, c: RGBColor) -> Vec<PathElement<(f6
         PathElement::new(vec![(x - cap, hi), (x + cap, hi)], s),
     ]
 }
+
+/// Which spread of a configuration a series shows.
+type Getter = fn(&ConfigStats) -> &Spread;
 
 /// Mean H_assessed, Shannon entropy and plug-in min-entropy of every configuration with
 /// their 95% confidence intervals over repetitions.
@@ -63,7 +66,7 @@ pub fn spread_plot(configs: &[ConfigStats]) -> Result<String, ReportError> {
             .x_desc("configuration")
             .y_desc("bits/symbol")
             .draw()?;
-        let series: [(&str, fn(&ConfigStats) -> &Spread); 3] = [
+        let series: [(&str, Getter); 3] = [
             ("H_assessed (SP 800-90B)", |c| &c.h_assessed),
             ("Shannon", |c| &c.shannon),
             ("plug-in min-entropy", |c| &c.min_entropy),
@@ -158,7 +161,6 @@ pub fn comparison_plot(comparisons: &[Comparison], margin: f64) -> Result<String
                 PathElement::new(vec![(w.ci_high, y - 0.15), (w.ci_high, y + 0.15)], s),
             ])?;
             chart.draw_series([Circle::new((w.diff, y), 5, col.filled())])?;
-            let _ = comparison_kind_text(c.kind);
         }
         Ok(())
     })
@@ -202,7 +204,7 @@ pub fn rate_plot(configs: &[ConfigStats]) -> Result<String, ReportError> {
             .configure_mesh()
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 16))
-            .x_label_formatter(&|v| format!("{}", super::si(*v)))
+            .x_label_formatter(&|v| super::si(*v))
             .x_desc("samples per second of collection (log scale)")
             .y_desc("H_assessed (bits/sample)")
             .draw()?;
