@@ -6,8 +6,9 @@
 #
 #   scripts/regen-example-report.sh
 #
-# Takes a few minutes: 8 configurations (each event kind alone, every pair, all three,
-# none) x 2 repetitions x 20,000 samples.
+# Takes about 35 minutes on a 2-core machine: 8 configurations (each event kind alone,
+# every pair, all three, none) plus the clock-only control, x 3 repetitions x 200,000
+# samples. The empty queue alone needs 200,000 one-millisecond timeouts per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,11 +24,11 @@ trap 'rm -rf "$work"' EXIT
 sweep=$work/example
 
 "$kqent" sweep --backend epoll --timers 0,4 --sockets 0,4 --watchers 0,4 --timeout-ms 1 \
-    --samples 20000 --warmup 500 --repeat 2 --seed 1 --out "$sweep"
+    --samples 200000 --warmup 500 --repeat 3 --clock-control --seed 1 --out "$sweep"
 rm -rf "$sweep/traces"
 "$kqent" report "$sweep" --quiet
 
 rm -rf reports/example
 mkdir -p reports
 cp -R "$sweep" reports/example
-echo "reports/example: $(ls reports/example/results | wc -l) results, report.html, summary.md"
+echo "reports/example: $(ls reports/example/results | wc -l) results, report.html, summary.md, summary.json"

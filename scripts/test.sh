@@ -8,4 +8,8 @@ cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null 2>&1; then
     bash scripts/fetch-ent.sh
 fi
+# Debian's chromium for the headless-browser test of the HTML report (tests/cli/html_browser.rs).
+if command -v apt-get >/dev/null 2>&1; then
+    bash scripts/fetch-chromium.sh
+fi
 exec cargo test --workspace --release "$@"

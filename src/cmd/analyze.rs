@@ -131,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             permutations: args.permutations,
             all_statistics: args.all_statistics,
         },
+        also: Vec::new(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))

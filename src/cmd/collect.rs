@@ -24,7 +24,8 @@ use crate::{exit, interrupt, progress};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Event mechanism to time: auto (kqueue on macOS/FreeBSD, epoll on Linux), epoll,
-    /// kqueue or mock (seeded synthetic durations).
+    /// kqueue, mock (seeded synthetic durations) or clock (the clock-only control: two clock
+    /// reads back to back, no wait call).
     #[arg(long, default_value = "auto", value_name = "BACKEND")]
     pub backend: BackendKind,
     /// Timers registered; timer i fires every 1 + (i mod 10) ms.

@@ -22,6 +22,10 @@ pub struct Args {
     /// The Markdown summary [default: DIR/summary.md, or FILE's name with .md].
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// The statistics as JSON [default: DIR/summary.json, or FILE's name with
+    /// .summary.json].
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// Do not print the Markdown summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
@@ -48,7 +52,16 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let md_path = args
         .markdown
         .unwrap_or_else(|| default_output(&args.input, is_dir, "md", "summary.md"));
+    let summary_path = args.summary.unwrap_or_else(|| {
+        if is_dir {
+            args.input.join(kqent_schema::summary::SUMMARY_FILE)
+        } else {
+            args.input.with_extension("summary.json")
+        }
+    });
+    let summary_json = kqent_schema::json::to_json(&overview.summary)?;
     for (path, bytes) in [
+        (&summary_path, summary_json.as_bytes()),
         (&html_path, page.as_bytes()),
         (&md_path, summary.as_bytes()),
     ] {
@@ -60,9 +73,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         print!("{summary}");
     }
     eprintln!(
-        "kqent: wrote {} and {}",
+        "kqent: wrote {}, {} and {}",
         html_path.display(),
-        md_path.display()
+        md_path.display(),
+        summary_path.display()
     );
     Ok(exit::SUCCESS)
 }

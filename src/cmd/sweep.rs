@@ -24,7 +24,8 @@ pub const DEFAULT_EXTRACT: &str = "lsb:4";
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Event mechanism to time: auto (kqueue on macOS/FreeBSD, epoll on Linux), epoll,
-    /// kqueue or mock (seeded synthetic durations).
+    /// kqueue, mock (seeded synthetic durations) or clock (the clock-only control: two
+    /// clock reads, no wait call).
     #[arg(long, default_value = "auto", value_name = "BACKEND")]
     pub backend: BackendKind,
     /// Seed of the sweep; each run's seed is derived from it and the run's configuration
@@ -58,9 +59,16 @@ pub struct Args {
     /// Repetitions of every configuration, each its own result.
     #[arg(long, default_value_t = 1, value_name = "R")]
     pub repeat: u32,
-    /// How durations become symbols: lsb:K, delta-lsb:K or xorfold.
-    #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD")]
-    pub extract: Extraction,
+    /// How durations become symbols: lsb:K, delta-lsb:K or xorfold; a comma-separated list
+    /// assesses every trace under each (the first is the main one, used everywhere else)
+    /// without collecting again.
+    #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD[,METHOD...]", value_delimiter = ',')]
+    pub extract: Vec<Extraction>,
+    /// Also collect the clock-only control (`--backend clock`, config id `clock`) once per
+    /// repetition, so the report can compare every configuration with the measurement's
+    /// own floor.
+    #[arg(long)]
+    pub clock_control: bool,
     /// Sweep directory (created; must be new or empty unless --resume; locked while the
     /// sweep runs).
     #[arg(long, value_name = "DIR")]
@@ -120,8 +128,13 @@ impl Observer for Terminal {
         // Counted in samples collected, so that the ETA moves during a long run too.
         self.bar = progress::bar(plan.to_do * self.samples, "samples");
         eprintln!(
-            "kqent: sweeping {} configuration(s) x {} repetition(s) on {} into {}: {} run(s) to do{}",
+            "kqent: sweeping {} configuration(s){} x {} repetition(s) on {} into {}: {} run(s) to do{}",
             plan.configs,
+            if plan.clock_control {
+                " + the clock control"
+            } else {
+                ""
+            },
             self.repeat,
             self.backend,
             self.dir.display(),
@@ -165,6 +178,9 @@ impl Observer for Terminal {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let knobs = knob_lists(&args)?;
+    let Some((&extraction, also)) = args.extract.split_first() else {
+        anyhow::bail!("--extract needs at least one method");
+    };
     let backend = args
         .backend
         .resolve()
@@ -174,7 +190,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         seed: args.seed,
         samples: args.samples,
         repeat: args.repeat,
-        extraction: args.extract,
+        extraction,
+        also: also.to_vec(),
+        clock_control: args.clock_control,
         knobs,
         iid: args.iid,
         pipeline: args.pipeline,
@@ -202,8 +220,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }
     }
     let loaded = layout::load(&args.out)?;
-    let summaries = kqent_report::aggregate::aggregate(&loaded.results);
-    print!("{}", kqent_report::text::sweep_summary(&summaries));
+    // Mean ± CI per configuration, with the rate, and the answer with its statistics.
+    let summary = kqent_schema::summary::summary_of(&loaded);
+    print!("{}", kqent_report::findings::terminal(&summary));
     eprintln!(
         "kqent: {} result(s) in {}; render them with: kqent report {}",
         loaded.results.len(),

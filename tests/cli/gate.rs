@@ -250,6 +250,8 @@ fn an_incomplete_sweep_is_an_error() {
         knobs: lists,
         iid: Some(false),
         pipeline: Some(false),
+        extractions: None,
+        clock_control: None,
         provenance: kqent_pipeline::provenance::collect(
             "test",
             std::time::UNIX_EPOCH,

@@ -36,6 +36,8 @@ fn sweep_directory_gives_html_and_markdown() {
             knobs: lists,
             iid: Some(false),
             pipeline: Some(false),
+            extractions: None,
+            clock_control: None,
             provenance: kqent_pipeline::provenance::collect(
                 "test",
                 std::time::UNIX_EPOCH,
@@ -80,8 +82,9 @@ fn sweep_directory_gives_html_and_markdown() {
         "{md}"
     );
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
-    // 4 x 6 configuration plots, 2 knob plots, 1 heatmap, 1 kind comparison.
-    assert_eq!(svg_count(&html), 4 * 6 + 2 + 1 + 1);
+    // 4 x 6 configuration plots, 2 knob plots, 1 heatmap, and the statistics plots: the
+    // spread, the rate trade-off and the comparisons.
+    assert_eq!(svg_count(&html), 4 * 6 + 2 + 1 + 3);
     roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
 
     // The manifest's path stands for its directory.
@@ -127,8 +130,10 @@ fn single_result_file() {
         .code(0)
         .stdout(contains("1 configuration, 1 result"));
     let html = std::fs::read_to_string(dir.path().join("one.html")).unwrap();
-    assert_eq!(svg_count(&html), 6);
+    // 6 configuration plots, the spread and the rate trade-off (no comparison).
+    assert_eq!(svg_count(&html), 6 + 2);
     assert!(dir.path().join("one.md").is_file());
+    assert!(dir.path().join("one.summary.json").is_file());
 }
 
 #[test]

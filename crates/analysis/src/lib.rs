@@ -13,6 +13,7 @@ pub mod estimators;
 pub mod extract;
 pub mod health;
 pub mod iid;
+pub mod inference;
 pub mod restart;
 pub mod result;
 pub mod rng;

@@ -234,6 +234,7 @@ pub(crate) fn collect_segments<W: Write + Seek>(
         durations: Vec::new(),
     };
     let ctx0 = provenance::ctx_switches();
+    let cpu0 = crate::clock_only::process_cpu_ns();
     let mut announced = false;
     for seg in 0..count {
         if segments.is_some() {
@@ -297,12 +298,19 @@ pub(crate) fn collect_segments<W: Write + Seek>(
         on_segment(seg, &state.durations)?;
     }
     let ctx1 = provenance::ctx_switches();
+    let cpu1 = crate::clock_only::process_cpu_ns();
     let interrupted = state.interrupted;
     let (w, metadata) = writer.finish_with_metadata(|m| {
         m.interrupted = interrupted;
         if let (Some((v0, i0)), Some((v1, i1))) = (ctx0, ctx1) {
             m.provenance.voluntary_ctx_switches = Some(v1.saturating_sub(v0));
             m.provenance.involuntary_ctx_switches = Some(i1.saturating_sub(i0));
+        }
+        // The mock's CPU time says nothing about a real source's cost.
+        if kind != BackendKind::Mock {
+            if let (Some(c0), Some(c1)) = (cpu0, cpu1) {
+                m.provenance.collector_cpu_ns = Some(c1.saturating_sub(c0));
+            }
         }
     })?;
     Ok(CollectOutcome {
@@ -354,6 +362,11 @@ where
             let end = sampler::run(&mut b, warmup, samples, stop, emit, progress);
             *mock_clock = b.now_ns() + MOCK_TICK_NS * 1000;
             end
+        }
+        BackendKind::Clock => {
+            let mut b = crate::clock_only::ClockOnly::new();
+            progress(0);
+            sample(&mut b, warmup, samples, stop, emit, progress)
         }
         #[cfg(target_os = "linux")]
         BackendKind::Epoll => {
@@ -428,6 +441,12 @@ pub fn bare_wait_loop(cfg: &CollectConfig, timed: bool) -> Result<BareRun, Colle
     let (warmup, calls) = (cfg.knobs.warmup, cfg.samples);
     match kind {
         BackendKind::Mock => bare(&mut Mock::new(&src, cfg.seed, 0), warmup, calls, timed),
+        BackendKind::Clock => bare(
+            &mut crate::clock_only::ClockOnly::new(),
+            warmup,
+            calls,
+            timed,
+        ),
         #[cfg(target_os = "linux")]
         BackendKind::Epoll => bare(&mut crate::epoll::Epoll::open(&src)?, warmup, calls, timed),
         #[cfg(any(target_os = "macos", target_os = "freebsd"))]

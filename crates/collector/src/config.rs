@@ -29,6 +29,7 @@ pub(crate) fn fd_budget(kind: BackendKind, src: &Sources) -> (u64, String) {
     let (t, s, w) = (src.timers as u64, src.sockets as u64, src.watchers as u64);
     match kind {
         BackendKind::Mock => (0, "mock backend: none".into()),
+        BackendKind::Clock => (0, "clock control: none".into()),
         // kqueue timers are kernel timers without a descriptor; a watched file is one fd.
         BackendKind::Kqueue => (
             2 * s + w + 1,
@@ -49,7 +50,7 @@ pub(crate) fn fd_budget(kind: BackendKind, src: &Sources) -> (u64, String) {
 pub(crate) fn validate_sources(kind: BackendKind, src: &Sources) -> Result<(), CollectError> {
     // The descriptor budget first: it is the limit users most often hit, and its
     // message says how the number adds up.
-    if kind != BackendKind::Mock {
+    if !matches!(kind, BackendKind::Mock | BackendKind::Clock) {
         let (needed, detail) = fd_budget(kind, src);
         let needed = needed + RESERVED_FDS;
         if let Some(limit) = nofile_limit() {

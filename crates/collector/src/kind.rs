@@ -17,11 +17,13 @@ pub enum BackendKind {
     Kqueue,
     /// Deterministic synthetic durations from the seed; runs anywhere, never sleeps.
     Mock,
+    /// The clock-only control: two raw-clock reads back to back, no wait call.
+    Clock,
 }
 
 impl BackendKind {
     /// Every name accepted by [`FromStr`], in the order shown to users.
-    pub const NAMES: [&'static str; 4] = ["auto", "epoll", "kqueue", "mock"];
+    pub const NAMES: [&'static str; 5] = ["auto", "epoll", "kqueue", "mock", "clock"];
 
     /// Resolves `Auto` to this platform's native backend and checks that the backend exists
     /// here.
@@ -36,6 +38,8 @@ impl BackendKind {
         let resolved = match self {
             BackendKind::Auto => native.ok_or_else(|| unavailable("auto"))?,
             BackendKind::Mock => BackendKind::Mock,
+            // The raw clock exists wherever a native backend does.
+            BackendKind::Clock if native.is_some() => BackendKind::Clock,
             other if Some(other) == native => other,
             other => return Err(unavailable(&other.to_string())),
         };
@@ -74,6 +78,7 @@ impl fmt::Display for BackendKind {
             BackendKind::Epoll => "epoll",
             BackendKind::Kqueue => "kqueue",
             BackendKind::Mock => "mock",
+            BackendKind::Clock => "clock",
         })
     }
 }
@@ -87,6 +92,7 @@ impl FromStr for BackendKind {
             "epoll" => Ok(BackendKind::Epoll),
             "kqueue" => Ok(BackendKind::Kqueue),
             "mock" => Ok(BackendKind::Mock),
+            "clock" => Ok(BackendKind::Clock),
             _ => Err(CollectError::InvalidConfig(format!(
                 "unknown backend {s:?} (expected one of: {})",
                 BackendKind::NAMES.join(", ")

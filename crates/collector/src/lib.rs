@@ -26,6 +26,7 @@
 
 mod backend;
 mod clock;
+mod clock_only;
 mod collect;
 mod config;
 #[cfg(target_os = "linux")]
@@ -44,6 +45,7 @@ mod sampler;
 mod tempdir;
 
 pub use backend::{Backend, Wait};
+pub use clock_only::CLOCK_BACKEND;
 pub use collect::{
     bare_wait_loop, collect, collect_restarts, validate, BareRun, CollectConfig, CollectOutcome,
     SegmentSink,

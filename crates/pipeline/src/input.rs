@@ -43,6 +43,9 @@ pub struct TraceData {
     pub durations: Vec<u64>,
     /// The event kinds of each wait call (`kqent_trace::EventKinds` bits).
     pub kinds: Vec<u32>,
+    /// From the first record's start to the last one's end, ns on the trace's clock
+    /// (`kqent_analysis::inference::rate::span_ns`): the collection's wall time.
+    pub span_ns: u64,
 }
 
 /// An input file, read.
@@ -126,7 +129,20 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
         let reader =
             kqent_trace::TraceReader::open(std::io::Cursor::new(bytes)).map_err(trace_err)?;
         let meta = reader.metadata().clone();
-        let (durations, kinds) = reader.durations_and_kinds().map_err(trace_err)?;
+        let n = meta.samples as usize;
+        let (mut durations, mut kinds) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        // The span for the entropy rate comes from the same pass over the records.
+        let (mut first, mut last) = (None, (0u64, 0u64));
+        for r in reader.records() {
+            let r = r.map_err(trace_err)?;
+            first.get_or_insert(r.start_ns);
+            last = (r.start_ns, r.duration_ns);
+            durations.push(r.duration_ns);
+            kinds.push(r.kinds.bits());
+        }
+        let span_ns = first.map_or(0, |f| {
+            kqent_analysis::inference::rate::span_ns(f, last.0, last.1)
+        });
         if durations.is_empty() {
             return Err(bad(format!("{shown}: the trace holds no samples")));
         }
@@ -145,6 +161,7 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
                 meta,
                 durations,
                 kinds,
+                span_ns,
             }),
             warnings,
         })

@@ -34,8 +34,9 @@ use std::time::SystemTime;
 
 use kqent_analysis::assess::{assess_non_iid, AssessOptions, Assessment};
 use kqent_analysis::iid::{assess_iid_cancellable, IidAssessment, IidOptions};
+use kqent_analysis::inference::{CollectionInfo, ExtractionAssessment};
 use kqent_analysis::stats::{StatsOptions, DEFAULT_BLOCK, DEFAULT_MAX_LAG};
-use kqent_analysis::AnalysisError;
+use kqent_analysis::{AnalysisError, Extraction};
 use kqent_schema::{config_id, IidSlot, InputInfo, ResultReport};
 
 use crate::build::{build_result_with, ResultInput};
@@ -66,6 +67,9 @@ pub struct Options {
     pub assess: AssessOptions,
     /// Options of the IID track; its seed is the result's seed.
     pub iid: IidOptions,
+    /// Further extractions a trace is assessed under, H_assessed only (`sweep --extract`
+    /// lists: the result's `extractions`); ignored for a symbol file.
+    pub also: Vec<Extraction>,
 }
 
 /// What ran on an input.
@@ -215,7 +219,9 @@ pub fn document(
         max_lag: DEFAULT_MAX_LAG,
         block: stats_block(input.symbols.len()),
     };
-    build_result_with(result, options)
+    let mut doc = build_result_with(result, options)?;
+    doc.collection = trace.map(collection_info);
+    Ok(doc)
 }
 
 /// [`analyze`] then [`document`]: the one function from an input and options to a result
@@ -231,8 +237,47 @@ pub fn result_document(
         ..opts.clone()
     };
     let analysis = analyze(input, &opts, cancel)?;
-    document(input, analysis, id, opts.iid.seed)
+    let mut result = document(input, analysis, id, opts.iid.seed)?;
+    if let Some(t) = &input.trace {
+        result.extractions = other_extractions(&t.durations, &opts.also, &opts.assess)?;
+    }
+    Ok(result)
 }
+
+/// How the collection of a trace went, as its trace recorded it: the records' span on its
+/// clock, the collector's CPU time and the clock (for the entropy rate and cost).
+pub fn collection_info(t: &TraceData) -> CollectionInfo {
+    CollectionInfo {
+        wall_ns: t.span_ns,
+        cpu_ns: t.meta.provenance.collector_cpu_ns,
+        clock: t.meta.clock.name.clone(),
+        clock_resolution_ns: t.meta.clock.resolution_ns,
+    }
+}
+
+/// H_assessed of `durations` under each of `methods` (constant symbols: 0 bits, as
+/// everywhere).
+pub fn other_extractions(
+    durations: &[u64],
+    methods: &[Extraction],
+    opts: &AssessOptions,
+) -> Result<Vec<ExtractionAssessment>, PipelineError> {
+    methods
+        .iter()
+        .map(|&m| {
+            let symbols = m.apply(durations)?;
+            let a = assess_non_iid(&symbols, opts)?;
+            Ok(ExtractionAssessment {
+                extraction: m,
+                bits: symbols.bits(),
+                h_assessed: a.h_assessed,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod inference_tests;
 
 #[cfg(test)]
 mod tests {

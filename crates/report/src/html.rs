@@ -14,8 +14,9 @@ use kqent_schema::{Provenance, ResultReport};
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1600px;margin:1em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}\
-th{background:#f0f0f0}td.l,th.l{text-align:left}.plots{display:flex;flex-wrap:wrap;gap:8px}\
-.plots svg{border:1px solid #ddd;max-width:100%;height:auto}section{border-top:2px solid #888;margin-top:1.5em}\
+th{background:#f0f0f0}td.l,th.l{text-align:left}.plots{display:block}\
+.plots svg{display:block;border:1px solid #ddd;width:100%;height:auto;margin:.5em 0}\
+.findings li,.caveats li{margin:.3em 0;font-size:1.05em}.caveats{color:#8a4b00}.note{color:#555;font-size:.9em}section{border-top:2px solid #888;margin-top:1.5em}\
 code{background:#f4f4f4;padding:0 3px}";
 
 fn f4(v: f64) -> String {
@@ -137,6 +138,16 @@ fn config_section(s: &mut String, r: &ResultReport, reps: usize) -> Result<(), R
         ),
         ("input SHA-256", r.input.sha256.clone()),
     ];
+    if let Some(iid) = &r.iid {
+        rows.push((
+            "IID tests (SP 800-90B section 5)",
+            match (iid.verdict, iid.h_assessed) {
+                (true, Some(h)) => format!("passed; IID estimate {} bits/symbol", f4(h)),
+                (true, None) => "passed".into(),
+                (false, _) => "failed: only the non-IID estimate applies".into(),
+            },
+        ));
+    }
     if let Some(d) = &r.durations {
         rows.extend(duration_rows(d));
     }
@@ -178,6 +189,10 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
         "<p>{}</p>",
         escape(&o.headline().replace(['`', '*'], ""))
     );
+    crate::html_stats::findings_section(&mut s, &o.summary);
+    crate::html_stats::statistics_section(&mut s, &o.summary)?;
+    crate::html_stats::comparisons_section(&mut s, &o.summary)?;
+    crate::html_stats::extractions_section(&mut s, &o.summary)?;
     // Summary table.
     let _ = writeln!(s, "<h2>All configurations</h2><table><tr><th class=\"l\">configuration</th><th>timers</th><th>sockets</th><th>watchers</th><th>timeout (ms)</th><th>poke (µs)</th><th>trigger</th><th>warmup</th><th>reps</th><th>H_assessed min</th><th>mean</th><th>max</th><th>Shannon (mean)</th><th>max |r_k|</th></tr>");
     for (i, c) in o.summaries.iter().enumerate() {
@@ -235,42 +250,19 @@ pub fn render(o: &Overview<'_>) -> Result<String, ReportError> {
             s.push('\n');
         }
         if varying.len() >= 2 {
-            s.push_str(&plot::heatmap_plot(&grid(
-                &o.summaries,
-                varying[0],
-                varying[1],
-            ))?);
+            let full_scale = o
+                .loaded
+                .results
+                .iter()
+                .map(|r| f64::from(r.assessment.bits))
+                .fold(1.0, f64::max);
+            s.push_str(&plot::heatmap_plot(
+                &grid(&o.summaries, varying[0], varying[1]),
+                full_scale,
+            )?);
             s.push('\n');
         }
         let _ = writeln!(s, "</div>");
-    }
-    if let Some(v) = &o.verdict {
-        let _ = writeln!(s, "<h2>Does combining event kinds add entropy?</h2><p><b>{}</b>. Mean H_assessed, bits/symbol.</p>", escape(v));
-        let _ = writeln!(s, "<table><tr><th class=\"l\">combination</th><th>timers alone</th><th>sockets alone</th><th>watchers alone</th><th>combined</th><th>gain</th></tr>");
-        for c in &o.comparisons {
-            let cell = |n: &str| {
-                c.singles
-                    .iter()
-                    .find(|x| x.0 == n)
-                    .map(|x| f4(x.2))
-                    .unwrap_or_else(|| "–".into())
-            };
-            let _ = writeln!(
-                s,
-                "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:+.4}</td></tr>",
-                escape(&c.combined_id),
-                cell("timers"),
-                cell("sockets"),
-                cell("watchers"),
-                f4(c.h_combined),
-                c.gain
-            );
-        }
-        let _ = writeln!(
-            s,
-            "</table><div class=\"plots\">{}</div>",
-            plot::kind_comparison_plot(&o.comparisons)?
-        );
     }
     let _ = writeln!(s, "<h2>Configurations</h2>");
     for c in &o.summaries {

@@ -17,9 +17,12 @@
 pub mod aggregate;
 pub mod compare;
 pub mod error;
+pub mod findings;
 pub mod gate;
 pub mod html;
+pub mod html_stats;
 pub mod markdown;
+pub mod markdown_stats;
 pub mod overview;
 pub mod plot;
 pub mod series;

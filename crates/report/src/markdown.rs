@@ -55,6 +55,7 @@ pub fn render(o: &Overview<'_>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "## kqent entropy report\n");
     let _ = writeln!(s, "{}\n", o.headline());
+    crate::markdown_stats::findings(&mut s, &o.summary);
     match o.best_worst {
         Some(_) if o.summaries.len() == 1 => {
             let _ = writeln!(s, "- {}\n", line_for(&o.summaries[0]));
@@ -65,35 +66,15 @@ pub fn render(o: &Overview<'_>) -> String {
         }
         None => {}
     }
-    if let Some(v) = &o.verdict {
+    if let Some(answer) = crate::findings::kinds_sentence(&o.summary) {
         let _ = writeln!(s, "### Does combining event kinds add entropy?\n");
-        let _ = writeln!(s, "**{v}.** Mean H_assessed in bits/symbol.\n");
-        let _ = writeln!(
-            s,
-            "| combination | timers alone | sockets alone | watchers alone | combined | gain |"
-        );
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
-        for c in &o.comparisons {
-            let cell = |name: &str| {
-                c.singles
-                    .iter()
-                    .find(|x| x.0 == name)
-                    .map(|x| f4(x.2))
-                    .unwrap_or_else(|| "–".into())
-            };
-            let _ = writeln!(
-                s,
-                "| `{}` | {} | {} | {} | {} | {:+.4} |",
-                c.combined_id,
-                cell("timers"),
-                cell("sockets"),
-                cell("watchers"),
-                f4(c.h_combined),
-                c.gain
-            );
-        }
-        let _ = writeln!(s);
+        let _ = writeln!(s, "{answer}\n");
     }
+    if !o.summary.summary.comparisons.is_empty() {
+        crate::markdown_stats::comparisons(&mut s, &o.summary);
+    }
+    crate::markdown_stats::statistics(&mut s, &o.summary);
+    crate::markdown_stats::extractions(&mut s, &o.summary);
     let _ = writeln!(s, "### All configurations\n");
     let _ = writeln!(
         s,

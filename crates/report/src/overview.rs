@@ -2,6 +2,7 @@
 
 use crate::aggregate::{aggregate, best_and_worst, ConfigSummary};
 use crate::compare::{kind_comparisons, verdict, KindComparison};
+use kqent_schema::summary::{summary_of, SummaryReport};
 use kqent_schema::Loaded;
 
 /// The computed content of a report.
@@ -15,8 +16,10 @@ pub struct Overview<'a> {
     pub best_worst: Option<(usize, usize)>,
     /// The kind comparisons.
     pub comparisons: Vec<KindComparison>,
-    /// Their one-line answer.
+    /// Their one-line answer from bare means (superseded by `summary.kinds_answer`).
     pub verdict: Option<String>,
+    /// The statistics over repetitions, comparisons and caveats (`summary.json`).
+    pub summary: SummaryReport,
 }
 
 impl<'a> Overview<'a> {
@@ -28,6 +31,7 @@ impl<'a> Overview<'a> {
             loaded,
             best_worst: best_and_worst(&summaries),
             verdict: verdict(&comparisons),
+            summary: summary_of(loaded),
             comparisons,
             summaries,
         }

@@ -48,8 +48,9 @@ fn html_is_self_contained_and_every_svg_parses() {
     let body = page.trim_start_matches("<!DOCTYPE html>\n");
     roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("HTML is not well-formed: {e}"));
     let found = svgs(&page);
-    // 8 configurations x 6 plots, 3 knob plots + 1 heatmap, 1 kind comparison.
-    assert_eq!(found.len(), 8 * 6 + 3 + 1 + 1);
+    // 8 configurations x 6 plots, 3 knob plots + 1 heatmap, the spread, rate and
+    // comparison plots.
+    assert_eq!(found.len(), 8 * 6 + 3 + 1 + 3);
     for svg in &found {
         let doc =
             roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("SVG does not parse: {e}"));
@@ -173,8 +174,9 @@ fn symbol_file_results_and_odd_values_render() {
     let loaded = load(dir.path()).unwrap();
     let page = html::render(&Overview::new(&loaded)).unwrap();
     roxmltree::Document::parse(page.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
-    // No duration histogram and no lag plot: 4 plots per result.
-    assert_eq!(svgs(&page).len(), 8);
+    // No duration histogram and no lag plot: 4 plots per result, then the spread and rate
+    // plots (no comparison: symbol files have no kinds).
+    assert_eq!(svgs(&page).len(), 8 + 2);
     assert!(page.contains("odd &lt;&amp;&gt;"));
     let md = markdown::render(&Overview::new(&loaded));
     assert!(md.contains("| `nist_ringOsc` | – | – |"), "{md}");

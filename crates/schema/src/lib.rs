@@ -1,6 +1,7 @@
 //! kqent's machine-readable documents, like nextest's metadata crate: serde types and
 //! nothing else. A [`ResultReport`] per analysed input (one per configuration and
-//! repetition in a sweep), a [`SweepManifest`] per sweep directory, their
+//! repetition in a sweep), a [`SweepManifest`] per sweep directory, a
+//! [`summary::SummaryReport`] of a sweep's statistics over its repetitions, their
 //! [`SCHEMA_VERSION`], and the JSON Schema ([`JSON_SCHEMA`],
 //! `schema/kqent-report.schema.json`) that describes them for other tools.
 //!
@@ -20,6 +21,7 @@
 
 pub mod error;
 pub mod json;
+pub mod summary;
 
 use kqent_analysis::assess::Assessment;
 use kqent_analysis::stats::{BasicStats, DurationStats};
@@ -43,6 +45,8 @@ pub enum DocKind {
     Result,
     /// A sweep directory's manifest ([`SweepManifest`]).
     Sweep,
+    /// The statistics over a sweep's results ([`crate::summary::SummaryReport`]).
+    Summary,
 }
 
 /// The id of a configuration: every knob, short and file-name safe. A result's
@@ -242,6 +246,13 @@ pub struct ResultReport {
     pub lag_pairs: Vec<[u64; 2]>,
     /// Where and when (not reproducible).
     pub provenance: Provenance,
+    /// The collection as its trace recorded it (wall time on its clock, CPU time, the
+    /// clock); for trace inputs. Wall and CPU time are not reproducible: they are measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<kqent_analysis::inference::CollectionInfo>,
+    /// The same trace assessed under the sweep's other extractions (`--extract` list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extractions: Vec<kqent_analysis::inference::ExtractionAssessment>,
 }
 
 impl ResultReport {
@@ -284,6 +295,14 @@ pub struct SweepManifest {
     /// measured. `None` in manifests written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<bool>,
+    /// Every extraction each trace is assessed under, the main one (`extraction`) first,
+    /// when `--extract` gave a list. `None`: only `extraction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extractions: Option<Vec<Extraction>>,
+    /// Whether each repetition also collects the clock-only control (config id
+    /// [`crate::summary::CLOCK_CONTROL_ID`]). `None`: it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_control: Option<bool>,
     /// Where and when the sweep started (not reproducible).
     pub provenance: Provenance,
 }
@@ -303,7 +322,8 @@ impl Loaded {
     /// there is a manifest.
     pub fn completeness(&self) -> Option<(usize, usize)> {
         let m = self.manifest.as_ref()?;
-        let expected = m.knobs.configs().len() * m.repeat as usize;
+        let configs = m.knobs.configs().len() + usize::from(m.clock_control == Some(true));
+        let expected = configs * m.repeat as usize;
         Some((self.results.len(), expected))
     }
 }

@@ -156,6 +156,16 @@ fn same_seed_same_json_outside_provenance() {
     assert_eq!(read_result(&p).unwrap(), a);
 }
 
+/// A collection with every field (CPU time included).
+fn collection() -> kqent_analysis::inference::CollectionInfo {
+    kqent_analysis::inference::CollectionInfo {
+        wall_ns: 2_000_000_000,
+        cpu_ns: Some(500_000_000),
+        clock: "CLOCK_MONOTONIC_RAW".into(),
+        clock_resolution_ns: 1,
+    }
+}
+
 /// Resolves a local `$ref` (`#/$defs/NAME`) against the root schema.
 fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     match node.get("$ref").and_then(Value::as_str) {
@@ -240,6 +250,12 @@ fn schema_and_types_have_the_same_fields() {
             kqent_analysis::Estimator::Lag,
             "why",
         ));
+    r.collection = Some(collection());
+    r.extractions = vec![kqent_analysis::inference::ExtractionAssessment {
+        extraction: kqent_analysis::Extraction::XorFold,
+        bits: 8,
+        h_assessed: 5.5,
+    }];
     assert!(r.stats.autocorrelation.is_some());
     assert!(r.durations.as_ref().is_some_and(|d| d.kinds.is_some()));
     let doc = serde_json::to_value(&r).unwrap();
@@ -260,10 +276,43 @@ fn schema_and_types_have_the_same_fields() {
         write_trigger: vec![kqent_schema::WriteTrigger::Edge],
         warmup: vec![0],
     };
+    m.extractions = Some(vec![
+        kqent_analysis::Extraction::Lsb(4),
+        kqent_analysis::Extraction::XorFold,
+    ]);
+    m.clock_control = Some(true);
     let doc = serde_json::to_value(&m).unwrap();
     let mut seen = 0;
     same_fields(&root, &root["$defs"]["sweep"], &doc, "sweep", &mut seen);
     assert!(seen >= 3, "only {seen} objects compared");
+
+    // The summary of a sweep whose results carry everything the summary reads (rates, IID
+    // verdicts, other extractions), 3 repetitions so that every spread has its interval.
+    let dir = tempfile::tempdir().unwrap();
+    common::make_sweep(dir.path(), 3);
+    let mut loaded = load(dir.path()).unwrap();
+    for r in &mut loaded.results {
+        r.collection = Some(collection());
+        r.extractions = vec![kqent_analysis::inference::ExtractionAssessment {
+            extraction: kqent_analysis::Extraction::XorFold,
+            bits: 8,
+            h_assessed: r.h_assessed() / 2.0,
+        }];
+        r.iid = Some(IidSlot {
+            verdict: true,
+            h_assessed: Some(3.5),
+            detail: serde_json::json!({}),
+        });
+    }
+    let summary = kqent_schema::summary::summary_of(&loaded);
+    assert!(summary.summary.kinds_answer.is_some() && !summary.summary.comparisons.is_empty());
+    let doc = serde_json::to_value(&summary).unwrap();
+    assert_valid(&validator(), &doc, "summary.json");
+    let mut seen = 0;
+    same_fields(&root, &root["$defs"]["summary"], &doc, "summary", &mut seen);
+    // summary, options, configs and their spreads and rates, comparisons with their Welch
+    // tests, the kinds answer, extractions: the walk reached them all.
+    assert!(seen >= 20, "only {seen} objects compared");
 
     // And the walk does catch drift: a field the schema does not know.
     let mut extra = serde_json::to_value(&r).unwrap();

@@ -32,6 +32,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             knobs: lists.clone(),
             iid: Some(false),
             pipeline: Some(false),
+            extractions: None,
+            clock_control: None,
             provenance: kqent_pipeline::provenance::collect(env!("CARGO_PKG_VERSION"), now, now),
         },
     )?;

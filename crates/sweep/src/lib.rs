@@ -37,6 +37,7 @@ use kqent_analysis::Extraction;
 use kqent_collector::{collect, validate, BackendKind, CollectConfig};
 use kqent_pipeline::atomic::{is_temporary, AtomicFile};
 use kqent_pipeline::{Identity, InputOptions, Options, Track};
+use kqent_schema::summary::CLOCK_CONTROL_ID;
 use kqent_schema::{config_id, DocKind, KnobLists, Knobs, ResultReport, SweepManifest};
 use sha2::{Digest, Sha256};
 
@@ -57,8 +58,14 @@ pub struct Spec {
     pub samples: u64,
     /// Repetitions of every configuration.
     pub repeat: u32,
-    /// How durations become symbols.
+    /// How durations become symbols (the main extraction).
     pub extraction: Extraction,
+    /// Further extractions every trace is assessed under without collecting again
+    /// (`--extract` lists; H_assessed only).
+    pub also: Vec<Extraction>,
+    /// Also collect the clock-only control ([`BackendKind::Clock`], config id
+    /// [`CLOCK_CONTROL_ID`]) once per repetition.
+    pub clock_control: bool,
     /// The knob lists whose product is swept.
     pub knobs: KnobLists,
     /// Also run the IID track on every run.
@@ -87,7 +94,9 @@ pub fn run_seed(sweep_seed: u64, config_id: &str, rep: u32) -> u64 {
 pub struct Plan {
     /// Configurations in the product.
     pub configs: usize,
-    /// Runs in the whole sweep (configurations x repetitions).
+    /// Whether each repetition also collects the clock-only control.
+    pub clock_control: bool,
+    /// Runs in the whole sweep ((configurations + the clock control) x repetitions).
     pub total: u64,
     /// Runs this invocation does (those without a result).
     pub to_do: u64,
@@ -145,6 +154,12 @@ pub fn manifest(spec: &Spec, started: SystemTime) -> SweepManifest {
         knobs: spec.knobs.clone(),
         iid: Some(spec.iid),
         pipeline: Some(spec.pipeline),
+        extractions: (!spec.also.is_empty()).then(|| {
+            std::iter::once(spec.extraction)
+                .chain(spec.also.iter().copied())
+                .collect()
+        }),
+        clock_control: spec.clock_control.then_some(true),
         // The manifest records when the sweep started; it has no end of its own.
         provenance: kqent_pipeline::provenance::collect(
             env!("CARGO_PKG_VERSION"),
@@ -163,6 +178,14 @@ pub fn run(
 ) -> Result<Outcome, SweepError> {
     if spec.repeat == 0 {
         return Err(SweepError::Other("--repeat must be at least 1".into()));
+    }
+    let extractions: Vec<Extraction> = std::iter::once(spec.extraction)
+        .chain(spec.also.iter().copied())
+        .collect();
+    for (i, e) in extractions.iter().enumerate() {
+        if extractions[..i].contains(e) {
+            return Err(SweepError::Other(format!("--extract lists {e} twice")));
+        }
     }
     let started = SystemTime::now();
     let configs = spec.knobs.configs();
@@ -185,19 +208,40 @@ pub fn run(
     check_iid_consistency(dir, spec.iid)?;
 
     let done = layout::finished(dir)?;
+    // The clock control records the empty queue's knobs (it opens no source whatever they
+    // say) under its own id.
+    let control = spec.clock_control.then(|| Knobs {
+        num_timers: 0,
+        num_sockets: 0,
+        num_file_watchers: 0,
+        ..configs[0].clone()
+    });
+    let backend = spec.backend;
     let runs: Vec<Run> = (1..=spec.repeat)
         .flat_map(|rep| {
-            configs.iter().map(move |k| Run {
-                knobs: k.clone(),
-                id: config_id(k),
+            let control = control.clone().map(|k| Run {
+                knobs: k,
+                id: CLOCK_CONTROL_ID.to_string(),
                 rep,
-            })
+                backend: BackendKind::Clock,
+            });
+            configs
+                .iter()
+                .map(move |k| Run {
+                    knobs: k.clone(),
+                    id: config_id(k),
+                    rep,
+                    backend,
+                })
+                .chain(control)
         })
         .filter(|r| !done.contains(&(r.id.clone(), r.rep)))
         .collect();
-    let total = configs.len() as u64 * u64::from(spec.repeat);
+    let per_rep = configs.len() as u64 + u64::from(spec.clock_control);
+    let total = per_rep * u64::from(spec.repeat);
     observer.started(&Plan {
         configs: configs.len(),
+        clock_control: spec.clock_control,
         total,
         to_do: runs.len() as u64,
     });
@@ -296,11 +340,11 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
         new.samples.to_string(),
     );
     check("--repeat", old.repeat.to_string(), new.repeat.to_string());
-    check(
-        "--extract",
-        old.extraction.to_string(),
-        new.extraction.to_string(),
-    );
+    let list = |m: &SweepManifest| match &m.extractions {
+        Some(v) => join(v),
+        None => m.extraction.to_string(),
+    };
+    check("--extract", list(old), list(new));
     fn join<T: ToString>(v: &[T]) -> String {
         v.iter().map(T::to_string).collect::<Vec<_>>().join(",")
     }
@@ -324,6 +368,13 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
         join(&n.write_trigger),
     );
     check("--warmup", join(&o.warmup), join(&n.warmup));
+    if old.clock_control.unwrap_or(false) != new.clock_control.unwrap_or(false) {
+        out.push(if new.clock_control == Some(true) {
+            "--clock-control given, the sweep was made without it".to_string()
+        } else {
+            "no --clock-control, the sweep was made with it".to_string()
+        });
+    }
     // Older manifests do not say; for --iid the results then tell (check_iid_consistency).
     for (name, was, now) in [
         ("--iid", old.iid, new.iid),
@@ -398,6 +449,8 @@ struct Run {
     knobs: Knobs,
     id: String,
     rep: u32,
+    /// The sweep's backend, or the clock control's.
+    backend: BackendKind,
 }
 
 /// Why the loop stopped early.
@@ -489,7 +542,7 @@ impl Sweeper<'_> {
         }
         let seed = run_seed(self.spec.seed, &run.id, run.rep);
         let cfg = CollectConfig {
-            backend: self.spec.backend,
+            backend: run.backend,
             knobs: run.knobs.clone(),
             samples: self.spec.samples,
             seed,
@@ -593,6 +646,7 @@ fn assess_run(job: &Collected, spec: &Spec) -> Result<ResultReport, SweepError> 
             seed: job.seed,
             ..IidOptions::default()
         },
+        also: spec.also.clone(),
         ..Options::default()
     };
     let id = Identity {

@@ -204,4 +204,8 @@ pub struct Provenance {
     /// Anything else worth recording.
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+    /// User + system CPU time of the collecting process during the collection, ns (its
+    /// cost per sample); absent in older traces and for the mock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector_cpu_ns: Option<u64>,
 }

@@ -47,6 +47,7 @@ fn provenance() -> impl Strategy<Value = Provenance> {
                     voluntary_ctx_switches: vol,
                     involuntary_ctx_switches: invol,
                     extra: extra.into_iter().collect::<BTreeMap<_, _>>(),
+                    collector_cpu_ns: vol,
                 }
             },
         )

@@ -3,24 +3,9 @@
 use kqent_analysis::stats::{Autocorrelation, BlockEntropy, DurationStats};
 use plotters::prelude::*;
 
-use super::{category_at, colour, empty, frame, legend, render, FONT};
+use super::{category_at, colour, duration_label, empty, frame, legend, render, FONT};
 use crate::series::EstimatorBar;
 use crate::ReportError;
-
-/// Three significant figures, no exponent: `44668.4` -> `44700`, `1234567.0` -> `1230000`.
-fn sig3(v: f64) -> String {
-    if v <= 0.0 || !v.is_finite() {
-        return String::new();
-    }
-    let digits = v.log10().floor() as i32;
-    let scale = 10f64.powi(digits - 2);
-    let r = (v / scale).round() * scale;
-    if digits >= 2 {
-        format!("{r:.0}")
-    } else {
-        format!("{r:.*}", (2 - digits) as usize)
-    }
-}
 
 /// Histogram of the raw durations on a log x axis. The axis is drawn in log10 units and
 /// labelled with the durations themselves.
@@ -51,8 +36,8 @@ pub fn duration_histogram_plot(d: &DurationStats) -> Result<String, ReportError>
         chart
             .configure_mesh()
             .x_labels(8)
-            .x_label_formatter(&|v| sig3(10f64.powf(*v)))
-            .x_desc("wait-call duration (ns, log scale)")
+            .x_label_formatter(&|v| duration_label(10f64.powf(*v)))
+            .x_desc("wait-call duration (log scale)")
             .y_desc("wait calls")
             .draw()?;
         chart.draw_series(d.histogram.iter().map(|b| {
@@ -130,27 +115,34 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
     })
 }
 
-/// Lag plot: each duration against the next.
+/// Lag plot: each duration against the next, on log axes (durations span decades: a
+/// ready wait takes microseconds, a timeout milliseconds). Zero durations sit at 1 ns.
 pub fn lag_plot(pairs: &[[u64; 2]]) -> Result<String, ReportError> {
-    let title = "Each duration against the next (lag plot): structure means dependence";
+    let title = "Each duration against the next (lag plot, log axes): structure means dependence";
     let lo = pairs.iter().flatten().copied().min();
     let hi = pairs.iter().flatten().copied().max();
     let (Some(lo), Some(hi)) = (lo, hi) else {
         return empty("lag", title, "no duration pairs in this result");
     };
-    let hi = hi.max(lo + 1);
+    let lo = lo.max(1) as f64 / 1.2;
+    let hi = (hi.max(1) as f64 * 1.2).max(lo * 2.0);
     render("lag", |root| {
-        let mut chart = frame(root, title, 16, 40, 80).build_cartesian_2d(lo..hi, lo..hi)?;
+        let mut chart = frame(root, title, 16, 40, 80)
+            .build_cartesian_2d((lo..hi).log_scale(), (lo..hi).log_scale())?;
         chart
             .configure_mesh()
-            .x_desc("duration d_i (ns)")
-            .y_desc("next duration d_i+1 (ns)")
+            .x_label_formatter(&|v| duration_label(*v))
+            .y_label_formatter(&|v| duration_label(*v))
+            .x_desc("duration d_i (log scale)")
+            .y_desc("next duration d_i+1 (log scale)")
             .draw()?;
-        chart.draw_series(
-            pairs
-                .iter()
-                .map(|p| Circle::new((p[0], p[1]), 2, colour(0).mix(0.5).filled())),
-        )?;
+        chart.draw_series(pairs.iter().map(|p| {
+            Circle::new(
+                (p[0].max(1) as f64, p[1].max(1) as f64),
+                2,
+                colour(0).mix(0.5).filled(),
+            )
+        }))?;
         Ok(())
     })
 }
@@ -263,10 +255,12 @@ pub fn estimator_plot(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn three_significant_figures() {
-        assert_eq!(super::sig3(44_668.4), "44700");
-        assert_eq!(super::sig3(1_234_567.0), "1230000");
-        assert_eq!(super::sig3(1.23456), "1.23");
-        assert_eq!(super::sig3(0.0), "");
+    fn durations_are_labelled_in_their_unit() {
+        use crate::plot::duration_label;
+        assert_eq!(duration_label(840.0), "840 ns");
+        assert_eq!(duration_label(44_668.4), "44.7 µs");
+        assert_eq!(duration_label(1_234_567.0), "1.23 ms");
+        assert_eq!(duration_label(2.5e9), "2.50 s");
+        assert_eq!(crate::plot::si(1_234_567.0), "1.23M");
     }
 }

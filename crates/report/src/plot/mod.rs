@@ -3,12 +3,14 @@
 //! modules) and returns the SVG text.
 
 mod config;
+mod stats;
 mod sweep;
 
 pub use config::{
     autocorrelation_plot, block_entropy_plot, duration_histogram_plot, estimator_plot, lag_plot,
     symbol_histogram_plot,
 };
+pub use stats::{comparison_plot, extraction_plot, rate_plot, short_id, spread_plot};
 pub use sweep::{heatmap_plot, kind_comparison_plot, knob_lines_plot};
 
 use plotters::coord::Shift;
@@ -17,7 +19,7 @@ use plotters::prelude::*;
 use crate::ReportError;
 
 /// Width and height of every plot, px.
-pub const SIZE: (u32, u32) = (760, 380);
+pub const SIZE: (u32, u32) = (1100, 480);
 
 pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -60,9 +62,64 @@ pub(crate) fn render(
     name: &str,
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult,
 ) -> Result<String, ReportError> {
+    render_sized(name, SIZE, draw)
+}
+
+/// A number with an SI prefix and 3 significant figures: `1.23k`, `45.0M`.
+pub(crate) fn si(v: f64) -> String {
+    let a = v.abs();
+    let (scale, p) = if a >= 1e9 {
+        (1e9, "G")
+    } else if a >= 1e6 {
+        (1e6, "M")
+    } else if a >= 1e3 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    };
+    let x = v / scale;
+    let digits = if x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{x:.digits$}{p}")
+}
+
+/// A duration in ns written as ns, µs, ms or s with 3 significant figures.
+pub(crate) fn duration_label(ns: f64) -> String {
+    let a = ns.abs();
+    let (scale, unit) = if a >= 1e9 {
+        (1e9, "s")
+    } else if a >= 1e6 {
+        (1e6, "ms")
+    } else if a >= 1e3 {
+        (1e3, "µs")
+    } else {
+        (1.0, "ns")
+    };
+    let x = ns / scale;
+    let digits = if x.abs() >= 100.0 || unit == "ns" {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{x:.digits$} {unit}")
+}
+
+/// [`render`] on a canvas of `size` px.
+pub(crate) fn render_sized(
+    name: &str,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult,
+) -> Result<String, ReportError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let result = root
             .fill(&WHITE)
             .map_err(|e| e.into())

@@ -30,7 +30,8 @@ pub fn knob_lines_plot(
         .max(0.01);
     render("knob", |root| {
         let mut chart = frame(root, &title, 16, 40, 70)
-            .build_cartesian_2d(x0..x1.max(x0 + 1), 0.0..ymax * 1.15)?;
+            // Headroom above the data: the legend goes there, off the lines.
+            .build_cartesian_2d(x0..x1.max(x0 + 1), 0.0..ymax * 1.5)?;
         chart
             .configure_mesh()
             .x_desc(format!("{x} ({x_unit})"))
@@ -48,23 +49,25 @@ pub fn knob_lines_plot(
             }
         }
         if by.is_some() {
-            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
         Ok(())
     })
 }
 
-/// Heatmap of mean H_assessed over two knobs; each cell is labelled with its value.
-pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
-    let title = format!("Mean H_assessed (bits/symbol) over {} and {}", g.x, g.y);
+/// Heatmap of mean H_assessed over two knobs; each cell is labelled with its value. The
+/// colour scale runs from 0 to `full_scale` (the symbol width), not from the smallest to
+/// the largest cell, so that small differences look small.
+pub fn heatmap_plot(g: &Grid, full_scale: f64) -> Result<String, ReportError> {
+    let title = format!(
+        "Mean H_assessed (bits/symbol) over {} and {}; colour 0 to {full_scale} bits",
+        g.x, g.y
+    );
     if g.xs.is_empty() || g.ys.is_empty() {
         return empty("heatmap", &title, "no configuration");
     }
-    let values = g.cells.iter().flatten().flatten().copied();
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
-    let span = if hi > lo { hi - lo } else { 1.0 };
+    let lo = 0.0;
+    let span = if full_scale > 0.0 { full_scale } else { 1.0 };
     let (nx, ny) = (g.xs.len(), g.ys.len());
     let label = |vals: &[u64], v: &f64| {
         let i = v.round();
@@ -98,7 +101,7 @@ pub fn heatmap_plot(g: &Grid) -> Result<String, ReportError> {
                 let fill = match cell {
                     // Light to dark green: darker is more entropy.
                     Some(v) => {
-                        let t = (v - lo) / span;
+                        let t = ((v - lo) / span).clamp(0.0, 1.0);
                         RGBColor(
                             (235.0 - 200.0 * t) as u8,
                             (245.0 - 110.0 * t) as u8,

@@ -29,6 +29,8 @@ pub fn manifest(lists: KnobLists, repeat: u32) -> SweepManifest {
         knobs: lists,
         iid: Some(false),
         pipeline: Some(false),
+        extractions: None,
+        clock_control: None,
         provenance: kqent_pipeline::provenance::collect(
             "test",
             std::time::UNIX_EPOCH,
