@@ -134,11 +134,83 @@ pub fn iid_slot(symbols: &Symbols, seed: u64) -> Result<IidSlot, AnalysisError> 
     IidSlot::from_assessment(&a).map_err(|e| AnalysisError::InvalidArgument(e.to_string()))
 }
 
+/// A trace's metadata and columns, as every command that extracts symbols reads them.
+/// Durations are as recorded: raw ticks where the clock counts ticks.
+pub struct TraceColumns {
+    /// The metadata.
+    pub meta: kqent_trace::Metadata,
+    /// Durations as recorded.
+    pub durations: Vec<u64>,
+    /// Event-kind bitmasks.
+    pub kinds: Vec<u32>,
+    /// Records per segment (restart or openentropy session), in order.
+    pub session_lens: Vec<usize>,
+}
+
+impl TraceColumns {
+    /// Reads every record (validated).
+    pub fn read<R: std::io::Read + std::io::Seek>(
+        reader: kqent_trace::TraceReader<R>,
+    ) -> Result<TraceColumns, kqent_trace::TraceError> {
+        let meta = reader.metadata().clone();
+        let (durations, kinds, session_lens) = reader.durations_kinds_segments()?;
+        Ok(TraceColumns {
+            meta,
+            durations,
+            kinds,
+            session_lens,
+        })
+    }
+
+    /// The symbols of `ex`: on the raw durations, per session for `openentropy` (with the
+    /// profile's `n` when the trace has one).
+    pub fn symbols(&self, ex: Extraction) -> Result<Symbols, AnalysisError> {
+        let n = self.meta.profile.as_ref().map(|p| p.session_n);
+        ex.apply_sessions(&self.durations, &self.session_lens, n)
+    }
+
+    /// Durations in ns, for people: converted from ticks when the clock counts ticks.
+    pub fn durations_ns(&self) -> std::borrow::Cow<'_, [u64]> {
+        match self.meta.clock.timebase {
+            Some(tb) => self.durations.iter().map(|&d| tb.to_ns(d)).collect(),
+            None => std::borrow::Cow::Borrowed(&self.durations),
+        }
+    }
+
+    /// Warnings about the clock's granularity, for stderr: durations that all share a
+    /// factor (their low bits are constant), and ns durations converted from a tick
+    /// counter whose period is not whole ns (their low bits carry the conversion's
+    /// rounding).
+    pub fn tick_warnings(&self) -> Vec<String> {
+        let unit = if self.meta.clock.timebase.is_some() {
+            "ticks"
+        } else {
+            "ns"
+        };
+        let mut out = Vec::new();
+        if self.meta.tick_ns > 1 {
+            out.push(format!(
+                "every duration is a multiple of the observed tick, {} {unit}: the low bits of the durations are not random",
+                self.meta.tick_ns
+            ));
+        }
+        if self.meta.clock.timebase.is_none() {
+            if let Some(tb) = kqent_analysis::ticks::derived_from_ticks(&self.durations) {
+                out.push(format!(
+                    "every duration fits nanoseconds converted from a {:.2} ns tick counter ({}/{} ns per tick): their low bits carry the conversion's rounding, not only timing; record raw ticks instead",
+                    tb.tick_ns(),
+                    tb.numer,
+                    tb.denom
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// What [`result_from_trace`] needs from a trace file.
 struct TraceData {
-    meta: kqent_trace::Metadata,
-    durations: Vec<u64>,
-    kinds: Vec<u32>,
+    cols: TraceColumns,
     file_sha256: String,
 }
 
@@ -148,29 +220,23 @@ fn read_trace(path: &Path) -> anyhow::Result<TraceData> {
     let file_sha256 = sha256_hex(&bytes);
     let reader = kqent_trace::TraceReader::open(std::io::Cursor::new(bytes))
         .with_context(|| format!("cannot read trace {shown}"))?;
-    let meta = reader.metadata().clone();
-    let (durations, kinds) = reader
-        .durations_and_kinds()
-        .with_context(|| format!("cannot read trace {shown}"))?;
-    Ok(TraceData {
-        meta,
-        durations,
-        kinds,
-        file_sha256,
-    })
+    let cols = TraceColumns::read(reader).with_context(|| format!("cannot read trace {shown}"))?;
+    Ok(TraceData { cols, file_sha256 })
 }
 
 /// Reads the trace of `job`, extracts its symbols, assesses them (and runs the IID track
 /// when asked) and builds the result; the provenance covers `job.started` to now.
 pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
-    let t = read_trace(&job.trace)?;
+    let TraceData {
+        cols: t,
+        file_sha256,
+    } = read_trace(&job.trace)?;
     let shown = job.trace.display();
     if t.durations.is_empty() {
         anyhow::bail!("{shown}: the trace holds no samples");
     }
-    let symbols = job
-        .extraction
-        .apply(&t.durations)
+    let symbols = t
+        .symbols(job.extraction)
         .with_context(|| format!("cannot extract symbols from {shown}"))?;
     let assessment = assess_or_constant(&symbols)
         .with_context(|| format!("cannot assess {shown} ({})", job.extraction))?;
@@ -184,8 +250,9 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
     };
     let mut provenance =
         Provenance::collect(env!("CARGO_PKG_VERSION"), job.started, SystemTime::now());
-    provenance.input_file_sha256 = Some(t.file_sha256);
+    provenance.input_file_sha256 = Some(file_sha256);
     provenance.collection = Some(t.meta.provenance.clone());
+    let ns = t.durations_ns();
     let input = ResultInput {
         config_id: job.config_id.clone(),
         repetition: job.repetition,
@@ -199,7 +266,7 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
         extraction: Some(job.extraction),
         seed: job.seed,
         symbols: &symbols,
-        durations: Some((&t.durations, &t.kinds)),
+        durations: Some((&ns, &t.kinds)),
         assessment,
         iid,
         provenance,

@@ -44,7 +44,7 @@ pub struct Args {
     /// Bits per symbol, 1..=8 (symbol files; inferred from the highest bit set when absent).
     #[arg(long, value_name = "N")]
     pub bits: Option<u8>,
-    /// How trace durations become symbols: lsb:K, delta-lsb:K or xorfold (required for
+    /// How trace durations become symbols: lsb:K, delta-lsb:K, xorfold or openentropy (required for
     /// traces).
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,
@@ -97,11 +97,7 @@ struct Loaded {
     trace: Option<TraceData>,
 }
 
-struct TraceData {
-    meta: kqent_trace::Metadata,
-    durations: Vec<u64>,
-    kinds: Vec<u32>,
-}
+use crate::pipeline::TraceColumns as TraceData;
 
 /// What ran, for the terminal report.
 struct Outcome<'a> {
@@ -226,10 +222,12 @@ fn report(
     let iid = iid.map(IidSlot::from_assessment).transpose()?;
     let mut provenance = Provenance::collect(env!("CARGO_PKG_VERSION"), started, SystemTime::now());
     let file = Some(args.input.display().to_string());
+    let ns;
     let input = match &loaded.trace {
         Some(t) => {
             provenance.input_file_sha256 = Some(loaded.file_sha256.clone());
             provenance.collection = Some(t.meta.provenance.clone());
+            ns = t.durations_ns();
             ResultInput {
                 config_id,
                 repetition: 1,
@@ -243,7 +241,7 @@ fn report(
                 extraction: args.extract,
                 seed: args.seed,
                 symbols: &loaded.symbols,
-                durations: Some((&t.durations, &t.kinds)),
+                durations: Some((&ns, &t.kinds)),
                 assessment,
                 iid,
                 provenance,
@@ -313,7 +311,7 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
     }
     if kqent_trace::looks_like_trace(&prefix[..got]) {
         let Some(method) = args.extract else {
-            bail!("{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K or xorfold");
+            bail!("{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K, xorfold or openentropy");
         };
         if args.bits.is_some() {
             bail!("--bits applies to symbol files; a trace's symbol width comes from --extract");
@@ -321,8 +319,11 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
         drop(file);
         let file_sha256 = sha256_file(path)?;
         let trace = read_trace(path).with_context(|| format!("cannot read trace {shown}"))?;
-        let symbols = method
-            .apply(&trace.durations)
+        for w in trace.tick_warnings() {
+            eprintln!("kqent: warning: {w}");
+        }
+        let symbols = trace
+            .symbols(method)
             .with_context(|| format!("cannot extract symbols from {shown}"))?;
         Ok(Loaded {
             symbols,
@@ -350,14 +351,7 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
 /// A trace's metadata, durations and event-kind bitmasks (the report's duration
 /// statistics use the kinds).
 fn read_trace(path: &Path) -> Result<TraceData, kqent_trace::TraceError> {
-    let reader = kqent_trace::open_file(path)?;
-    let meta = reader.metadata().clone();
-    let (durations, kinds) = reader.durations_and_kinds()?;
-    Ok(TraceData {
-        meta,
-        durations,
-        kinds,
-    })
+    TraceData::read(kqent_trace::open_file(path)?)
 }
 
 /// Fills `buf` as far as the file allows; returns the number of bytes read.

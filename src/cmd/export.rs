@@ -18,7 +18,7 @@ use crate::exit;
 pub struct Args {
     /// The trace written by `kqent collect`.
     pub trace: PathBuf,
-    /// Write symbols, one byte each: `lsb:K`, `delta-lsb:K` (K = 1..8) or `xorfold`.
+    /// Write symbols, one byte each: `lsb:K`, `delta-lsb:K` (K = 1..8), `xorfold` or `openentropy` (the bytes openentropy's collect(n) returns, per session).
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,
     /// Write the raw records as CSV (start_ns,duration_ns,events,kinds,segment).
@@ -36,12 +36,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
     let meta = reader.metadata().clone();
     if let Some(method) = args.extract {
-        warn_coarse_tick(&meta);
-        let durations = reader
-            .durations()
+        let cols = crate::pipeline::TraceColumns::read(reader)
             .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
-        let symbols = method
-            .apply(&durations)
+        warn_coarse_tick(&cols);
+        let symbols = cols
+            .symbols(method)
             .with_context(|| format!("cannot extract {method} symbols"))?;
         write_atomically(&args.out, |w| Ok(w.write_all(symbols.as_slice())?))?;
         println!(
@@ -55,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         write_atomically(&args.out, |w| {
             w.write_all(CSV_HEADER.as_bytes())?;
             // Hand-rolled formatting: `writeln!` dominated the time of large exports.
-            let kind_names: Vec<String> = (0..16).map(|b| EventKinds(b).to_string()).collect();
+            let kind_names: Vec<String> = (0..32).map(|b| EventKinds(b).to_string()).collect();
             let mut line = Vec::with_capacity(96);
             for r in reader.records() {
                 let r = r.with_context(|| format!("cannot read trace {}", trace.display()))?;
@@ -77,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 /// First line of a CSV export.
 const CSV_HEADER: &str = "start_ns,duration_ns,events,kinds,segment\n";
 
-/// Appends one CSV line; `kind_names[b]` is the name of kind bitmask `b` (0..16).
+/// Appends one CSV line; `kind_names[b]` is the name of kind bitmask `b` (0..32).
 fn csv_line(line: &mut Vec<u8>, r: &Record, kind_names: &[String]) {
     push_u64(line, r.start_ns);
     line.push(b',');
@@ -109,15 +108,12 @@ fn push_u64(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-/// Symbols taken from the low bits of durations that all share a factor are partly
-/// constant: say so before anyone assesses them.
-pub(crate) fn warn_coarse_tick(meta: &kqent_trace::Metadata) {
-    if meta.tick_ns > 1 {
-        eprintln!(
-            "kqent: warning: every duration is a multiple of the observed tick, {} ns: \
-             the low bits of the durations are not random",
-            meta.tick_ns
-        );
+/// Symbols taken from the low bits of durations that all share a factor, or of ns
+/// converted from a fractional tick, are partly artefacts: say so before anyone assesses
+/// them.
+pub(crate) fn warn_coarse_tick(cols: &crate::pipeline::TraceColumns) {
+    for w in cols.tick_warnings() {
+        eprintln!("kqent: warning: {w}");
     }
 }
 
@@ -191,7 +187,7 @@ mod tests {
 
     #[test]
     fn csv_lines_format_every_field() {
-        let names: Vec<String> = (0..16).map(|b| EventKinds(b).to_string()).collect();
+        let names: Vec<String> = (0..32).map(|b| EventKinds(b).to_string()).collect();
         let mut line = Vec::new();
         let r = Record {
             start_ns: 0,

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=8))]
     pub bits: Option<u8>,
     /// How a trace's durations become symbols (required for traces): `lsb:K`,
-    /// `delta-lsb:K` or `xorfold`.
+    /// `delta-lsb:K`, `xorfold` or `openentropy`.
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,
     /// Also write the full report (every firing position) as JSON.
@@ -103,7 +103,7 @@ fn load(path: &Path, bits: Option<u8>, extract: Option<Extraction>) -> anyhow::R
     if kqent_trace::looks_like_trace(&prefix) {
         let Some(method) = extract else {
             bail!(
-                "{} is a trace: give --extract (lsb:K, delta-lsb:K or xorfold) to turn its durations into symbols",
+                "{} is a trace: give --extract (lsb:K, delta-lsb:K, xorfold or openentropy) to turn its durations into symbols",
                 path.display()
             );
         };
@@ -112,12 +112,11 @@ fn load(path: &Path, bits: Option<u8>, extract: Option<Extraction>) -> anyhow::R
         }
         let reader = kqent_trace::open_file(path)
             .with_context(|| format!("cannot read trace {}", path.display()))?;
-        warn_coarse_tick(reader.metadata());
-        let durations = reader
-            .durations()
+        let cols = crate::pipeline::TraceColumns::read(reader)
             .with_context(|| format!("cannot read trace {}", path.display()))?;
-        Ok(method
-            .apply(&durations)
+        warn_coarse_tick(&cols);
+        Ok(cols
+            .symbols(method)
             .with_context(|| format!("cannot extract {method} symbols"))?)
     } else {
         if extract.is_some() {

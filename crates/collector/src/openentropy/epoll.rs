@@ -372,4 +372,49 @@ mod tests {
         assert_ne!(q.file_masks & libc::IN_MODIFY, 0, "{:#x}", q.file_masks);
         assert!(rounds > 0);
     }
+
+    extern "C" fn ignore(_: libc::c_int) {}
+
+    #[test]
+    fn interrupted_waits_are_recorded_and_flagged() {
+        // A no-op handler without SA_RESTART: epoll_wait (never restarted anyway) and the
+        // blocking reads return EINTR, as they would under openentropy's process.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = ignore as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            assert_eq!(libc::sigaction(libc::SIGUSR2, &sa, std::ptr::null_mut()), 0);
+        }
+        let me = unsafe { libc::pthread_self() };
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        let signaller = std::thread::spawn(move || {
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                unsafe { libc::pthread_kill(me, libc::SIGUSR2) };
+                std::thread::sleep(std::time::Duration::from_micros(300));
+            }
+        });
+        // Timers only, with a 50 ms timeout: the waits are long, so signals land in them.
+        let src = Sources {
+            timers: 1,
+            sockets: 0,
+            watchers: 0,
+            timeout_ms: 50,
+            ..sources(0)
+        };
+        let mut q = OeEpoll::open(&src).unwrap();
+        let mut out = Vec::new();
+        let end = run_session(&mut q, 64, &mut || false, &AtomicBool::new(false), &mut out);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        signaller.join().unwrap();
+        end.unwrap();
+        assert_eq!(out.len(), 64, "failed calls are samples too");
+        let failed: Vec<_> = out
+            .iter()
+            .filter(|s| s.kinds == kqent_trace::EventKinds::FAILED.0)
+            .collect();
+        assert!(!failed.is_empty(), "no wait was interrupted");
+        assert!(failed.iter().all(|s| s.events == libc::EINTR as u32));
+        assert!(failed.iter().all(|s| s.duration_ns > 0));
+    }
 }
