@@ -31,7 +31,9 @@ if [ ! -f "$pc_dir/libudev.pc" ]; then
     dpkg -x "$deb" "$root"
   done
   # The .pc file names /usr; point it at the extracted tree.
-  sed -i "s|^prefix=.*|prefix=$root/usr|" "$pc_dir/libudev.pc"
+  sed -i -e "s|^prefix=/usr|prefix=$root/usr|" -e "s|^exec_prefix=/usr|exec_prefix=$root/usr|" \
+    -e "s|^libdir=/usr|libdir=$root/usr|" -e "s|^includedir=/usr|includedir=$root/usr|" \
+    "$pc_dir/libudev.pc"
 fi
 libdir="$(dirname "$pc_dir")"
 [ -e "$libdir/libudev.so" ] || { echo "fetch-libudev.sh: no libudev.so in $libdir" >&2; exit 1; }

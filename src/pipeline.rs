@@ -275,7 +275,10 @@ pub fn result_from_trace(job: &TraceJob) -> anyhow::Result<ResultReport> {
         max_lag: DEFAULT_MAX_LAG,
         block: stats_block(symbols.len()),
     };
-    build_result_with(input, options).with_context(|| format!("cannot build the result of {shown}"))
+    let mut result = build_result_with(input, options)
+        .with_context(|| format!("cannot build the result of {shown}"))?;
+    result.profile = t.meta.profile.as_ref().map(|p| p.name.clone());
+    Ok(result)
 }
 
 #[cfg(test)]

@@ -272,7 +272,13 @@ fn report(
         max_lag: DEFAULT_MAX_LAG,
         block: crate::pipeline::stats_block(loaded.symbols.len()),
     };
-    Ok(build_result_with(input, options)?)
+    let mut result = build_result_with(input, options)?;
+    result.profile = loaded
+        .trace
+        .as_ref()
+        .and_then(|t| t.meta.profile.as_ref())
+        .map(|p| p.name.clone());
+    Ok(result)
 }
 
 /// Parses `INDEX,COUNT`.

@@ -33,6 +33,6 @@ mod xml;
 
 pub use error::ReportError;
 pub use schema::{
-    DocKind, IidSlot, InputInfo, KnobLists, Knobs, Provenance, ResultReport, SweepManifest,
-    SCHEMA_VERSION,
+    DocKind, ExternalSource, IidSlot, InputInfo, KnobLists, Knobs, Provenance, ResultReport,
+    SweepManifest, SCHEMA_VERSION,
 };

@@ -13,6 +13,8 @@ pub const KIND_FILE: u32 = 2;
 pub const KIND_SOCKET_READ: u32 = 4;
 /// Kind bit: a socket became writable.
 pub const KIND_SOCKET_WRITE: u32 = 8;
+/// The wait call failed (bit 16 of a record's kinds).
+pub const KIND_FAILED: u32 = 16;
 
 /// How many wait calls saw each kind of event fire.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +33,10 @@ pub struct KindMix {
     pub none: u64,
     /// Calls on which two or more kinds fired together.
     pub mixed: u64,
+    /// Calls that failed (`--profile openentropy` records them as samples, flagged with
+    /// bit 16); neither `none` nor any kind.
+    #[serde(default)]
+    pub failed: u64,
 }
 
 impl KindMix {
@@ -40,6 +46,8 @@ impl KindMix {
     /// use kqent_analysis::stats::{KindMix, KIND_TIMER, KIND_FILE};
     /// let m = KindMix::tally(&[KIND_TIMER, 0, KIND_TIMER | KIND_FILE]);
     /// assert_eq!((m.calls, m.timer, m.file, m.none, m.mixed), (3, 2, 1, 1, 1));
+    /// let f = KindMix::tally(&[kqent_analysis::stats::KIND_FAILED, 0]);
+    /// assert_eq!((f.failed, f.none), (1, 1));
     /// ```
     pub fn tally(kinds: &[u32]) -> KindMix {
         let mut m = KindMix {
@@ -47,6 +55,10 @@ impl KindMix {
             ..KindMix::default()
         };
         for &k in kinds {
+            if k & KIND_FAILED != 0 {
+                m.failed += 1;
+                continue;
+            }
             let k = k & (KIND_TIMER | KIND_FILE | KIND_SOCKET_READ | KIND_SOCKET_WRITE);
             m.timer += u64::from(k & KIND_TIMER != 0);
             m.file += u64::from(k & KIND_FILE != 0);
