@@ -58,7 +58,7 @@ pub struct Args {
     /// Repetitions of every configuration, each its own result.
     #[arg(long, default_value_t = 1, value_name = "R")]
     pub repeat: u32,
-    /// How durations become symbols: lsb:K, delta-lsb:K or xorfold.
+    /// How durations become symbols: lsb:K, delta-lsb:K, xorfold or openentropy.
     #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD")]
     pub extract: Extraction,
     /// Sweep directory (created; must be new or empty unless --resume; locked while the

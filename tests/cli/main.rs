@@ -11,6 +11,9 @@ mod export;
 mod gate;
 mod health;
 mod one_path;
+#[cfg(feature = "openentropy")]
+mod openentropy_crosscheck;
+mod profile;
 mod report;
 mod report_end_to_end;
 mod report_fixtures;

@@ -18,6 +18,7 @@ pub mod result;
 pub mod rng;
 pub mod stats;
 pub mod symbols;
+pub mod ticks;
 
 pub use error::AnalysisError;
 pub use extract::Extraction;

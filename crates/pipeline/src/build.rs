@@ -83,6 +83,8 @@ pub fn build_result_with(
         durations,
         lag_pairs: pairs,
         provenance: input.provenance,
+        profile: None,
+        source: None,
     })
 }
 
