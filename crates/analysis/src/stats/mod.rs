@@ -18,7 +18,7 @@ pub use autocorr::{autocorrelation, Autocorrelation, DEFAULT_MAX_LAG};
 pub use blocks::{block_entropy, BlockEntropy, DEFAULT_BLOCK};
 pub use chisquare::{chi_square_uniform, ChiSquare};
 pub use durations::{
-    duration_stats, lag_pairs, DurationStats, KindMix, BINS_PER_DECADE, KIND_FILE,
+    duration_stats, lag_pairs, DurationStats, KindMix, BINS_PER_DECADE, KIND_FAILED, KIND_FILE,
     KIND_SOCKET_READ, KIND_SOCKET_WRITE, KIND_TIMER,
 };
 pub use entropy::{min_entropy_plugin, shannon_entropy};
