@@ -12,4 +12,7 @@ fi
 if command -v apt-get >/dev/null 2>&1; then
     bash scripts/fetch-chromium.sh
 fi
-exec cargo test --workspace --release "$@"
+# The `openentropy` feature (openentropy-core's sources and the cross-check of
+# `--extract openentropy` against its own extraction) needs libudev's pkg-config file on Linux.
+eval "$(bash scripts/fetch-libudev.sh)"
+exec cargo test --workspace --release --features openentropy "$@"

@@ -36,6 +36,9 @@ enum Command {
     Report(cmd::report::Args),
     /// CI quality gate: exit 1 when a configuration falls below the thresholds.
     Gate(cmd::gate::Args),
+    /// The entropy sources of the openentropy-core crate: list them, assess one.
+    #[cfg(feature = "openentropy")]
+    Openentropy(cmd::openentropy::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,8 @@ fn main() -> ExitCode {
         Command::Sweep(a) => cmd::sweep::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Gate(a) => cmd::gate::run(a),
+        #[cfg(feature = "openentropy")]
+        Command::Openentropy(a) => cmd::openentropy::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

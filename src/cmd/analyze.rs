@@ -37,7 +37,7 @@ pub struct Args {
     /// Bits per symbol, 1..=8 (symbol files; inferred from the highest bit set when absent).
     #[arg(long, value_name = "N")]
     pub bits: Option<u8>,
-    /// How trace durations become symbols: lsb:K, delta-lsb:K or xorfold (required for
+    /// How trace durations become symbols: lsb:K, delta-lsb:K, xorfold or openentropy (required for
     /// traces).
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,

@@ -6,6 +6,10 @@
 //! With `--restarts R`, the source is restarted R times and `--out` receives the restart
 //! matrix (R rows of `--per-restart` symbols, NIST byte-per-symbol format) while the raw
 //! trace, one segment per restart, goes to `--trace` (default `<out>.trace`).
+//!
+//! With `--profile openentropy`, the loop is openentropy's `KqueueEventsSource` as it ships
+//! (see `kqent_collector::collect_openentropy`): sessions of `--session-n` + 64 calls, one
+//! segment each, until `--samples` bytes' worth of sessions are recorded.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -13,7 +17,8 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context};
 use kqent_analysis::Extraction;
 use kqent_collector::{
-    collect, collect_restarts, validate, BackendKind, CollectConfig, CollectError,
+    collect, collect_openentropy, collect_restarts, openentropy_knobs, openentropy_sessions,
+    validate, BackendKind, CollectConfig, CollectError, DEFAULT_SESSION_N, SESSION_EXTRA_CALLS,
 };
 use kqent_pipeline::atomic::AtomicFile;
 use kqent_trace::{Knobs, WriteTrigger};
@@ -77,6 +82,25 @@ pub struct Args {
     /// Where the raw restart trace goes (default: <out>.trace).
     #[arg(long, value_name = "FILE", requires = "restarts")]
     pub trace: Option<PathBuf>,
+    /// Which loop to run: kqent (kqent's design, the knobs above) or openentropy
+    /// (openentropy-core 0.12.3's KqueueEventsSource as it ships: blocking drain, path
+    /// pokes, sessions of --session-n + 64 calls on a fresh queue; it fixes --poke-us 500,
+    /// --write-trigger level and --warmup 0, and --samples counts the bytes wanted).
+    #[arg(long, default_value = "kqent", value_name = "kqent|openentropy")]
+    pub profile: Profile,
+    /// openentropy profile: n of each collect(n) session (bytes it yields).
+    #[arg(long, default_value_t = DEFAULT_SESSION_N, value_name = "N")]
+    pub session_n: u64,
+}
+
+/// The collection loop (`--profile`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// kqent's own design.
+    #[default]
+    Kqent,
+    /// openentropy's KqueueEventsSource as it ships.
+    Openentropy,
 }
 
 impl Args {
@@ -101,6 +125,14 @@ impl Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if args.profile == Profile::Openentropy {
+        if args.restarts.is_some() {
+            anyhow::bail!(
+                "--restarts applies to the kqent profile; the openentropy profile restarts its queue every session"
+            );
+        }
+        return run_openentropy(&args);
+    }
     if let Some(restarts) = args.restarts {
         return run_restarts(&args, restarts);
     }
@@ -151,10 +183,66 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     Ok(exit::SUCCESS)
 }
 
+/// `collect --profile openentropy`: sessions of the shipped loop into one trace.
+fn run_openentropy(args: &Args) -> anyhow::Result<u8> {
+    let mut cfg = args.config();
+    cfg.knobs = openentropy_knobs(&cfg.knobs);
+    validate(&cfg)?;
+    let sessions = openentropy_sessions(cfg.samples, args.session_n)?;
+    let backend = cfg.backend.resolve()?;
+    let stop = interrupt::flag()?;
+    let partial = AtomicFile::create(&args.out)?;
+    let calls = u64::from(sessions) * (args.session_n + SESSION_EXTRA_CALLS);
+    let bar = progress::bar(calls, "calls");
+    let mut on_progress = |n: u64| {
+        if n == 0 {
+            bar.suspend(|| {
+                eprintln!(
+                    "kqent: collecting {sessions} openentropy sessions of {} calls ({backend}) ...",
+                    args.session_n + SESSION_EXTRA_CALLS
+                );
+                let _ = std::io::stderr().flush();
+            });
+        } else {
+            bar.set_position(n);
+        }
+    };
+    let result = collect_openentropy(
+        &cfg,
+        args.session_n,
+        partial.file(),
+        &stop,
+        &mut on_progress,
+    );
+    bar.finish_and_clear();
+    let kqent_collector::CollectOutcome {
+        metadata: m,
+        interrupted,
+        ..
+    } = result?;
+    partial.persist()?;
+    if interrupted {
+        eprintln!(
+            "kqent: interrupted: wrote {} wait calls to {}",
+            m.samples,
+            args.out.display()
+        );
+        return Ok(exit::INTERRUPTED);
+    }
+    eprintln!(
+        "kqent: wrote {} wait calls in {sessions} openentropy sessions ({}, {}) to {}",
+        m.samples,
+        m.backend,
+        m.clock.name,
+        args.out.display()
+    );
+    Ok(exit::SUCCESS)
+}
+
 /// Durations needed per restart so that `ex` yields `per` symbols (differences need one or
 /// two more).
 fn durations_for(ex: Extraction, per: u64) -> anyhow::Result<u64> {
-    (per..=per.saturating_add(2))
+    (per..=per.saturating_add(64))
         .find(|&n| usize::try_from(n).is_ok_and(|n| ex.output_len(n) as u64 == per))
         .ok_or_else(|| anyhow!("--per-restart {per} is too large"))
 }

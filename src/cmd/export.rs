@@ -18,7 +18,7 @@ use crate::exit;
 pub struct Args {
     /// The trace written by `kqent collect`.
     pub trace: PathBuf,
-    /// Write symbols, one byte each: `lsb:K`, `delta-lsb:K` (K = 1..8) or `xorfold`.
+    /// Write symbols, one byte each: `lsb:K`, `delta-lsb:K` (K = 1..8), `xorfold` or `openentropy` (the bytes openentropy's collect(n) returns, per session).
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,
     /// Write the raw records as CSV (start_ns,duration_ns,events,kinds,segment).
@@ -62,7 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let written = write_with(&args.out, |w| {
             w.write_all(CSV_HEADER.as_bytes())?;
             // Hand-rolled formatting: `writeln!` dominated the time of large exports.
-            let kind_names: Vec<String> = (0..16).map(|b| EventKinds(b).to_string()).collect();
+            let kind_names: Vec<String> = (0..32).map(|b| EventKinds(b).to_string()).collect();
             let mut line = Vec::with_capacity(96);
             for r in reader.records() {
                 let r = match r {
@@ -96,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 /// First line of a CSV export.
 const CSV_HEADER: &str = "start_ns,duration_ns,events,kinds,segment\n";
 
-/// Appends one CSV line; `kind_names[b]` is the name of kind bitmask `b` (0..16).
+/// Appends one CSV line; `kind_names[b]` is the name of kind bitmask `b` (0..32).
 fn csv_line(line: &mut Vec<u8>, r: &Record, kind_names: &[String]) {
     push_u64(line, r.start_ns);
     line.push(b',');
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn csv_lines_format_every_field() {
-        let names: Vec<String> = (0..16).map(|b| EventKinds(b).to_string()).collect();
+        let names: Vec<String> = (0..32).map(|b| EventKinds(b).to_string()).collect();
         let mut line = Vec::new();
         let r = Record {
             start_ns: 0,

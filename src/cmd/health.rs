@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=8))]
     pub bits: Option<u8>,
     /// How a trace's durations become symbols (required for traces): `lsb:K`,
-    /// `delta-lsb:K` or `xorfold`.
+    /// `delta-lsb:K`, `xorfold` or `openentropy`.
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,
     /// Also write the full report (every firing position) as JSON.

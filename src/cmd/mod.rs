@@ -6,6 +6,8 @@ pub mod collect;
 pub mod export;
 pub mod gate;
 pub mod health;
+#[cfg(feature = "openentropy")]
+pub mod openentropy;
 pub mod report;
 pub mod restart;
 pub mod sweep;

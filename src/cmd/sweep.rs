@@ -59,7 +59,7 @@ pub struct Args {
     /// Repetitions of every configuration, each its own result.
     #[arg(long, default_value_t = 1, value_name = "R")]
     pub repeat: u32,
-    /// How durations become symbols: lsb:K, delta-lsb:K or xorfold; a comma-separated list
+    /// How durations become symbols: lsb:K, delta-lsb:K, xorfold or openentropy; a comma-separated list
     /// assesses every trace under each (the first is the main one, used everywhere else)
     /// without collecting again.
     #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD[,METHOD...]", value_delimiter = ',')]

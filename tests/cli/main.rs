@@ -13,6 +13,9 @@ mod gate;
 mod health;
 mod html_browser;
 mod one_path;
+#[cfg(feature = "openentropy")]
+mod openentropy_crosscheck;
+mod profile;
 mod report;
 mod report_end_to_end;
 mod report_fixtures;

@@ -19,6 +19,7 @@ pub mod result;
 pub mod rng;
 pub mod stats;
 pub mod symbols;
+pub mod ticks;
 
 pub use error::AnalysisError;
 pub use extract::Extraction;

@@ -96,17 +96,19 @@ pub fn validate(cfg: &CollectConfig) -> Result<(), CollectError> {
 }
 
 /// The clock the resolved backend will use, for the metadata.
-fn clock_info(kind: BackendKind) -> ClockInfo {
+pub(crate) fn clock_info(kind: BackendKind) -> ClockInfo {
     if kind == BackendKind::Mock {
         return ClockInfo::new(MOCK_CLOCK, MOCK_TICK_NS);
     }
     let c = crate::clock::RawClock::best();
-    ClockInfo::new(c.name(), c.resolution_ns())
+    let mut info = ClockInfo::new(c.name(), c.resolution_ns());
+    info.timebase = c.timebase();
+    info
 }
 
 /// The metadata written when the trace is created; `segments` is `Some((count,
 /// per_restart))` for a restart collection.
-fn initial_metadata(
+pub(crate) fn initial_metadata(
     cfg: &CollectConfig,
     kind: BackendKind,
     segments: Option<(u32, u64)>,

@@ -74,6 +74,9 @@ pub(crate) fn validate_sources(kind: BackendKind, src: &Sources) -> Result<(), C
             )));
         }
     }
+    if kind == BackendKind::Kqueue {
+        crate::kevent::check_timer_limit(src.timers, crate::kevent::kq_calloutmax())?;
+    }
     if src.timeout_ms < 0 {
         return Err(CollectError::InvalidConfig(format!(
             "--timeout-ms {} is negative: a wait without timeout could block forever",

@@ -14,24 +14,38 @@ pub(crate) fn owned(fd: RawFd, what: &str) -> Result<OwnedFd, CollectError> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-/// A connected, non-blocking, close-on-exec AF_UNIX stream socket pair. Uses fcntl rather
-/// than SOCK_NONBLOCK, which macOS lacks.
+/// A connected, non-blocking, close-on-exec AF_UNIX stream socket pair.
 pub(crate) fn socket_pair() -> Result<(OwnedFd, OwnedFd), CollectError> {
+    socket_pair_with(true)
+}
+
+/// A connected, close-on-exec AF_UNIX stream socket pair, non-blocking when asked
+/// (openentropy's profile blocks). Close-on-exec is atomic (SOCK_CLOEXEC) where the OS
+/// has it, Linux and FreeBSD; macOS lacks it and gets fcntl.
+pub(crate) fn socket_pair_with(nonblocking: bool) -> Result<(OwnedFd, OwnedFd), CollectError> {
+    #[cfg(any(target_os = "linux", target_os = "freebsd"))]
+    let ty = libc::SOCK_STREAM | libc::SOCK_CLOEXEC;
+    #[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+    let ty = libc::SOCK_STREAM;
     let mut fds = [-1 as RawFd; 2];
     // SAFETY: `fds` is a writable array of two descriptors.
-    let rc = unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) };
+    let rc = unsafe { libc::socketpair(libc::AF_UNIX, ty, 0, fds.as_mut_ptr()) };
     if rc != 0 {
         return Err(CollectError::last_os("cannot create a socket pair"));
     }
     let a = owned(fds[0], "cannot create a socket pair")?;
     let b = owned(fds[1], "cannot create a socket pair")?;
     for fd in [&a, &b] {
-        set_nonblock_cloexec(fd)?;
+        #[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+        set_cloexec(fd)?;
+        if nonblocking {
+            set_nonblock(fd)?;
+        }
     }
     Ok((a, b))
 }
 
-fn set_nonblock_cloexec(fd: &OwnedFd) -> Result<(), CollectError> {
+fn set_nonblock(fd: &OwnedFd) -> Result<(), CollectError> {
     let raw = fd.as_raw_fd();
     // SAFETY: fcntl on an open descriptor with integer arguments.
     unsafe {
@@ -39,6 +53,15 @@ fn set_nonblock_cloexec(fd: &OwnedFd) -> Result<(), CollectError> {
         if fl < 0 || libc::fcntl(raw, libc::F_SETFL, fl | libc::O_NONBLOCK) < 0 {
             return Err(CollectError::last_os("cannot make a socket non-blocking"));
         }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+fn set_cloexec(fd: &OwnedFd) -> Result<(), CollectError> {
+    let raw = fd.as_raw_fd();
+    // SAFETY: fcntl on an open descriptor with integer arguments.
+    unsafe {
         let fd_flags = libc::fcntl(raw, libc::F_GETFD);
         if fd_flags < 0 || libc::fcntl(raw, libc::F_SETFD, fd_flags | libc::FD_CLOEXEC) < 0 {
             return Err(CollectError::last_os(
@@ -94,5 +117,16 @@ mod tests {
         assert_eq!(n, -1, "everything was drained");
         let fl = unsafe { libc::fcntl(a.as_raw_fd(), libc::F_GETFD) };
         assert_ne!(fl & libc::FD_CLOEXEC, 0);
+    }
+
+    #[test]
+    fn blocking_pair_is_cloexec_and_blocks() {
+        let (a, b) = socket_pair_with(false).unwrap();
+        for fd in [&a, &b] {
+            let fd_flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+            assert_ne!(fd_flags & libc::FD_CLOEXEC, 0);
+            let fl = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+            assert_eq!(fl & libc::O_NONBLOCK, 0);
+        }
     }
 }

@@ -5,6 +5,8 @@
 //!
 //! `struct kevent` differs between macOS (`data: intptr_t`) and FreeBSD 12+ (`data: i64`,
 //! extra `ext` array), so events are built from a zeroed value and assigned with `as _`.
+//! Returned events are dispatched on `filter` and `ident` ([`crate::kevent`]), which also
+//! turns `EV_ERROR` and `EV_EOF` into errors.
 // Casts that are no-ops on one of the two systems are needed on the other.
 #![allow(clippy::unnecessary_cast)]
 
@@ -15,6 +17,7 @@ use crate::backend::{kind_bits, Backend, Wait};
 use crate::clock::RawClock;
 use crate::config::Sources;
 use crate::fdutil::{drain_fd, owned, socket_pair};
+use crate::kevent::{Dispatch, Event};
 use crate::poker::{PokeTargets, Poker};
 use crate::tempdir::PrivateDir;
 use crate::CollectError;
@@ -30,19 +33,21 @@ pub(crate) struct Kqueue {
     timeout: libc::timespec,
     events: Vec<libc::kevent>,
     ready: usize,
+    dispatch: Dispatch,
     sock_read: Vec<OwnedFd>,
     _targets: Arc<PokeTargets>,
     buf: Box<[u8; DRAIN_BUF]>,
     _dir: Option<PrivateDir>,
 }
 
-/// `udata`: the kind bit in the high half, the source's index in the low half (kqueue runs
-/// on 64-bit targets only here, so a pointer holds it).
-fn token(kind: u32, index: usize) -> u64 {
-    (u64::from(kind) << 32) | index as u64
-}
-
-fn change(ident: usize, filter: i16, flags: u16, fflags: u32, data: i64, tok: u64) -> libc::kevent {
+/// A registration (`udata` stays null: dispatch uses `filter` and `ident`).
+pub(crate) fn change(
+    ident: usize,
+    filter: i16,
+    flags: u16,
+    fflags: u32,
+    data: i64,
+) -> libc::kevent {
     // SAFETY: `kevent` is plain data; all-zero (null udata) is a valid value.
     let mut k: libc::kevent = unsafe { std::mem::zeroed() };
     k.ident = ident as _;
@@ -50,8 +55,34 @@ fn change(ident: usize, filter: i16, flags: u16, fflags: u32, data: i64, tok: u6
     k.flags = flags as _;
     k.fflags = fflags as _;
     k.data = data as _;
-    k.udata = tok as usize as _;
     k
+}
+
+/// The portable view of a returned event.
+#[inline]
+pub(crate) fn event(k: &libc::kevent) -> Event {
+    Event {
+        ident: k.ident as u64,
+        filter: k.filter as i16,
+        flags: k.flags as u16,
+        fflags: k.fflags as u32,
+        data: k.data as i64,
+    }
+}
+
+/// A new kqueue, close-on-exec. Neither macOS nor FreeBSD before 14 can create it so
+/// atomically (no `kqueue1`), and a kqueue is never inherited by a forked child, so the
+/// window is a concurrent bare `exec` only; the fcntl's failure is reported, not ignored.
+pub(crate) fn new_kqueue() -> Result<OwnedFd, CollectError> {
+    // SAFETY: plain syscall.
+    let kq = owned(unsafe { libc::kqueue() }, "cannot create a kqueue")?;
+    // SAFETY: fcntl on the descriptor just created.
+    if unsafe { libc::fcntl(kq.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) } < 0 {
+        return Err(CollectError::last_os(
+            "cannot set close-on-exec on the kqueue",
+        ));
+    }
+    Ok(kq)
 }
 
 impl Kqueue {
@@ -63,11 +94,8 @@ impl Kqueue {
         } else {
             None
         };
-        // SAFETY: plain syscall.
-        let kq = owned(unsafe { libc::kqueue() }, "cannot create a kqueue")?;
-        // SAFETY: fcntl on the descriptor just created.
-        unsafe { libc::fcntl(kq.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
-
+        let kq = new_kqueue()?;
+        let mut dispatch = Dispatch::new(src.timers);
         let mut changes = Vec::new();
         for i in 0..src.timers {
             // EVFILT_TIMER's data is the period in milliseconds by default on both systems.
@@ -78,7 +106,6 @@ impl Kqueue {
                 libc::EV_ADD | libc::EV_ENABLE,
                 0,
                 ms as i64,
-                token(kind_bits::TIMER, i),
             ));
         }
         let write_flags = if src.level_write {
@@ -96,7 +123,6 @@ impl Kqueue {
                 libc::EV_ADD | libc::EV_ENABLE,
                 0,
                 0,
-                token(kind_bits::SOCKET_READ, i),
             ));
             changes.push(change(
                 w.as_raw_fd() as usize,
@@ -104,8 +130,8 @@ impl Kqueue {
                 write_flags,
                 0,
                 0,
-                token(kind_bits::SOCKET_WRITE, i),
             ));
+            dispatch.add_socket(i, r.as_raw_fd() as u64, w.as_raw_fd() as u64);
             sock_read.push(r);
             targets.sockets.push(w);
         }
@@ -119,8 +145,8 @@ impl Kqueue {
                     libc::EV_ADD | libc::EV_ENABLE | libc::EV_CLEAR,
                     libc::NOTE_WRITE | libc::NOTE_ATTRIB,
                     0,
-                    token(kind_bits::FILE, i),
                 ));
+                dispatch.add_watcher(i, file.as_raw_fd() as u64);
                 targets.files.push(file);
             }
         }
@@ -161,8 +187,9 @@ impl Kqueue {
             clock: RawClock::best(),
             kq,
             timeout,
-            events: vec![change(0, 0, 0, 0, 0, 0); capacity],
+            events: vec![change(0, 0, 0, 0, 0); capacity],
             ready: 0,
+            dispatch,
             sock_read,
             _targets: targets,
             buf: Box::new([0u8; DRAIN_BUF]),
@@ -209,14 +236,12 @@ impl Backend for Kqueue {
     fn drain(&mut self) -> Result<u32, CollectError> {
         let mut kinds = 0;
         for i in 0..self.ready {
-            let tok = self.events[i].udata as usize as u64;
-            let kind = (tok >> 32) as u32;
-            let idx = (tok & 0xffff_ffff) as usize;
-            kinds |= kind;
+            let d = self.dispatch.decode(&event(&self.events[i]))?;
+            kinds |= d.kind;
             // Timers, vnode notes (EV_CLEAR) and writability need no consuming; socket
             // bytes do, or EVFILT_READ would stay ready.
-            if kind == kind_bits::SOCKET_READ {
-                if let Some(fd) = self.sock_read.get(idx) {
+            if d.kind == kind_bits::SOCKET_READ {
+                if let Some(fd) = self.sock_read.get(d.index) {
                     drain_fd(&mut self.buf[..], fd)?;
                 }
             }

@@ -34,10 +34,12 @@ mod epoll;
 mod error;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 mod fdutil;
+mod kevent;
 mod kind;
 #[cfg(any(target_os = "macos", target_os = "freebsd"))]
 mod kqueue;
 mod mock;
+mod openentropy;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 mod poker;
 mod provenance;
@@ -54,5 +56,10 @@ pub use config::{timer_period_ms, MAX_SOURCES_PER_KIND, RESERVED_FDS};
 pub use error::CollectError;
 pub use kind::BackendKind;
 pub use mock::{MOCK_CLOCK, MOCK_TICK_NS};
+pub use openentropy::{
+    collect_openentropy, openentropy_knobs, openentropy_sessions, DEFAULT_SESSION_N,
+    OPENENTROPY_DEADLINE, OPENENTROPY_POKE_US, OPENENTROPY_PROFILE, OPENENTROPY_SOURCE_VERSION,
+    SESSION_EXTRA_CALLS,
+};
 pub use provenance::gather as machine_provenance;
 pub use tempdir::TEMP_DIR_PREFIX;

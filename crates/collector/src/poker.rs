@@ -84,7 +84,7 @@ impl Drop for Poker {
 
 /// Runs `f` with every signal blocked in the calling thread, so threads it spawns inherit
 /// a full mask; the caller's mask is restored afterwards.
-fn with_signals_blocked<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn with_signals_blocked<T>(f: impl FnOnce() -> T) -> T {
     // SAFETY: sigset_t is plain data, initialised by sigfillset/pthread_sigmask before use.
     unsafe {
         let mut all: libc::sigset_t = std::mem::zeroed();

@@ -13,7 +13,8 @@ fn native() -> (&'static str, &'static str) {
     if cfg!(target_os = "linux") {
         ("epoll", "CLOCK_MONOTONIC_RAW")
     } else if cfg!(target_os = "macos") {
-        ("kqueue", "CLOCK_UPTIME_RAW")
+        // Raw ticks, with the timebase in the metadata.
+        ("kqueue", "mach_absolute_time")
     } else {
         ("kqueue", "CLOCK_MONOTONIC_PRECISE")
     }
@@ -49,6 +50,7 @@ fn ten_thousand_samples_with_every_kind() {
     assert_eq!(meta.samples_requested, 10_000);
     assert_eq!(meta.clock.name, native().1);
     assert!(meta.clock.resolution_ns >= 1);
+    assert_eq!(meta.clock.timebase.is_some(), cfg!(target_os = "macos"));
     assert_eq!(meta.seed, None);
     assert!(!meta.interrupted);
     assert!(meta.provenance.voluntary_ctx_switches.is_some());

@@ -85,6 +85,8 @@ pub fn build_result_with(
         provenance: input.provenance,
         collection: None,
         extractions: Vec::new(),
+        profile: None,
+        source: None,
     })
 }
 

@@ -5,9 +5,10 @@
 //! The file is sniffed (a kqent trace starts with its magic; anything else is a NIST-format
 //! symbol file, one sample per byte), read with a bound ([`MAX_SYMBOL_FILE_BYTES`]; a
 //! trace's own reader checks its counts against its length), hashed, and a trace's
-//! durations are extracted into symbols. A trace whose durations share a tick above 1 ns
-//! carries a warning ([`Input::warnings`]): `lsb:K` and `delta-lsb:K` then count bits that
-//! are not random.
+//! durations (raw ticks where the clock counts ticks) are extracted into symbols, per
+//! session for `--extract openentropy`. A trace whose durations share a tick above 1, or
+//! whose ns durations were converted from a fractional tick counter, carries a warning
+//! ([`Input::warnings`]): `lsb:K` and `delta-lsb:K` then count bits that are not random.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -34,18 +35,108 @@ pub struct InputOptions {
     pub extract: Option<Extraction>,
 }
 
-/// A trace's metadata, durations (ns) and event-kind bitmasks.
+/// A trace's metadata, durations (as recorded: raw ticks where the clock counts ticks),
+/// event-kind bitmasks and segments.
 #[derive(Debug, Clone)]
 pub struct TraceData {
-    /// The trace's metadata (backend, knobs, clock, tick, collection provenance).
+    /// The trace's metadata (backend, knobs, clock, tick, profile, collection provenance).
     pub meta: kqent_trace::Metadata,
-    /// One duration per wait call, ns.
+    /// One duration per wait call, as recorded: ns, or ticks when `meta.clock.timebase`
+    /// is set (the extractions work on these).
     pub durations: Vec<u64>,
     /// The event kinds of each wait call (`kqent_trace::EventKinds` bits).
     pub kinds: Vec<u32>,
     /// From the first record's start to the last one's end, ns on the trace's clock
     /// (`kqent_analysis::inference::rate::span_ns`): the collection's wall time.
     pub span_ns: u64,
+    /// Records per segment (restart or openentropy session), in order.
+    pub session_lens: Vec<usize>,
+}
+
+impl TraceData {
+    /// Reads every record of `reader` (validated).
+    pub fn read<R: std::io::Read + std::io::Seek>(
+        reader: kqent_trace::TraceReader<R>,
+    ) -> Result<TraceData, kqent_trace::TraceError> {
+        let meta = reader.metadata().clone();
+        let n = meta.samples as usize;
+        let (mut durations, mut kinds) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut session_lens: Vec<usize> = Vec::new();
+        let mut segment = None;
+        // The span for the entropy rate comes from the same pass over the records.
+        let (mut first, mut last) = (None, (0u64, 0u64));
+        for r in reader.records() {
+            let r = r?;
+            first.get_or_insert(r.start_ns);
+            last = (r.start_ns, r.duration_ns);
+            durations.push(r.duration_ns);
+            kinds.push(r.kinds.bits());
+            match (segment, session_lens.last_mut()) {
+                (Some(s), Some(len)) if s == r.segment => *len += 1,
+                _ => session_lens.push(1),
+            }
+            segment = Some(r.segment);
+        }
+        let span = first.map_or(0, |f| {
+            kqent_analysis::inference::rate::span_ns(f, last.0, last.1)
+        });
+        // A tick-counting clock records ticks: the span is converted like the durations.
+        let span_ns = match meta.clock.timebase {
+            Some(tb) => tb.to_ns(span),
+            None => span,
+        };
+        Ok(TraceData {
+            meta,
+            durations,
+            kinds,
+            span_ns,
+            session_lens,
+        })
+    }
+
+    /// The symbols of `ex`: on the raw durations, per session for `openentropy` (with the
+    /// profile's `n` when the trace has one).
+    pub fn symbols(&self, ex: Extraction) -> Result<Symbols, kqent_analysis::AnalysisError> {
+        let n = self.meta.profile.as_ref().map(|p| p.session_n);
+        ex.apply_sessions(&self.durations, &self.session_lens, n)
+    }
+
+    /// Durations in ns, for people (the result's duration statistics): converted from
+    /// ticks when the clock counts ticks.
+    pub fn durations_ns(&self) -> std::borrow::Cow<'_, [u64]> {
+        match self.meta.clock.timebase {
+            Some(tb) => self.durations.iter().map(|&d| tb.to_ns(d)).collect(),
+            None => std::borrow::Cow::Borrowed(&self.durations),
+        }
+    }
+
+    /// Warnings about the clock's granularity for symbols extracted with `method`:
+    /// durations that all share a factor ([`coarse_tick_warning`]), and ns durations
+    /// converted from a tick counter whose period is not whole ns (their low bits carry
+    /// the conversion's rounding).
+    pub fn tick_warnings(&self, method: Extraction) -> Vec<String> {
+        let unit = if self.meta.clock.timebase.is_some() {
+            "ticks"
+        } else {
+            "ns"
+        };
+        let mut out: Vec<String> = coarse_tick_warning_in(self.meta.tick_ns, unit, method)
+            .into_iter()
+            .collect();
+        if self.meta.clock.timebase.is_none() {
+            if let Some(tb) = kqent_analysis::ticks::derived_from_ticks(&self.durations) {
+                out.push(format!(
+                    "every duration fits nanoseconds converted from a {:.2} ns tick counter \
+                     ({}/{} ns per tick): their low bits carry the conversion's rounding, not \
+                     only timing; record raw ticks instead",
+                    tb.tick_ns(),
+                    tb.numer,
+                    tb.denom
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// An input file, read.
@@ -109,7 +200,7 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
     if kqent_trace::looks_like_trace(&prefix[..got]) {
         let Some(method) = opts.extract else {
             return Err(bad(format!(
-                "{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K or xorfold"
+                "{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K, xorfold or openentropy"
             )));
         };
         if opts.bits.is_some() {
@@ -128,41 +219,20 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
         let file_sha256 = sha256_hex(&bytes);
         let reader =
             kqent_trace::TraceReader::open(std::io::Cursor::new(bytes)).map_err(trace_err)?;
-        let meta = reader.metadata().clone();
-        let n = meta.samples as usize;
-        let (mut durations, mut kinds) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        // The span for the entropy rate comes from the same pass over the records.
-        let (mut first, mut last) = (None, (0u64, 0u64));
-        for r in reader.records() {
-            let r = r.map_err(trace_err)?;
-            first.get_or_insert(r.start_ns);
-            last = (r.start_ns, r.duration_ns);
-            durations.push(r.duration_ns);
-            kinds.push(r.kinds.bits());
-        }
-        let span_ns = first.map_or(0, |f| {
-            kqent_analysis::inference::rate::span_ns(f, last.0, last.1)
-        });
-        if durations.is_empty() {
+        let trace = TraceData::read(reader).map_err(trace_err)?;
+        if trace.durations.is_empty() {
             return Err(bad(format!("{shown}: the trace holds no samples")));
         }
-        let symbols = method
-            .apply(&durations)
+        let symbols = trace
+            .symbols(method)
             .map_err(|e| bad(format!("cannot extract symbols from {shown}: {e}")))?;
-        let warnings = coarse_tick_warning(meta.tick_ns, method)
-            .into_iter()
-            .collect();
+        let warnings = trace.tick_warnings(method);
         Ok(Input {
             path: path.to_path_buf(),
             symbols,
             file_sha256,
             extraction: Some(method),
-            trace: Some(TraceData {
-                meta,
-                durations,
-                kinds,
-                span_ns,
-            }),
+            trace: Some(trace),
             warnings,
         })
     } else {
@@ -212,10 +282,16 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
 /// assert!(coarse_tick_warning(42, "xorfold".parse().unwrap()).is_none());
 /// ```
 pub fn coarse_tick_warning(tick_ns: u64, method: Extraction) -> Option<String> {
+    coarse_tick_warning_in(tick_ns, "ns", method)
+}
+
+/// [`coarse_tick_warning`] for a tick measured in `unit` (`ticks` when the trace records
+/// a tick counter's raw values).
+fn coarse_tick_warning_in(tick: u64, unit: &str, method: Extraction) -> Option<String> {
     let low_bits = matches!(method, Extraction::Lsb(_) | Extraction::DeltaLsb(_));
-    (tick_ns > 1 && low_bits).then(|| {
+    (tick > 1 && low_bits).then(|| {
         format!(
-            "every duration is a multiple of the observed tick, {tick_ns} ns, so its lowest \
+            "every duration is a multiple of the observed tick, {tick} {unit}, so its lowest \
              bits are not random; {method} counts them anyway (xorfold mixes in higher bits)"
         )
     })

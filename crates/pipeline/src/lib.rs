@@ -186,6 +186,8 @@ pub fn document(
     let mut provenance =
         provenance::collect(env!("CARGO_PKG_VERSION"), id.started, SystemTime::now());
     let trace = input.trace.as_ref();
+    // Statistics are for people: ns, converted from ticks where the clock counts ticks.
+    let durations_ns = trace.map(TraceData::durations_ns);
     if let Some(t) = trace {
         provenance.input_file_sha256 = Some(input.file_sha256.clone());
         provenance.collection = Some(t.meta.provenance.clone());
@@ -210,7 +212,9 @@ pub fn document(
         extraction: input.extraction,
         seed,
         symbols: &input.symbols,
-        durations: trace.map(|t| (&t.durations[..], &t.kinds[..])),
+        durations: trace
+            .zip(durations_ns.as_deref())
+            .map(|(t, ns)| (ns, &t.kinds[..])),
         assessment,
         iid,
         provenance,
@@ -221,6 +225,9 @@ pub fn document(
     };
     let mut doc = build_result_with(result, options)?;
     doc.collection = trace.map(collection_info);
+    doc.profile = trace
+        .and_then(|t| t.meta.profile.as_ref())
+        .map(|p| p.name.clone());
     Ok(doc)
 }
 

@@ -31,6 +31,6 @@ mod xml;
 
 pub use error::ReportError;
 pub use kqent_schema::{
-    DocKind, IidSlot, InputInfo, KnobLists, Knobs, Loaded, Provenance, ResultReport, SweepManifest,
-    SCHEMA_VERSION,
+    DocKind, ExternalSource, IidSlot, InputInfo, KnobLists, Knobs, Loaded, Provenance,
+    ResultReport, SweepManifest, SCHEMA_VERSION,
 };

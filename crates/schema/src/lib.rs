@@ -253,6 +253,43 @@ pub struct ResultReport {
     /// The same trace assessed under the sweep's other extractions (`--extract` list).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extractions: Vec<kqent_analysis::inference::ExtractionAssessment>,
+    /// The collection profile when it was not kqent's own (`openentropy`: openentropy's
+    /// kqueue source as it ships); absent for kqent's design and for symbol files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The external source the bytes came from (`kqent openentropy assess`), with the
+    /// figure that source's own library grades by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ExternalSource>,
+}
+
+/// A source of another library, assessed on the bytes it returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalSource {
+    /// The library (`openentropy-core`).
+    pub library: String,
+    /// Its version.
+    pub version: String,
+    /// The source's name in it (`clock_jitter`, `kqueue_events`, ...).
+    pub name: String,
+    /// The source's settings as the library lists them (`config_options`).
+    pub settings: std::collections::BTreeMap<String, String>,
+    /// Bytes asked for per call of the source's `collect(n)`.
+    pub bytes_per_call: u64,
+    /// Calls of `collect(n)` made.
+    pub calls: u64,
+    /// Bytes asked for in all.
+    pub bytes_requested: u64,
+    /// Bytes it returned (what was assessed).
+    pub bytes_collected: u64,
+    /// The min-entropy the library itself grades by (its MCV estimate), bits per byte,
+    /// to be read next to `assessment.h_assessed`.
+    pub library_min_entropy: f64,
+    /// The MCV's upper bound on the most likely value's probability, as the library
+    /// computes it.
+    pub library_p_upper: f64,
+    /// The library's grade (A-F) for `library_min_entropy`.
+    pub library_grade: String,
 }
 
 impl ResultReport {

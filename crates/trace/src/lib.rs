@@ -37,8 +37,10 @@ pub use error::TraceError;
 pub use layout::{
     looks_like_trace, FORMAT_VERSION, MAGIC, PREAMBLE_LEN, RECORD_LEN, UNFINISHED_COUNT,
 };
-pub use metadata::{ClockInfo, Knobs, Metadata, Provenance, RestartLayout, WriteTrigger};
-pub use reader::{open_file, read_file, Records, TraceReader};
+pub use metadata::{
+    ClockInfo, Knobs, Metadata, ProfileInfo, Provenance, RestartLayout, Timebase, WriteTrigger,
+};
+pub use reader::{open_file, read_file, Columns, Records, TraceReader};
 pub use record::{gcd, EventKinds, Record};
 pub use rng::SplitMix64;
 pub use time::rfc3339;

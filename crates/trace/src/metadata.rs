@@ -37,6 +37,10 @@ pub struct Metadata {
     pub restarts: Option<RestartLayout>,
     /// True when SIGINT ended the collection early (the trace is valid but shorter).
     pub interrupted: bool,
+    /// The collection profile when it was not kqent's own design (`None`): which loop made
+    /// the trace and how its sessions are laid out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileInfo>,
     /// Where and when the trace was taken: never part of the deterministic output.
     pub provenance: Provenance,
 }
@@ -65,6 +69,7 @@ impl Metadata {
             tick_ns: 0,
             restarts: None,
             interrupted: false,
+            profile: None,
             provenance: Provenance::default(),
         }
     }
@@ -155,16 +160,91 @@ pub struct ClockInfo {
     pub name: String,
     /// Resolution the OS reports for it, in ns.
     pub resolution_ns: u64,
+    /// Set when the clock counts ticks: the records' `start_ns` and `duration_ns` then hold
+    /// raw ticks (lossless; extractions and the tick check work on them), and
+    /// `ticks * numer / denom` is nanoseconds, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timebase: Option<Timebase>,
 }
 
 impl ClockInfo {
-    /// A clock description.
+    /// A clock description (a nanosecond clock: no timebase).
     pub fn new(name: &str, resolution_ns: u64) -> Self {
         ClockInfo {
             name: name.to_string(),
             resolution_ns,
+            timebase: None,
         }
     }
+
+    /// Nanoseconds for a duration as recorded (ticks when the clock has a timebase).
+    ///
+    /// ```
+    /// use kqent_trace::{ClockInfo, Timebase};
+    /// let mut c = ClockInfo::new("mach_absolute_time", 42);
+    /// assert_eq!(c.to_ns(24), 24);
+    /// c.timebase = Some(Timebase { numer: 125, denom: 3 });
+    /// assert_eq!(c.to_ns(24), 1000);
+    /// ```
+    pub fn to_ns(&self, raw: u64) -> u64 {
+        self.timebase.map_or(raw, |t| t.to_ns(raw))
+    }
+}
+
+/// A tick clock's conversion to nanoseconds, as `mach_timebase_info` gives it: one tick is
+/// `numer / denom` ns (125/3 for Apple Silicon's 24 MHz counter, 1/1 on Intel Macs).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timebase {
+    /// Numerator of ns per tick.
+    pub numer: u32,
+    /// Denominator of ns per tick (never 0 in a valid trace).
+    pub denom: u32,
+}
+
+impl Timebase {
+    /// `floor(ticks * numer / denom)`, exact (128-bit intermediate), saturating at
+    /// `u64::MAX`; a zero denominator gives the ticks unchanged.
+    ///
+    /// ```
+    /// let tb = kqent_trace::Timebase { numer: 125, denom: 3 };
+    /// assert_eq!(tb.to_ns(3), 125);
+    /// assert_eq!(tb.to_ns(1), 41);
+    /// ```
+    pub fn to_ns(self, ticks: u64) -> u64 {
+        if self.denom == 0 {
+            return ticks;
+        }
+        let ns = u128::from(ticks) * u128::from(self.numer) / u128::from(self.denom);
+        u64::try_from(ns).unwrap_or(u64::MAX)
+    }
+
+    /// One tick in nanoseconds.
+    pub fn tick_ns(self) -> f64 {
+        if self.denom == 0 {
+            return 1.0;
+        }
+        f64::from(self.numer) / f64::from(self.denom)
+    }
+}
+
+/// A trace made by another loop than kqent's own: openentropy's `KqueueEventsSource`
+/// reproduced (`collect --profile openentropy`). Each session is one `collect(n)` of the
+/// shipped source: a fresh queue, up to `calls_per_session` wait calls (fewer when its
+/// deadline passed), records tagged with the session index as `segment`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProfileInfo {
+    /// The profile's name (`"openentropy"`).
+    pub name: String,
+    /// The version of the reproduced source (`openentropy-core` 0.12.3).
+    pub source_version: String,
+    /// Sessions in the trace.
+    pub sessions: u32,
+    /// `n` of each `collect(n)`: bytes each session yields.
+    pub session_n: u64,
+    /// Wait calls per session unless the deadline cut it (`n + 64`).
+    pub calls_per_session: u64,
+    /// A session stops at the first multiple of 64 calls past this many ms.
+    pub deadline_ms: u64,
 }
 
 /// How a `collect --restarts` trace is cut into segments: `count` restarts of

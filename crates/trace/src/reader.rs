@@ -210,7 +210,32 @@ impl<R: Read + Seek> TraceReader<R> {
         }
         Ok((durations, kinds))
     }
+
+    /// Like [`TraceReader::durations_and_kinds`], plus the number of records of each
+    /// segment in order (one entry for a trace without restarts or sessions, none when
+    /// it is empty): where a segmented extraction (`--extract openentropy`) cuts.
+    pub fn durations_kinds_segments(self) -> Result<Columns, TraceError> {
+        let n = self.meta.samples as usize;
+        let (mut durations, mut kinds) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut lens: Vec<usize> = Vec::new();
+        let mut last = None;
+        for r in self.records() {
+            let r = r?;
+            durations.push(r.duration_ns);
+            kinds.push(r.kinds.bits());
+            match (last, lens.last_mut()) {
+                (Some(s), Some(len)) if s == r.segment => *len += 1,
+                _ => lens.push(1),
+            }
+            last = Some(r.segment);
+        }
+        Ok((durations, kinds, lens))
+    }
 }
+
+/// Durations, event-kind bitmasks and segment lengths
+/// ([`TraceReader::durations_kinds_segments`]).
+pub type Columns = (Vec<u64>, Vec<u32>, Vec<usize>);
 
 /// Streaming iterator over the records of a [`TraceReader`].
 pub struct Records<R: Read + Seek> {

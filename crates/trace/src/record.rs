@@ -12,11 +12,12 @@ use crate::layout::RECORD_LEN;
 #[serde(transparent)]
 pub struct EventKinds(pub u32);
 
-const NAMES: [(u32, &str); 4] = [
+const NAMES: [(u32, &str); 5] = [
     (EventKinds::TIMER.0, "timer"),
     (EventKinds::FILE.0, "file"),
     (EventKinds::SOCKET_READ.0, "socket_read"),
     (EventKinds::SOCKET_WRITE.0, "socket_write"),
+    (EventKinds::FAILED.0, "failed"),
 ];
 
 impl EventKinds {
@@ -30,8 +31,13 @@ impl EventKinds {
     pub const SOCKET_READ: EventKinds = EventKinds(4);
     /// A socket became writable.
     pub const SOCKET_WRITE: EventKinds = EventKinds(8);
-    /// Every bit this format version defines; the others are reserved and must be 0.
+    /// The wait call failed (openentropy profile, which records failed calls as samples);
+    /// the record's `events` then holds the `errno`, and no other kind is set.
+    pub const FAILED: EventKinds = EventKinds(16);
+    /// Every event bit: what a wait call can report when every configured kind fires.
     pub const ALL: EventKinds = EventKinds(0xf);
+    /// Every bit this format version defines; the others are reserved and must be 0.
+    pub const DEFINED: EventKinds = EventKinds(0x1f);
 
     /// True when every bit of `other` is set in `self`.
     ///
@@ -61,9 +67,9 @@ impl EventKinds {
         self.0 == 0
     }
 
-    /// Bits set outside [`EventKinds::ALL`] (0 for a valid value).
+    /// Bits set outside [`EventKinds::DEFINED`] (0 for a valid value).
     pub fn unknown_bits(self) -> u32 {
-        self.0 & !Self::ALL.0
+        self.0 & !Self::DEFINED.0
     }
 }
 
@@ -114,7 +120,7 @@ impl FromStr for EventKinds {
                 .find(|(_, n)| *n == part)
                 .map(|(b, _)| *b)
                 .ok_or_else(|| {
-                    format!("unknown event kind {part:?} (expected timer, file, socket_read, socket_write)")
+                    format!("unknown event kind {part:?} (expected timer, file, socket_read, socket_write, failed)")
                 })?;
             k.0 |= bit;
         }
@@ -198,6 +204,9 @@ pub(crate) fn check_record(
             20,
             format!("unknown kind bits {:#x}", r.kinds.unknown_bits()),
         ));
+    }
+    if r.kinds.contains(EventKinds::FAILED) && r.kinds != EventKinds::FAILED {
+        return Err((20, format!("a failed call with event kinds {}", r.kinds)));
     }
     if r.segment >= segments {
         return Err((

@@ -199,7 +199,11 @@ impl<W: Write + Seek> TraceWriter<W> {
 
 /// Number of distinct segments the metadata allows.
 pub(crate) fn segment_limit(meta: &Metadata) -> u32 {
-    meta.restarts.map_or(1, |r| r.count)
+    match (meta.restarts, &meta.profile) {
+        (Some(r), _) => r.count,
+        (None, Some(p)) => p.sessions.max(1),
+        (None, None) => 1,
+    }
 }
 
 fn to_json(meta: &Metadata) -> Result<Vec<u8>, TraceError> {

@@ -180,11 +180,11 @@ fn record_damage_names_record_and_offset() {
 
     let mut b = full.clone();
     let at = (h + 12 * RECORD_LEN + 20) as usize;
-    b[at] = 0x30;
+    b[at] = 0x60;
     let (_, msg) = corrupt_offset(b);
     assert_eq!(
         msg,
-        format!("corrupt trace at byte {at}: record 12 has unknown kind bits 0x30")
+        format!("corrupt trace at byte {at}: record 12 has unknown kind bits 0x60")
     );
 
     let mut b = full.clone();

@@ -104,11 +104,13 @@ fn metadata() -> impl Strategy<Value = Metadata> {
                     clock: ClockInfo {
                         name: clock,
                         resolution_ns: res,
+                        timebase: None,
                     },
                     samples: 0,
                     tick_ns: 0,
                     restarts: rs.map(|(count, per_restart)| RestartLayout { count, per_restart }),
                     interrupted: intr,
+                    profile: None,
                     provenance: prov,
                 }
             },

@@ -85,11 +85,20 @@ fn writer_rejects_bad_records() {
     let e = w.push(&back_in_time).unwrap_err().to_string();
     assert!(e.contains("record 1") && e.contains("before"), "{e}");
     let bad_kind = Record {
-        kinds: EventKinds(0x30),
+        kinds: EventKinds(0x60),
         ..ok
     };
     let e = w.push(&bad_kind).unwrap_err().to_string();
-    assert!(e.contains("0x30"), "{e}");
+    assert!(e.contains("0x60"), "{e}");
+    let failed_and_ready = Record {
+        kinds: EventKinds(EventKinds::FAILED.0 | EventKinds::TIMER.0),
+        ..ok
+    };
+    let e = w.push(&failed_and_ready).unwrap_err().to_string();
+    assert!(
+        e.contains("a failed call with event kinds timer|failed"),
+        "{e}"
+    );
     assert_eq!(w.len(), 1);
 }
 

@@ -11,6 +11,7 @@ const KIND_TIMER: u32 = EventKinds::TIMER.0;
 const KIND_FILE: u32 = EventKinds::FILE.0;
 const KIND_SOCKET_READ: u32 = EventKinds::SOCKET_READ.0;
 const KIND_SOCKET_WRITE: u32 = EventKinds::SOCKET_WRITE.0;
+const KIND_FAILED: u32 = EventKinds::FAILED.0;
 
 /// How many wait calls saw each kind of event fire.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,10 @@ pub struct KindMix {
     pub none: u64,
     /// Calls on which two or more kinds fired together.
     pub mixed: u64,
+    /// Calls that failed (`--profile openentropy` records them as samples, flagged with
+    /// bit 16); neither `none` nor any kind.
+    #[serde(default)]
+    pub failed: u64,
 }
 
 impl KindMix {
@@ -40,6 +45,8 @@ impl KindMix {
     /// let (timer, file) = (EventKinds::TIMER.0, EventKinds::FILE.0);
     /// let m = KindMix::tally(&[timer, 0, timer | file]);
     /// assert_eq!((m.calls, m.timer, m.file, m.none, m.mixed), (3, 2, 1, 1, 1));
+    /// let f = KindMix::tally(&[EventKinds::FAILED.0, 0]);
+    /// assert_eq!((f.failed, f.none), (1, 1));
     /// ```
     pub fn tally(kinds: &[u32]) -> KindMix {
         let mut m = KindMix {
@@ -47,6 +54,10 @@ impl KindMix {
             ..KindMix::default()
         };
         for &k in kinds {
+            if k & KIND_FAILED != 0 {
+                m.failed += 1;
+                continue;
+            }
             let k = k & (KIND_TIMER | KIND_FILE | KIND_SOCKET_READ | KIND_SOCKET_WRITE);
             m.timer += u64::from(k & KIND_TIMER != 0);
             m.file += u64::from(k & KIND_FILE != 0);
