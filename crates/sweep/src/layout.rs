@@ -241,6 +241,8 @@ mod tests {
     fn atomic_write_and_listing() {
         let dir = tempfile::tempdir().unwrap();
         let p = result_path(dir.path(), "t1-s0-w0-to1-p500-edge-wu0", 2);
+        // A sweep directory has its results folder before anything is written into it.
+        std::fs::create_dir_all(dir.path().join("results")).unwrap();
         write_atomic(&p, b"{}").unwrap();
         write_atomic(&p, b"{ }").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"{ }");
