@@ -25,8 +25,10 @@ pub const FRACTIONAL_TICKS: [Timebase; 2] = [
     },
 ];
 
-/// Fewest non-zero durations the check judges on: with fewer, a chance fit is too likely.
-pub const MIN_DURATIONS: usize = 64;
+/// Fewest distinct non-zero durations the check judges on. A distinct ns value fits 125/3
+/// with probability about 2/41.7, so 16 fit by chance with probability below 10^-20; a
+/// trace with fewer distinct values (two values 1000 and 1001 fit 24 ticks) says nothing.
+pub const MIN_DURATIONS: usize = 16;
 
 /// Whether `d` ns can be the difference of two floored conversions of tick counts:
 /// `floor(k * p)` or `floor(k * p) + 1` for `k` the nearest whole number of ticks.
@@ -40,27 +42,30 @@ fn fits(d: u64, tb: Timebase) -> bool {
 }
 
 /// The fractional tick period the ns `durations` were converted from, if every non-zero
-/// one fits it (at least [`MIN_DURATIONS`] of them); `None` for genuine ns durations
-/// and for raw ticks. A random ns duration fits 125/3 with probability about 2/41.7, so
-/// 64 fits by chance happen with probability below 10^-80.
+/// one fits it and they hold at least [`MIN_DURATIONS`] distinct values; `None` for
+/// genuine ns durations and for raw ticks.
 ///
 /// ```
 /// use kqent_analysis::ticks::derived_from_ticks;
-/// let ns: Vec<u64> = (0..100u64).map(|t| (t * 7 + 5) * 125 / 3 - (t * 7) * 125 / 3).collect();
+/// // Waits of 5..45 ticks starting at assorted counts, converted to ns one end at a time.
+/// let ns: Vec<u64> = (0..100u64)
+///     .map(|t| (t * 7 + 5 + t % 40) * 125 / 3 - (t * 7) * 125 / 3)
+///     .collect();
 /// assert_eq!(derived_from_ticks(&ns).map(|t| (t.numer, t.denom)), Some((125, 3)));
 /// let raw: Vec<u64> = (0..100u64).map(|i| 1000 + i * 37 % 101).collect();
 /// assert!(derived_from_ticks(&raw).is_none());
 /// ```
 pub fn derived_from_ticks(durations: &[u64]) -> Option<Timebase> {
-    let nonzero = durations.iter().filter(|&&d| d > 0).count();
-    if nonzero < MIN_DURATIONS {
+    let mut distinct: Vec<u64> = durations.iter().copied().filter(|&d| d > 0).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < MIN_DURATIONS {
         return None;
     }
     FRACTIONAL_TICKS.into_iter().find(|&tb| {
         // Durations shorter than one tick cannot come from it (a 0-tick duration is 0).
-        durations
+        distinct
             .iter()
-            .filter(|&&d| d > 0)
             .all(|&d| d as f64 >= tb.tick_ns().floor() && fits(d, tb))
     })
 }
@@ -107,8 +112,10 @@ mod tests {
             .map(|(&k, &(a, _))| k * 41 + a % 41)
             .collect();
         assert_eq!(derived_from_ticks(&genuine), None);
-        // Too few to judge.
+        // Too few distinct values to judge: 1000 and 1001 ns fit 24 ticks by chance.
         assert_eq!(derived_from_ticks(&ns[..10]), None);
+        let two: Vec<u64> = (0..3000).map(|i| 1000 + i % 2).collect();
+        assert_eq!(derived_from_ticks(&two), None);
         // The trace's conversion for people gives the same ns from the raw ticks' ends.
         assert_eq!(APPLE.to_ns(24), 1000);
     }
@@ -130,6 +137,7 @@ mod tests {
         let s = Extraction::Lsb(1).apply_raw(&ns);
         assert!(s.contains(&0) && s.contains(&1));
         assert!(ns.iter().all(|&d| d == 1041 || d == 1042));
-        assert_eq!(derived_from_ticks(&ns), Some(APPLE));
+        // Two distinct values are too few for the tick check to judge.
+        assert_eq!(derived_from_ticks(&ns), None);
     }
 }
