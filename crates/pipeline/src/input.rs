@@ -277,7 +277,7 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
 /// ```
 /// use kqent_pipeline::input::coarse_tick_warning;
 /// let lsb = "lsb:4".parse().unwrap();
-/// assert!(coarse_tick_warning(42, lsb).unwrap().contains("multiple of 42 ns"));
+/// assert!(coarse_tick_warning(42, lsb).unwrap().contains("observed tick, 42 ns"));
 /// assert!(coarse_tick_warning(1, lsb).is_none());
 /// assert!(coarse_tick_warning(42, "xorfold".parse().unwrap()).is_none());
 /// ```
