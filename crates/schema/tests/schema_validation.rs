@@ -256,6 +256,20 @@ fn schema_and_types_have_the_same_fields() {
         bits: 8,
         h_assessed: 5.5,
     }];
+    r.profile = Some("openentropy".into());
+    r.source = Some(kqent_schema::ExternalSource {
+        library: "openentropy-core".into(),
+        version: "0.12.3".into(),
+        name: "clock_jitter".into(),
+        settings: [("k".to_string(), "v".to_string())].into_iter().collect(),
+        bytes_per_call: 1000,
+        calls: 1,
+        bytes_requested: 1000,
+        bytes_collected: 1000,
+        library_min_entropy: 7.5,
+        library_p_upper: 0.006,
+        library_grade: "A".into(),
+    });
     assert!(r.stats.autocorrelation.is_some());
     assert!(r.durations.as_ref().is_some_and(|d| d.kinds.is_some()));
     let doc = serde_json::to_value(&r).unwrap();
