@@ -6,7 +6,7 @@
 #   scripts/bench-iid.sh --floor    # also the 10,000-compression floor and --all-statistics
 set -euo pipefail
 cd "$(dirname "$0")/.."
-D="$PWD/tests/data/conformance"
+D="$PWD/crates/analysis/tests/data/conformance"
 cargo bench -p kqent-analysis --bench iid --no-run
 BIN=$(ls -t target/release/deps/iid-* | grep -v '\.d$' | head -1)
 run() {

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use anyhow::{anyhow, Context};
 use kqent_analysis::assess::{assess, AssessOptions, Assessment};
 use kqent_analysis::iid::IidOptions;
-use kqent_analysis::stats::{StatsOptions, DEFAULT_BLOCK, DEFAULT_MAX_LAG};
+use kqent_analysis::stats::{StatsOptions, DEFAULT_MAX_LAG};
 use kqent_analysis::{vals, AnalysisError, Estimator, EstimatorResult, Extraction, Symbols};
 use kqent_report::build::{build_result_with, ResultInput};
 use kqent_report::layout::{durations_sha256, sha256_hex};
@@ -61,16 +61,9 @@ pub fn trace_knobs(k: &Knobs) -> anyhow::Result<kqent_trace::Knobs> {
     })
 }
 
-/// Block length of the entropy-over-time series: the 100,000 samples when the run
-/// has at least two such blocks, otherwise a tenth of the run, so that short sweeps still
-/// show ten points of drift instead of one.
-pub fn stats_block(samples: usize) -> usize {
-    if samples >= 2 * DEFAULT_BLOCK {
-        DEFAULT_BLOCK
-    } else {
-        samples.div_ceil(10).max(1)
-    }
-}
+/// The block length of a result's entropy-over-time series (shared with the Python
+/// package, which builds the same documents).
+pub use kqent_report::build::stats_block;
 
 /// The non-IID assessment, or, when every symbol is the same value (which `assess`
 /// rejects), the honest answer: Most Common Value with `p_hat = 1` gives 0 bits per
@@ -350,7 +343,7 @@ mod tests {
         };
         let e = trace_knobs(&big).unwrap_err().to_string();
         assert!(e.starts_with("--sockets 4294967296 is too large"), "{e}");
-        assert_eq!(stats_block(1_000_000), DEFAULT_BLOCK);
+        assert_eq!(stats_block(1_000_000), kqent_analysis::stats::DEFAULT_BLOCK);
         assert_eq!(stats_block(2000), 200);
         assert_eq!(stats_block(5), 1);
     }

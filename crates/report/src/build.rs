@@ -3,7 +3,7 @@
 //! producer (`kqent analyze`, `kqent sweep`) writes the same figures.
 
 use kqent_analysis::assess::Assessment;
-use kqent_analysis::stats::{basic_stats, duration_stats, lag_pairs, StatsOptions};
+use kqent_analysis::stats::{basic_stats, duration_stats, lag_pairs, StatsOptions, DEFAULT_BLOCK};
 use kqent_analysis::{Extraction, Symbols};
 
 use crate::schema::{DocKind, IidSlot, InputInfo, Knobs, Provenance, ResultReport, SCHEMA_VERSION};
@@ -11,6 +11,23 @@ use crate::ReportError;
 
 /// Duration pairs kept for the lag plot.
 pub const LAG_PAIRS: usize = 1000;
+
+/// Block length of the entropy-over-time series: the issue's 100,000 samples when the run
+/// has at least two such blocks, otherwise a tenth of the run, so that short sweeps still
+/// show ten points of drift instead of one.
+///
+/// ```
+/// use kqent_report::build::stats_block;
+/// assert_eq!(stats_block(1_000_000), 100_000);
+/// assert_eq!(stats_block(2000), 200);
+/// ```
+pub fn stats_block(samples: usize) -> usize {
+    if samples >= 2 * DEFAULT_BLOCK {
+        DEFAULT_BLOCK
+    } else {
+        samples.div_ceil(10).max(1)
+    }
+}
 
 /// Everything a result needs besides what [`build_result`] computes.
 #[derive(Debug, Clone)]
