@@ -4,7 +4,7 @@
 #   scripts/bench-assess.sh [FILE] [extra `kqent analyze` arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-input="${1:-tests/data/conformance/v1_uniform8.bin}"
+input="${1:-crates/analysis/tests/data/conformance/v1_uniform8.bin}"
 shift || true
 cargo build --release --quiet --bin kqent
 bin=target/release/kqent

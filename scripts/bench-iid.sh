@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# IID-track benchmark: wall time, CPU time and peak RSS of iid::assess on the conformance
+# IID-track benchmark: wall time, CPU time and peak RSS of iid::assess_iid on the conformance
 # files, where the time goes per permutation, and the bzip2-only floor (N compressions of
 # shuffles spread over all threads).
 #   scripts/bench-iid.sh            # IID-looking files + nist_ringOsc verdict
 #   scripts/bench-iid.sh --floor    # also the 10,000-compression floor and --all-statistics
 set -euo pipefail
 cd "$(dirname "$0")/.."
-D="$PWD/tests/data/conformance"
+D="$PWD/crates/analysis/tests/data/conformance"
 cargo bench -p kqent-analysis --bench iid --no-run
 BIN=$(ls -t target/release/deps/iid-* | grep -v '\.d$' | head -1)
 run() {

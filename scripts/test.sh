@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace: unit, integration, doc tests and conformance.
+# Runs every test of the workspace: unit, integration, doc tests and conformance, then the
+# Python package's tests.
 # Release mode: the conformance files hold 1,000,000 samples each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,4 +9,7 @@ cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null 2>&1; then
     bash scripts/fetch-ent.sh
 fi
-exec cargo test --workspace --release "$@"
+cargo test --workspace --release "$@"
+# The Python package, built into target/python-venv and tested against the binary the
+# line above built (maturin, numpy and pytest from PyPI; see scripts/python.sh).
+bash scripts/python.sh

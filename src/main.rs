@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 /// Measures how much entropy the timing of kqueue/epoll wait calls carries (SP 800-90B).
 #[derive(Parser, Debug)]
 #[command(name = "kqent", version, about, long_about = None)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -36,6 +36,10 @@ enum Command {
     Report(cmd::report::Args),
     /// CI quality gate: exit 1 when a configuration falls below the thresholds.
     Gate(cmd::gate::Args),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::shell::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --dir.
+    Man(cmd::shell::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Sweep(a) => cmd::sweep::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Gate(a) => cmd::gate::run(a),
+        Command::Completions(a) => cmd::shell::completions(a),
+        Command::Man(a) => cmd::shell::man(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,4 +8,5 @@ pub mod gate;
 pub mod health;
 pub mod report;
 pub mod restart;
+pub mod shell;
 pub mod sweep;

@@ -15,5 +15,6 @@ mod report;
 mod report_end_to_end;
 mod report_fixtures;
 mod restart;
+mod shell;
 mod sweep;
 mod sweep_resume;
