@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
-D="$PWD/tests/data/conformance"
+D="$PWD/crates/analysis/tests/data/conformance"
 REF="" RUNS=3 FILES=() PROFILE=1 SCALING=0
 while [ $# -gt 0 ]; do
     case "$1" in

@@ -11,7 +11,7 @@
 #   scripts/bench-iid.sh --floor                 the 10,000-compression floor on nist_ringOsc
 set -euo pipefail
 cd "$(dirname "$0")/.."
-D="$PWD/tests/data/conformance"
+D="$PWD/crates/analysis/tests/data/conformance"
 
 if [[ "${1:-}" == "--breakdown" || "${1:-}" == "--floor" ]]; then
     cargo bench -p kqent-analysis --bench iid --no-run

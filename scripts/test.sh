@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace: unit, integration, doc tests and conformance.
+# Runs every test of the workspace: unit, integration, doc tests and conformance, then the
+# Python package's tests.
 # Release mode: the conformance files hold 1,000,000 samples each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +16,7 @@ fi
 # The `openentropy` feature (openentropy-core's sources and the cross-check of
 # `--extract openentropy` against its own extraction) needs libudev's pkg-config file on Linux.
 eval "$(bash scripts/fetch-libudev.sh)"
-exec cargo test --workspace --release --features openentropy "$@"
+cargo test --workspace --release --features openentropy "$@"
+# The Python package, built into target/python-venv and tested against the binary the
+# line above built (maturin, numpy and pytest from PyPI; see scripts/python.sh).
+bash scripts/python.sh

@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 /// Measures how much entropy the timing of kqueue/epoll wait calls carries (SP 800-90B).
 #[derive(Parser, Debug)]
 #[command(name = "kqent", version, about, long_about = None)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -39,6 +39,10 @@ enum Command {
     /// The entropy sources of the openentropy-core crate: list them, assess one.
     #[cfg(feature = "openentropy")]
     Openentropy(cmd::openentropy::Args),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::shell::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --dir.
+    Man(cmd::shell::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,8 @@ fn main() -> ExitCode {
         Command::Gate(a) => cmd::gate::run(a),
         #[cfg(feature = "openentropy")]
         Command::Openentropy(a) => cmd::openentropy::run(a),
+        Command::Completions(a) => cmd::shell::completions(a),
+        Command::Man(a) => cmd::shell::man(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -79,7 +79,7 @@ pub struct Args {
         requires = "restarts"
     )]
     pub extract: Extraction,
-    /// Where the raw restart trace goes (default: <out>.trace).
+    /// Where the raw restart trace goes (default: the --out file with .trace appended).
     #[arg(long, value_name = "FILE", requires = "restarts")]
     pub trace: Option<PathBuf>,
     /// Which loop to run: kqent (kqent's design, the knobs above) or openentropy

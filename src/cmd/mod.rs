@@ -10,4 +10,5 @@ pub mod health;
 pub mod openentropy;
 pub mod report;
 pub mod restart;
+pub mod shell;
 pub mod sweep;

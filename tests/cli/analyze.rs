@@ -9,7 +9,7 @@ use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/conformance")
+        .join("crates/analysis/tests/data/conformance")
         .join(name)
 }
 

@@ -24,8 +24,8 @@ fn catches_sigint(pid: u32) -> bool {
 fn ctrl_c_stops_a_long_iid_run_with_exit_130() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("never.json");
-    let input =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance/nist_ringOsc.bin");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/analysis/tests/data/conformance/nist_ringOsc.bin");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kqent"))
         .args(["analyze", "--iid", "--all-statistics", "--json"])
         .arg(&json)

@@ -41,7 +41,9 @@ fn ent_terse(ent: &Path, file: &Path) -> Vec<String> {
 fn agrees_with_ent_on_8_bit_conformance_files() {
     let Some(ent) = ent_binary() else { return };
     for name in ["v1_uniform8.bin", "v5_narrow8_small.bin"] {
-        let path = Path::new(ROOT).join("tests/data/conformance").join(name);
+        let path = Path::new(ROOT)
+            .join("crates/analysis/tests/data/conformance")
+            .join(name);
         let bytes = std::fs::read(&path).unwrap();
         let fields = ent_terse(&ent, &path);
         assert_eq!(fields[1], bytes.len().to_string(), "{name}: byte count");

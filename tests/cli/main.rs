@@ -20,5 +20,6 @@ mod report;
 mod report_end_to_end;
 mod report_fixtures;
 mod restart;
+mod shell;
 mod sweep;
 mod sweep_resume;

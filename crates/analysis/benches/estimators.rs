@@ -11,7 +11,7 @@ use kqent_analysis::Symbols;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/data/conformance/v1_uniform8.bin"
+    "/tests/data/conformance/v1_uniform8.bin"
 );
 const SAMPLES: usize = 100_000;
 

@@ -8,7 +8,7 @@ use kqent_analysis::{EstimatorResult, Symbols};
 use std::hint::black_box;
 use std::time::Duration;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/conformance/");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/");
 
 type Estimate = fn(&[u8], usize) -> EstimatorResult;
 

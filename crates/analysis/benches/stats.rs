@@ -8,7 +8,7 @@ use kqent_analysis::Symbols;
 fn bench(c: &mut Criterion) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/data/conformance/v1_uniform8.bin"
+        "/tests/data/conformance/v1_uniform8.bin"
     );
     let bytes = std::fs::read(path).expect("conformance file");
     let symbols = Symbols::new(bytes.clone(), 8).expect("8-bit symbols");

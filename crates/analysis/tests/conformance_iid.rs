@@ -6,7 +6,7 @@
 use kqent_analysis::iid::{self, IidAssessment, IidOptions, PermutationOutcome, Statistic};
 use kqent_analysis::Symbols;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/conformance/");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/");
 
 fn load(name: &str, bits: u8) -> Symbols {
     let bytes = std::fs::read(format!("{DIR}{name}.bin")).unwrap();

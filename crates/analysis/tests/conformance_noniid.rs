@@ -7,7 +7,7 @@ use kqent_analysis::assess::{assess_non_iid, AssessOptions, Assessment};
 use kqent_analysis::{Estimator, EstimatorResult, Symbols};
 use serde_json::Value;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/conformance/");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/");
 const TOLERANCE: f64 = 1e-6;
 
 /// The reference's `testCaseDesc` for each estimator.

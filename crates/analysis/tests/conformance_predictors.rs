@@ -6,7 +6,7 @@ use kqent_analysis::estimators::{lag, lz78y, multi_mcw, multi_mmc};
 use kqent_analysis::{EstimatorResult, Symbols};
 use serde_json::Value;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/conformance/");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/");
 const FILES: [&str; 6] = [
     "v1_uniform8",
     "v2_biased1",

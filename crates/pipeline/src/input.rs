@@ -15,7 +15,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use kqent_analysis::{Extraction, Symbols};
+use kqent_analysis::{AnalysisError, Extraction, Symbols};
 use sha2::{Digest, Sha256};
 
 use crate::PipelineError;
@@ -175,6 +175,34 @@ impl Input {
             None => self.symbols.len() as u64,
         }
     }
+
+    /// A symbol file's contents already in memory (the Python package's buffers), named
+    /// `name`: the [`Input`] that [`read_input`] makes of a symbol file holding `data`
+    /// (hashed, checked against `bits`, or `bits` inferred from the highest bit set).
+    ///
+    /// ```
+    /// use kqent_pipeline::Input;
+    /// let input = Input::from_symbol_bytes("noise", vec![0, 5, 1], None).unwrap();
+    /// assert_eq!(input.symbols.bits(), 3);
+    /// assert_eq!(input.data_sha256(), kqent_pipeline::input::sha256_hex(&[0, 5, 1]));
+    /// assert!(Input::from_symbol_bytes("noise", vec![0, 5, 1], Some(2)).is_err());
+    /// ```
+    pub fn from_symbol_bytes(
+        name: impl Into<PathBuf>,
+        data: Vec<u8>,
+        bits: Option<u8>,
+    ) -> Result<Input, AnalysisError> {
+        let file_sha256 = sha256_hex(&data);
+        let symbols = Symbols::from_nist_bytes(data, bits)?;
+        Ok(Input {
+            path: name.into(),
+            symbols,
+            file_sha256,
+            extraction: None,
+            trace: None,
+            warnings: Vec::new(),
+        })
+    }
 }
 
 /// Reads `path` as a trace or a symbol file.
@@ -257,17 +285,8 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
                 "{shown} holds more than the {MAX_SYMBOL_FILE_BYTES} bytes a symbol file may"
             )));
         }
-        let file_sha256 = sha256_hex(&data);
-        let symbols = Symbols::from_nist_bytes(data, opts.bits)
-            .map_err(|e| bad(format!("{shown} is not a valid symbol file: {e}")))?;
-        Ok(Input {
-            path: path.to_path_buf(),
-            symbols,
-            file_sha256,
-            extraction: None,
-            trace: None,
-            warnings: Vec::new(),
-        })
+        Input::from_symbol_bytes(path, data, opts.bits)
+            .map_err(|e| bad(format!("{shown} is not a valid symbol file: {e}")))
     }
 }
 

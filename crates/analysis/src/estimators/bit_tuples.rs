@@ -330,7 +330,7 @@ mod tests {
     fn agrees_with_the_suffix_array_path_on_the_binary_fixtures() {
         for name in ["v2_biased1.bin", "v4_markov1.bin", "nist_ringOsc.bin"] {
             let path = format!(
-                "{}/../../tests/data/conformance/{name}",
+                "{}/tests/data/conformance/{name}",
                 env!("CARGO_MANIFEST_DIR")
             );
             let bits = std::fs::read(path).unwrap();
