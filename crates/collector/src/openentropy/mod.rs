@@ -18,7 +18,10 @@
 //!
 //! On Linux the same structure runs over epoll: timerfds and inotify instances stand in for
 //! EVFILT_TIMER and EVFILT_VNODE (edge-triggered, and read when reported, as kqueue delivers
-//! each timer expiry and vnode note once). Sessions are the trace's segments; the metadata's
+//! each timer expiry and vnode note once). Linux classifies a path poke's truncation as a
+//! modify event (`fsnotify_change` maps a size change to IN_MODIFY), so there the pokes raise
+//! IN_MODIFY only where kqueue raises NOTE_WRITE and NOTE_ATTRIB; IN_ATTRIB is watched all the
+//! same and arrives for real attribute changes. Sessions are the trace's segments; the metadata's
 //! [`kqent_trace::ProfileInfo`] gives `n` so that `--extract openentropy` can return the
 //! exact bytes `collect(n)` would.
 
