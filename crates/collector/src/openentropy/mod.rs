@@ -50,7 +50,7 @@ use crate::{provenance, BackendKind, CollectConfig, CollectError, CollectOutcome
 /// The `openentropy-core` version whose source this profile reproduces.
 pub const OPENENTROPY_SOURCE_VERSION: &str = "0.12.3";
 /// The profile's name in the trace and on the command line.
-pub const OPENENTROPY_PROFILE: &str = "openentropy";
+pub const OPENENTROPY_PROFILE: &str = kqent_trace::Profile::Openentropy.name();
 /// Extra wait calls per session: `collect(n)` makes `n + 64`.
 pub const SESSION_EXTRA_CALLS: u64 = 64;
 /// `n` of each session unless asked otherwise: what openentropy's pool requests.
