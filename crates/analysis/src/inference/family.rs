@@ -561,12 +561,15 @@ mod tests {
             oe_group("oe-e", [0, 0, 0], Box::leak(Box::new(oe)), "to1"),
             oe_group("oe-t", [4, 0, 0], Box::leak(Box::new(ot)), "to1"),
             // Another timeout: no kqent configuration to compare it with.
-            oe_group(
-                "oe-t-to5",
-                [4, 0, 0],
-                Box::leak(Box::new(ot_other_timeout)),
-                "to5",
-            ),
+            Group {
+                key: "openentropy:k5",
+                ..oe_group(
+                    "oe-t-to5",
+                    [4, 0, 0],
+                    Box::leak(Box::new(ot_other_timeout)),
+                    "to5",
+                )
+            },
         ];
         let (c, answer) = compare_family(&groups, &FamilyOptions::default());
         let kinds: Vec<(ComparisonKind, &str, &str)> = c
