@@ -8,7 +8,9 @@ pub mod gate;
 pub mod health;
 #[cfg(feature = "openentropy")]
 pub mod openentropy;
+pub mod output;
 pub mod report;
 pub mod restart;
 pub mod shell;
 pub mod sweep;
+pub mod sweep_resume;

@@ -21,5 +21,7 @@ mod report_end_to_end;
 mod report_fixtures;
 mod restart;
 mod shell;
+mod stdio;
 mod sweep;
 mod sweep_resume;
+mod sweep_resume_alone;
