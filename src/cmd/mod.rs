@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod collect;
 pub mod export;
 pub mod gate;
+pub mod gate_policy;
 pub mod health;
 #[cfg(feature = "openentropy")]
 pub mod openentropy;

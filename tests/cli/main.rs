@@ -10,8 +10,10 @@ mod ent_crosscheck;
 mod export;
 mod findings;
 mod gate;
+mod gate_policy;
 mod health;
 mod html_browser;
+mod junit;
 mod one_path;
 #[cfg(feature = "openentropy")]
 mod openentropy_crosscheck;
