@@ -18,6 +18,7 @@ mod one_path;
 #[cfg(feature = "openentropy")]
 mod openentropy_crosscheck;
 mod profile;
+mod progress;
 mod report;
 mod report_end_to_end;
 mod report_fixtures;
