@@ -5,10 +5,13 @@ pub mod analyze;
 pub mod collect;
 pub mod export;
 pub mod gate;
+pub mod gate_policy;
 pub mod health;
 #[cfg(feature = "openentropy")]
 pub mod openentropy;
+pub mod output;
 pub mod report;
 pub mod restart;
 pub mod shell;
 pub mod sweep;
+pub mod sweep_resume;

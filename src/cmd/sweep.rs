@@ -85,12 +85,12 @@ pub struct Args {
     pub clock_control: bool,
     /// Sweep directory (created; must be new or empty unless --resume; locked while the
     /// sweep runs).
+    #[arg(long, value_name = "DIR", required_unless_present = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue the sweep in DIR (or --out): skip every run that has a result. Settings
+    /// not given are the sweep's own (its manifest's); one given that differs is refused.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Continue the sweep in --out: skip every run that has a result. The settings must
-    /// be the ones the sweep started with.
-    #[arg(long)]
-    pub resume: bool,
+    pub resume: Option<Option<PathBuf>>,
     /// Also run the SP 800-90B IID tests (section 5, 10,000 permutations) on every run, so
     /// that `kqent gate --require-iid` has a verdict. Costly on long runs.
     #[arg(long)]
@@ -99,6 +99,10 @@ pub struct Args {
     /// the timing being measured; see the README's `kqent sweep` section).
     #[arg(long)]
     pub pipeline: bool,
+    /// The arguments given on the command line (clap ids), filled by `main`: a resumed
+    /// sweep takes the others from its manifest.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
 
 /// The knob lists the arguments describe; every list is checked (no duplicates, no
@@ -190,7 +194,11 @@ impl Observer for Terminal {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<u8> {
+pub fn run(mut args: Args) -> anyhow::Result<u8> {
+    let (out, resume) = super::sweep_resume::directory(&args)?;
+    if resume {
+        super::sweep_resume::apply_manifest(&mut args, &out)?;
+    }
     let knobs = knob_lists(&args)?;
     let Some((&extraction, also)) = args.extract.split_first() else {
         anyhow::bail!("--extract needs at least one method");
@@ -212,14 +220,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         session_n: args.session_n,
         iid: args.iid,
         pipeline: args.pipeline,
-        dir: args.out.clone(),
-        resume: args.resume,
+        dir: out.clone(),
+        resume,
     };
     let stop = interrupt::flag()?;
     let mut terminal = Terminal {
         bar: indicatif::ProgressBar::hidden(),
         samples: args.samples,
-        dir: args.out.clone(),
+        dir: out.clone(),
         backend,
         repeat: args.repeat,
     };
@@ -229,21 +237,21 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Outcome::Complete => {}
         Outcome::Interrupted { finished, total } => {
             eprintln!(
-                "kqent: interrupted: {finished} of {total} run(s) finished in {}; continue with --resume",
-                args.out.display()
+                "kqent: interrupted: {finished} of {total} run(s) finished in {}; continue with --resume (kqent sweep --resume {0})",
+                out.display()
             );
             return Ok(exit::INTERRUPTED);
         }
     }
-    let loaded = layout::load(&args.out)?;
+    let loaded = layout::load(&out)?;
     // Mean ± CI per configuration, with the rate, and the answer with its statistics.
     let summary = kqent_schema::summary::summary_of(&loaded);
     print!("{}", kqent_report::findings::terminal(&summary));
     eprintln!(
         "kqent: {} result(s) in {}; render them with: kqent report {}",
         loaded.results.len(),
-        args.out.join(layout::RESULTS_DIR).display(),
-        args.out.display()
+        out.join(layout::RESULTS_DIR).display(),
+        out.display()
     );
     Ok(exit::SUCCESS)
 }
