@@ -64,6 +64,20 @@ pub struct Args {
     /// without collecting again.
     #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD[,METHOD...]", value_delimiter = ',')]
     pub extract: Vec<Extraction>,
+    /// Collection loops to sweep: kqent (kqent's design, the knobs above), openentropy
+    /// (openentropy-core 0.12.3's KqueueEventsSource as it ships, see `collect --profile`;
+    /// it fixes the poke period, trigger and warm-up and its configurations are `oe-...`),
+    /// or kqent,openentropy to hold both in one sweep so the report compares them.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "kqent"
+    )]
+    pub profile: Vec<kqent_trace::Profile>,
+    /// openentropy profile: n of each collect(n) session; --samples counts the bytes wanted.
+    #[arg(long, default_value_t = kqent_collector::DEFAULT_SESSION_N, value_name = "N")]
+    pub session_n: u64,
     /// Also collect the clock-only control (`--backend clock`, config id `clock`) once per
     /// repetition, so the report can compare every configuration with the measurement's
     /// own floor.
@@ -202,6 +216,8 @@ pub fn run(mut args: Args) -> anyhow::Result<u8> {
         also: also.to_vec(),
         clock_control: args.clock_control,
         knobs,
+        profiles: args.profile.clone(),
+        session_n: args.session_n,
         iid: args.iid,
         pipeline: args.pipeline,
         dir: out.clone(),

@@ -41,6 +41,11 @@ pub fn observation(r: &ResultReport) -> Observation {
         ),
         None => String::new(),
     };
+    // Each profile's kinds family stays within the profile.
+    let key = match &r.profile {
+        Some(p) => format!("{p}:{key}"),
+        None => key,
+    };
     Observation {
         config_id: r.config_id.clone(),
         backend: r.backend.clone(),
@@ -68,6 +73,12 @@ pub fn observation(r: &ResultReport) -> Observation {
             .as_ref()
             .and_then(|c| c.virtualization.clone()),
         extractions: r.extractions.clone(),
+        profile: r.profile.clone(),
+        profile_key: r
+            .knobs
+            .as_ref()
+            .map(|k| format!("to{}", k.timeout_ms))
+            .unwrap_or_default(),
     }
 }
 

@@ -295,6 +295,11 @@ fn schema_and_types_have_the_same_fields() {
         kqent_analysis::Extraction::XorFold,
     ]);
     m.clock_control = Some(true);
+    m.profiles = Some(vec![
+        kqent_schema::Profile::Kqent,
+        kqent_schema::Profile::Openentropy,
+    ]);
+    m.session_n = Some(1000);
     let doc = serde_json::to_value(&m).unwrap();
     let mut seen = 0;
     same_fields(&root, &root["$defs"]["sweep"], &doc, "sweep", &mut seen);

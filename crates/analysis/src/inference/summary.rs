@@ -53,6 +53,12 @@ pub struct Observation {
     pub virtualization: Option<String>,
     /// The other extractions of the same trace.
     pub extractions: Vec<ExtractionAssessment>,
+    /// The collection profile when it is not kqent's design (`openentropy`).
+    pub profile: Option<String>,
+    /// The knobs every profile takes from the user besides the counts (the timeout), as one
+    /// comparable key: configurations of two profiles are compared when counts and this
+    /// key are equal.
+    pub profile_key: String,
 }
 
 /// Per-configuration rate and cost over repetitions.
@@ -302,21 +308,23 @@ pub fn summarize(
             });
         }
     }
-    let keys: Vec<&str> = groups
+    let firsts: Vec<&Observation> = groups
         .iter()
         .filter(|g| spread_of(g.iter().map(|o| o.main.h_assessed)).is_some())
-        .map(|g| g[0].key.as_str())
+        .map(|g| g[0])
         .collect();
     let family: Vec<Group<'_>> = configs
         .iter()
         .zip(&h_values)
-        .zip(&keys)
-        .map(|((c, v), key)| Group {
+        .zip(&firsts)
+        .map(|((c, v), o)| Group {
             id: &c.config_id,
             role: c.role,
             counts: c.counts.unwrap_or([0; 3]),
-            key,
+            key: &o.key,
             values: v,
+            profile: o.profile.as_deref(),
+            profile_key: &o.profile_key,
         })
         .collect();
     let (comparisons, kinds_answer) = compare_family(&family, &options);
@@ -433,6 +441,8 @@ mod tests {
                 bits: 8,
                 h_assessed: 2.0 * h,
             }],
+            profile: None,
+            profile_key: "to1".into(),
         }
     }
 
