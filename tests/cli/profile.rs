@@ -197,6 +197,13 @@ fn sweep_holds_both_profiles_and_the_report_compares_them() {
         err.contains("--profile kqent, the sweep has kqent,openentropy"),
         "{err}"
     );
+    // `--resume DIR` alone takes the profiles and --session-n from the manifest.
+    kqent()
+        .args(["sweep", "--resume"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("0 run(s) to do"));
 }
 
 /// A sweep of openentropy's loop alone on the real epoll backend: each run's trace is its
