@@ -91,9 +91,7 @@ fn fill(args: &mut Args, m: &SweepManifest) -> anyhow::Result<()> {
             .unwrap_or_else(|| vec![kqent_trace::Profile::Kqent]);
     }
     if !given("session_n") {
-        if let Some(n) = m.session_n {
-            args.session_n = n;
-        }
+        args.session_n = m.session_n.unwrap_or(args.session_n);
     }
     if !given("clock_control") {
         args.clock_control = m.clock_control.unwrap_or(false);

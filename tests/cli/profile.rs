@@ -204,7 +204,10 @@ fn sweep_holds_both_profiles_and_the_report_compares_them() {
         .assert()
         .success();
     let err = String::from_utf8_lossy(&e.get_output().stderr).to_string();
-    assert!(err.contains("12 already done"), "{err}");
+    assert!(
+        err.contains("0 run(s) to do") && err.contains("12 already done"),
+        "{err}"
+    );
 }
 
 /// A sweep of openentropy's loop alone on the real epoll backend: each run's trace is its
