@@ -6,6 +6,7 @@ pub mod collect;
 pub mod export;
 pub mod gate;
 pub mod health;
+pub mod merge;
 #[cfg(feature = "openentropy")]
 pub mod openentropy;
 pub mod report;

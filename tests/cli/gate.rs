@@ -252,6 +252,8 @@ fn an_incomplete_sweep_is_an_error() {
         pipeline: Some(false),
         extractions: None,
         clock_control: None,
+        shard: None,
+        merged: None,
         provenance: kqent_pipeline::provenance::collect(
             "test",
             std::time::UNIX_EPOCH,

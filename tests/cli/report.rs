@@ -38,6 +38,8 @@ fn sweep_directory_gives_html_and_markdown() {
             pipeline: Some(false),
             extractions: None,
             clock_control: None,
+            shard: None,
+            merged: None,
             provenance: kqent_pipeline::provenance::collect(
                 "test",
                 std::time::UNIX_EPOCH,

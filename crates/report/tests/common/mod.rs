@@ -31,6 +31,8 @@ pub fn manifest(lists: KnobLists, repeat: u32) -> SweepManifest {
         pipeline: Some(false),
         extractions: None,
         clock_control: None,
+        shard: None,
+        merged: None,
         provenance: kqent_pipeline::provenance::collect(
             "test",
             std::time::UNIX_EPOCH,
