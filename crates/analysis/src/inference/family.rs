@@ -70,6 +70,12 @@ pub struct Group<'a> {
     pub key: &'a str,
     /// H_assessed of each repetition.
     pub values: &'a [f64],
+    /// The configuration id without the host (equal to `id` in a one-host sweep).
+    pub config: &'a str,
+    /// The host, when the sweep's results come from several: comparisons of configurations
+    /// stay within a host, and each host is compared with the first for the same
+    /// configuration ([`ComparisonKind::HostVsHost`]).
+    pub host: Option<&'a str>,
 }
 
 /// Which comparison.
@@ -84,6 +90,9 @@ pub enum ComparisonKind {
     CombinationVsBestSingle,
     /// The empty queue against the clock-only control.
     EmptyVsClock,
+    /// One configuration on one host against the same configuration on the first host
+    /// it ran on (a merge of several hosts): a difference means the hosts must not be pooled.
+    HostVsHost,
 }
 
 /// The test's reading of one comparison.
@@ -267,12 +276,23 @@ pub fn compare_family(
             }
             Role::EmptyQueue => {
                 for (c, cg) in groups.iter().enumerate() {
-                    if cg.role == Role::ClockControl {
+                    if cg.role == Role::ClockControl && cg.host == g.host {
                         pairs.push((ComparisonKind::EmptyVsClock, i, c));
                     }
                 }
             }
             Role::ClockControl | Role::Other => {}
+        }
+    }
+    // Host as a factor: each further host of a configuration against its first host.
+    for (i, g) in groups.iter().enumerate() {
+        if g.host.is_none() {
+            continue;
+        }
+        if let Some(first) = groups.iter().position(|o| o.config == g.config) {
+            if first != i && groups[first].host != g.host {
+                pairs.push((ComparisonKind::HostVsHost, i, first));
+            }
         }
     }
     let tests: Vec<Option<Welch>> = pairs
@@ -399,6 +419,8 @@ mod tests {
             counts,
             key: "k",
             values,
+            config: id,
+            host: None,
         }
     }
 
@@ -421,6 +443,8 @@ mod tests {
             counts: [0, 0, 0],
             key: "other",
             values: &clock,
+            config: "clock",
+            host: None,
         });
         let (c, answer) = compare_family(&groups, &FamilyOptions::default());
         let kinds: Vec<(ComparisonKind, &str, &str)> = c

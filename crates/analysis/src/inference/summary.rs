@@ -53,6 +53,9 @@ pub struct Observation {
     pub virtualization: Option<String>,
     /// The other extractions of the same trace.
     pub extractions: Vec<ExtractionAssessment>,
+    /// The machine it ran on, `host (os kernel[, virtualisation])`; when the observations
+    /// come from more than one, every configuration is summarised per host.
+    pub host: Option<String>,
 }
 
 /// Per-configuration rate and cost over repetitions.
@@ -93,6 +96,11 @@ pub struct ConfigStats {
     pub rate: Option<RateStats>,
     /// Repetitions whose IID tests passed, and how many ran them (`None`: none did).
     pub iid_passed: Option<[usize; 2]>,
+    /// The host, when the sweep's results come from several: then `config_id` is
+    /// `<configuration>@<host name>` and each host of a configuration is its own row,
+    /// never pooled with the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// One configuration under one extraction, the same traces for every extraction.
@@ -151,6 +159,11 @@ pub enum Caveat {
     Pipelined,
     /// The synthetic mock backend, not an OS.
     Mock,
+    /// The results come from several hosts: each is shown and compared apart.
+    SeveralHosts {
+        /// Every host, `host (os kernel[, virtualisation])`.
+        hosts: Vec<String>,
+    },
 }
 
 /// The summary of a sweep (or of a single result).
@@ -185,21 +198,61 @@ fn spread_of(v: impl Iterator<Item = f64>) -> Option<Spread> {
     Spread::of(&v.collect::<Vec<f64>>())
 }
 
-/// Summarises `observations` (any order; grouped by config id in first-appearance order).
+/// The hosts of `observations` (first-appearance order), and what names each in a
+/// configuration's id: the host name when that tells the hosts apart, else the whole label.
+fn hosts_of(observations: &[Observation]) -> (Vec<&str>, Vec<String>) {
+    let mut hosts: Vec<&str> = Vec::new();
+    for h in observations.iter().filter_map(|o| o.host.as_deref()) {
+        if !hosts.contains(&h) {
+            hosts.push(h);
+        }
+    }
+    let short: Vec<String> = hosts
+        .iter()
+        .map(|h| h.split(" (").next().unwrap_or(h).to_string())
+        .collect();
+    let distinct = short.iter().enumerate().all(|(i, s)| !short[..i].contains(s));
+    let names = if distinct {
+        short
+    } else {
+        hosts.iter().map(|h| h.to_string()).collect()
+    };
+    (hosts, names)
+}
+
+/// Summarises `observations` (any order; grouped by config id in first-appearance order,
+/// and by host too when they come from several).
 pub fn summarize(
     observations: &[Observation],
     facts: SweepFacts,
     options: FamilyOptions,
 ) -> Summary {
+    let (hosts, host_names) = hosts_of(observations);
+    let several = hosts.len() > 1;
+    // The row a result belongs to: its configuration, on its host when there are several.
+    let ident = |o: &Observation| -> String {
+        match o.host.as_deref().and_then(|h| hosts.iter().position(|x| *x == h)) {
+            Some(i) if several => format!("{}@{}", o.config_id, host_names[i]),
+            _ => o.config_id.clone(),
+        }
+    };
+    let idents: Vec<String> = observations.iter().map(ident).collect();
     let mut order: Vec<&str> = Vec::new();
-    for o in observations {
-        if !order.contains(&o.config_id.as_str()) {
-            order.push(&o.config_id);
+    for id in &idents {
+        if !order.contains(&id.as_str()) {
+            order.push(id);
         }
     }
     let groups: Vec<Vec<&Observation>> = order
         .iter()
-        .map(|id| observations.iter().filter(|o| o.config_id == *id).collect())
+        .map(|id| {
+            observations
+                .iter()
+                .zip(&idents)
+                .filter(|(_, i)| i == id)
+                .map(|(o, _)| o)
+                .collect()
+        })
         .collect();
     let mut configs = Vec::new();
     let mut extractions = Vec::new();
@@ -235,7 +288,8 @@ pub fn summarize(
         });
         let verdicts: Vec<bool> = g.iter().filter_map(|o| o.iid).collect();
         configs.push(ConfigStats {
-            config_id: first.config_id.clone(),
+            config_id: ident(first),
+            host: first.host.clone().filter(|_| several),
             role: Role::of(first.backend.as_deref(), first.counts),
             backend: first.backend.clone(),
             counts: first.counts,
@@ -292,7 +346,7 @@ pub fn summarize(
                 continue;
             };
             extractions.push(ExtractionStats {
-                config_id: first.config_id.clone(),
+                config_id: ident(first),
                 extraction: e.extraction,
                 bits: e.bits,
                 main: k == 0,
@@ -302,21 +356,32 @@ pub fn summarize(
             });
         }
     }
-    let keys: Vec<&str> = groups
+    // Comparisons of configurations stay within a host: the host is part of the key.
+    let kept: Vec<&Observation> = groups
         .iter()
         .filter(|g| spread_of(g.iter().map(|o| o.main.h_assessed)).is_some())
-        .map(|g| g[0].key.as_str())
+        .map(|g| g[0])
+        .collect();
+    let keys: Vec<String> = kept
+        .iter()
+        .map(|o| match (&o.host, several) {
+            (Some(h), true) => format!("{}@{h}", o.key),
+            _ => o.key.clone(),
+        })
         .collect();
     let family: Vec<Group<'_>> = configs
         .iter()
         .zip(&h_values)
         .zip(&keys)
-        .map(|((c, v), key)| Group {
+        .zip(&kept)
+        .map(|(((c, v), key), o)| Group {
             id: &c.config_id,
             role: c.role,
             counts: c.counts.unwrap_or([0; 3]),
             key,
             values: v,
+            config: &o.config_id,
+            host: o.host.as_deref().filter(|_| several),
         })
         .collect();
     let (comparisons, kinds_answer) = compare_family(&family, &options);
@@ -398,6 +463,12 @@ fn caveats(
     if obs.iter().any(|o| o.backend.as_deref() == Some("mock")) {
         out.push(Caveat::Mock);
     }
+    let (hosts, _) = hosts_of(obs);
+    if hosts.len() > 1 {
+        out.push(Caveat::SeveralHosts {
+            hosts: hosts.into_iter().map(str::to_string).collect(),
+        });
+    }
     out
 }
 
@@ -433,6 +504,7 @@ mod tests {
                 bits: 8,
                 h_assessed: 2.0 * h,
             }],
+            host: Some("a (linux 6.1)".into()),
         }
     }
 
@@ -479,6 +551,7 @@ mod tests {
                 Caveat::FewRepetitions { .. } => "reps",
                 Caveat::Pipelined => "pipeline",
                 Caveat::Mock => "mock",
+                Caveat::SeveralHosts { .. } => "hosts",
             })
             .collect();
         assert_eq!(kinds, vec!["samples", "clock", "vm", "reps", "pipeline"]);
