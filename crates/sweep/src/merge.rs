@@ -90,13 +90,10 @@ fn settings(m: &SweepManifest) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The platform a result was collected on: `os/backend`.
-pub fn platform(r: &ResultReport) -> String {
-    format!(
-        "{}/{}",
-        r.provenance.os,
-        r.backend.as_deref().unwrap_or("symbols")
-    )
+/// The platform a sweep directory was collected on: `os/backend` (the sweep's backend: its
+/// clock control runs, backend `clock`, belong to the same platform).
+pub fn platform(m: &SweepManifest) -> String {
+    format!("{}/{}", m.provenance.os, m.backend)
 }
 
 /// A file-name-safe form of `s`.
@@ -213,7 +210,7 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Merged, SweepError> {
                     ));
                 }
             }
-            let k = (platform(&result), result.provenance.host.clone(), key);
+            let k = (platform(m), result.provenance.host.clone(), key);
             if let Some(prev) = taken.get(&k) {
                 if prev.bytes == bytes || prev.result == result {
                     continue;
