@@ -40,9 +40,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             eprintln!("  {} {} r{}", m.platform, m.config_id, m.repetition);
         }
     }
-    eprintln!(
-        "kqent: render it with: kqent report {}",
-        args.out.display()
-    );
+    eprintln!("kqent: render it with: kqent report {}", args.out.display());
     Ok(exit::SUCCESS)
 }

@@ -22,7 +22,11 @@ fn yaml(path: &Path) -> Value {
 /// Every YAML file of the workflows and the deploy recipes.
 fn yaml_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in [".github/workflows", "deploy/kubernetes", "deploy/github-actions"] {
+    for dir in [
+        ".github/workflows",
+        "deploy/kubernetes",
+        "deploy/github-actions",
+    ] {
         for e in std::fs::read_dir(root().join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
@@ -99,7 +103,10 @@ fn every_yaml_file_parses() {
         .unwrap()
         .trim_matches('"');
     let msrv = serde_json::to_string(&ci["jobs"]["msrv"]).unwrap();
-    assert!(msrv.contains(declared), "msrv job does not use {declared}: {msrv}");
+    assert!(
+        msrv.contains(declared),
+        "msrv job does not use {declared}: {msrv}"
+    );
 }
 
 #[test]
@@ -122,7 +129,11 @@ fn github_workflow_runs_its_shards_and_merge() {
         .map(|v| v.as_u64().unwrap())
         .collect();
     let n: u64 = wf["env"]["SHARDS"].as_str().unwrap().parse().unwrap();
-    assert_eq!(shards, (1..=n).collect::<Vec<_>>(), "env.SHARDS and the matrix disagree");
+    assert_eq!(
+        shards,
+        (1..=n).collect::<Vec<_>>(),
+        "env.SHARDS and the matrix disagree"
+    );
     let script = |job: &str| -> String {
         let steps = wf["jobs"][job]["steps"].as_array().unwrap();
         let runs: Vec<&str> = steps
@@ -158,7 +169,8 @@ fn github_workflow_runs_its_shards_and_merge() {
         }
     }
     run_ok(
-        mock_env(Command::new("bash").args(["-e", "-c", &merge])).current_dir(tmp.path().join("merge")),
+        mock_env(Command::new("bash").args(["-e", "-c", &merge]))
+            .current_dir(tmp.path().join("merge")),
         "merge job",
     );
     let merged = tmp.path().join("merge/merged");
@@ -231,7 +243,11 @@ fn kubernetes_indexed_job_runs_each_index_and_the_merge() {
         (env, c["args"][0].as_str().unwrap().to_string())
     };
     let (env, script) = container(&job);
-    assert_eq!(env["SHARDS"], completions.to_string(), "SHARDS != completions");
+    assert_eq!(
+        env["SHARDS"],
+        completions.to_string(),
+        "SHARDS != completions"
+    );
     assert!(!kqent_lines(&script).is_empty());
     let tmp = tempfile::tempdir().unwrap();
     let results = tmp.path().join("results");

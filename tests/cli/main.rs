@@ -21,7 +21,7 @@ mod report;
 mod report_end_to_end;
 mod report_fixtures;
 mod restart;
-mod shell;
 mod shard;
+mod shell;
 mod sweep;
 mod sweep_resume;

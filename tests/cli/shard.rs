@@ -17,7 +17,15 @@ fn mock_sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
 /// [`mock_sweep`] with `repeat` repetitions.
 fn mock_sweep_repeated(out: &Path, repeat: u32, extra: &[&str]) -> assert_cmd::assert::Assert {
     kqent()
-        .args(["sweep", "--backend", "mock", "--timers", "0,2", "--sockets", "0,3"])
+        .args([
+            "sweep",
+            "--backend",
+            "mock",
+            "--timers",
+            "0,2",
+            "--sockets",
+            "0,3",
+        ])
         .args(["--watchers", "1", "--samples", "3000", "--seed", "7"])
         .args(["--repeat", &repeat.to_string()])
         .arg("--out")
@@ -100,7 +108,12 @@ fn three_shards_in_separate_processes_merge_to_the_unsharded_sweep() {
     assert_eq!(m["merged"]["missing"], serde_json::json!([]));
     // The report data: the same summary document, the same Markdown.
     for d in [&merged, &t.join("full")] {
-        kqent().arg("report").arg(d).arg("--quiet").assert().success();
+        kqent()
+            .arg("report")
+            .arg(d)
+            .arg("--quiet")
+            .assert()
+            .success();
     }
     for f in ["summary.json", "summary.md"] {
         assert_eq!(
@@ -152,8 +165,25 @@ fn merge_refuses_other_grids_and_different_duplicates_and_flags_missing_runs() {
     // Another grid or other settings: exit 2, the setting named.
     let other = t.join("other-samples");
     kqent()
-        .args(["sweep", "--backend", "mock", "--timers", "0,2", "--sockets", "0,3"])
-        .args(["--watchers", "1", "--samples", "4000", "--repeat", "2", "--seed", "7"])
+        .args([
+            "sweep",
+            "--backend",
+            "mock",
+            "--timers",
+            "0,2",
+            "--sockets",
+            "0,3",
+        ])
+        .args([
+            "--watchers",
+            "1",
+            "--samples",
+            "4000",
+            "--repeat",
+            "2",
+            "--seed",
+            "7",
+        ])
         .args(["--shard", "2/2", "--out"])
         .arg(&other)
         .assert()
@@ -164,8 +194,25 @@ fn merge_refuses_other_grids_and_different_duplicates_and_flags_missing_runs() {
         .stderr(contains("--samples 4000"));
     let other = t.join("other-timers");
     kqent()
-        .args(["sweep", "--backend", "mock", "--timers", "0,4", "--sockets", "0,3"])
-        .args(["--watchers", "1", "--samples", "3000", "--repeat", "2", "--seed", "7"])
+        .args([
+            "sweep",
+            "--backend",
+            "mock",
+            "--timers",
+            "0,4",
+            "--sockets",
+            "0,3",
+        ])
+        .args([
+            "--watchers",
+            "1",
+            "--samples",
+            "3000",
+            "--repeat",
+            "2",
+            "--seed",
+            "7",
+        ])
         .args(["--shard", "2/2", "--out"])
         .arg(&other)
         .assert()
@@ -195,8 +242,9 @@ fn merge_refuses_other_grids_and_different_duplicates_and_flags_missing_runs() {
     let missing = json(&m5.join("sweep.json"))["merged"]["missing"].clone();
     let missing = missing.as_array().unwrap();
     assert_eq!(missing.len(), 4);
-    assert!(missing.iter().all(|m| m["platform"] == "linux/mock"
-        || m["platform"].as_str().unwrap().ends_with("/mock")));
+    assert!(missing.iter().all(
+        |m| m["platform"] == "linux/mock" || m["platform"].as_str().unwrap().ends_with("/mock")
+    ));
     kqent()
         .arg("report")
         .arg(&m5)
@@ -210,7 +258,9 @@ fn merge_refuses_other_grids_and_different_duplicates_and_flags_missing_runs() {
         .code(2)
         .stderr(contains("incomplete"));
     // Not into an existing sweep, and only sweep directories.
-    merge(&m5, &[&b]).code(2).stderr(contains("already holds a sweep"));
+    merge(&m5, &[&b])
+        .code(2)
+        .stderr(contains("already holds a sweep"));
     merge(&t.join("m6"), &[&a.join("results")])
         .code(2)
         .stderr(contains("not a sweep directory"));
@@ -234,7 +284,12 @@ fn two_hosts_are_kept_apart_in_the_report_data() {
     assert_eq!(names.len(), 24);
     assert!(names.iter().any(|n| n.contains("@host-a-linux-mock")));
     assert!(names.iter().any(|n| n.contains("@host-b-freebsd-mock")));
-    kqent().arg("report").arg(&merged).arg("-q").assert().success();
+    kqent()
+        .arg("report")
+        .arg(&merged)
+        .arg("-q")
+        .assert()
+        .success();
     let s = json(&merged.join("summary.json"));
     let configs = s["configs"].as_array().unwrap();
     // 4 configurations x 2 hosts, each row one host's 3 repetitions, none pooled.
@@ -243,7 +298,10 @@ fn two_hosts_are_kept_apart_in_the_report_data() {
         let id = c["config_id"].as_str().unwrap();
         let host = c["host"].as_str().unwrap();
         assert_eq!(c["h_assessed"]["n"], 3, "{id}");
-        assert!(id.ends_with(&format!("@{}", host.split(" (").next().unwrap())), "{id} {host}");
+        assert!(
+            id.ends_with(&format!("@{}", host.split(" (").next().unwrap())),
+            "{id} {host}"
+        );
     }
     let comparisons = s["comparisons"].as_array().unwrap();
     let host_tests: Vec<&Value> = comparisons
@@ -252,7 +310,10 @@ fn two_hosts_are_kept_apart_in_the_report_data() {
         .collect();
     assert_eq!(host_tests.len(), 4);
     for c in &host_tests {
-        let (sub, re) = (c["subject"].as_str().unwrap(), c["reference"].as_str().unwrap());
+        let (sub, re) = (
+            c["subject"].as_str().unwrap(),
+            c["reference"].as_str().unwrap(),
+        );
         assert_eq!(sub.split('@').next(), re.split('@').next());
         assert_ne!(sub, re);
     }
@@ -278,7 +339,15 @@ fn real_epoll_sweep_in_two_shards_merged_reports_every_configuration() {
     let dirs: Vec<PathBuf> = (1..=2).map(|k| t.join(format!("epoll-{k}"))).collect();
     for (k, d) in dirs.iter().enumerate() {
         kqent()
-            .args(["sweep", "--backend", "epoll", "--timers", "0,2", "--sockets", "0,2"])
+            .args([
+                "sweep",
+                "--backend",
+                "epoll",
+                "--timers",
+                "0,2",
+                "--sockets",
+                "0,2",
+            ])
             .args(["--samples", "2000", "--timeout-ms", "1", "--poke-us", "200"])
             .args(["--shard", &format!("{}/2", k + 1), "--out"])
             .arg(d)
@@ -287,7 +356,12 @@ fn real_epoll_sweep_in_two_shards_merged_reports_every_configuration() {
     }
     let merged = t.join("merged");
     merge(&merged, &[&dirs[0], &dirs[1]]).success();
-    kqent().arg("report").arg(&merged).arg("-q").assert().success();
+    kqent()
+        .arg("report")
+        .arg(&merged)
+        .arg("-q")
+        .assert()
+        .success();
     let s = json(&merged.join("summary.json"));
     let mut ids: Vec<&str> = s["configs"]
         .as_array()

@@ -133,10 +133,7 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Merged, SweepError> {
     let mut manifests = Vec::new();
     for dir in inputs {
         if out_real.is_some() && dir.canonicalize().ok() == out_real {
-            return dir_err(format!(
-                "{} is both the output and an input",
-                dir.display()
-            ));
+            return dir_err(format!("{} is both the output and an input", dir.display()));
         }
         let path = dir.join(MANIFEST);
         if !path.is_file() {
@@ -162,7 +159,11 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Merged, SweepError> {
             .zip(settings(m))
             .filter(|((_, a), (_, b))| a != b)
             .map(|((flag, a), (_, b))| {
-                format!("{flag} {b} in {}, {a} in {}", dir.display(), inputs[0].display())
+                format!(
+                    "{flag} {b} in {}, {a} in {}",
+                    dir.display(),
+                    inputs[0].display()
+                )
             })
             .collect();
         if !diffs.is_empty() {
@@ -248,11 +249,15 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Merged, SweepError> {
             .filter(|k| &k.0 == plat)
             .map(|k| &k.2)
             .collect();
-        missing.extend(grid.iter().filter(|r| !have.contains(r)).map(|r| MissingRun {
-            platform: plat.clone(),
-            config_id: r.config_id.clone(),
-            repetition: r.repetition,
-        }));
+        missing.extend(
+            grid.iter()
+                .filter(|r| !have.contains(r))
+                .map(|r| MissingRun {
+                    platform: plat.clone(),
+                    config_id: r.config_id.clone(),
+                    repetition: r.repetition,
+                }),
+        );
     }
     let sources = inputs
         .iter()

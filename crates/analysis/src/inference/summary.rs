@@ -211,7 +211,10 @@ fn hosts_of(observations: &[Observation]) -> (Vec<&str>, Vec<String>) {
         .iter()
         .map(|h| h.split(" (").next().unwrap_or(h).to_string())
         .collect();
-    let distinct = short.iter().enumerate().all(|(i, s)| !short[..i].contains(s));
+    let distinct = short
+        .iter()
+        .enumerate()
+        .all(|(i, s)| !short[..i].contains(s));
     let names = if distinct {
         short
     } else {
@@ -231,7 +234,11 @@ pub fn summarize(
     let several = hosts.len() > 1;
     // The row a result belongs to: its configuration, on its host when there are several.
     let ident = |o: &Observation| -> String {
-        match o.host.as_deref().and_then(|h| hosts.iter().position(|x| *x == h)) {
+        match o
+            .host
+            .as_deref()
+            .and_then(|h| hosts.iter().position(|x| *x == h))
+        {
             Some(i) if several => format!("{}@{}", o.config_id, host_names[i]),
             _ => o.config_id.clone(),
         }
