@@ -328,7 +328,20 @@ fn two_hosts_are_kept_apart_in_the_report_data() {
         .iter()
         .any(|c| c["kind"] == "several_hosts"));
     let md = std::fs::read_to_string(merged.join("summary.md")).unwrap();
-    assert!(md.contains("@host-b") && md.contains("2 hosts"), "{md}");
+    assert!(md.contains("2 hosts"), "{md}");
+    // The per-configuration table has one row per host too: 8 rows, none pooled.
+    let rows = md
+        .lines()
+        .filter(|l| l.starts_with("| `t") && l.contains("@host-"))
+        .count();
+    assert!(rows >= 8, "{md}");
+    // The gate judges each host's runs of a configuration as its own case.
+    kqent()
+        .args(["gate", "--min-entropy", "0.1"])
+        .arg(&merged)
+        .assert()
+        .success()
+        .stdout(contains("t0-s0-w1-to1-p500-edge-wu1000@host-b"));
 }
 
 #[cfg(target_os = "linux")]

@@ -66,15 +66,22 @@ pub fn evaluate(results: &[ResultReport], opts: &GateOptions) -> Result<GateRepo
             )));
         }
     }
+    // One case per configuration, per host when the results come from several.
+    let rows = kqent_schema::summary::row_ids(results);
     let mut ids: Vec<&str> = Vec::new();
-    for r in results {
-        if !ids.contains(&r.config_id.as_str()) {
-            ids.push(&r.config_id);
+    for r in &rows {
+        if !ids.contains(&r.as_str()) {
+            ids.push(r);
         }
     }
     let mut cases = Vec::new();
     for id in ids {
-        let reps: Vec<&ResultReport> = results.iter().filter(|r| r.config_id == id).collect();
+        let reps: Vec<&ResultReport> = results
+            .iter()
+            .zip(&rows)
+            .filter(|(_, row)| *row == id)
+            .map(|(r, _)| r)
+            .collect();
         let mut case = |check: &'static str, test: &dyn Fn(&ResultReport) -> (bool, String)| {
             let outcomes: Vec<(bool, String)> = reps.iter().map(|r| test(r)).collect();
             cases.push(GateCase {

@@ -86,6 +86,13 @@ pub fn host_label(r: &ResultReport) -> String {
     format!("{} ({} {}{virt})", p.host, p.os, p.kernel)
 }
 
+/// The row of each result in the summary (`kqent_analysis::inference::row_ids`): its
+/// configuration id, or `<configuration>@<host>` when the results come from several hosts.
+pub fn row_ids(results: &[ResultReport]) -> Vec<String> {
+    let obs: Vec<Observation> = results.iter().map(observation).collect();
+    kqent_analysis::inference::row_ids(&obs)
+}
+
 /// The summary of everything `loaded` holds, with the default decision rules.
 pub fn summary_of(loaded: &Loaded) -> SummaryReport {
     summary_with(loaded, FamilyOptions::default())

@@ -129,6 +129,12 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Merged, SweepError> {
             out.display()
         ));
     }
+    if std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
+        return dir_err(format!(
+            "{} is not empty: merge into a new directory",
+            out.display()
+        ));
+    }
     let out_real = out.canonicalize().ok();
     let mut manifests = Vec::new();
     for dir in inputs {

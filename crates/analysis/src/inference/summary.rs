@@ -223,8 +223,32 @@ fn hosts_of(observations: &[Observation]) -> (Vec<&str>, Vec<String>) {
     (hosts, names)
 }
 
+/// The row of `o` given every host present and the name of each.
+fn row_of(o: &Observation, hosts: &[&str], names: &[String]) -> String {
+    match o
+        .host
+        .as_deref()
+        .and_then(|h| hosts.iter().position(|x| *x == h))
+    {
+        Some(i) if hosts.len() > 1 => format!("{}@{}", o.config_id, names[i]),
+        _ => o.config_id.clone(),
+    }
+}
+
+/// The row each observation belongs to in a summary: its configuration id, or
+/// `<configuration>@<host>` when the observations come from more than one host (the host
+/// name when that tells them apart, else the whole host label). Renderers that group
+/// results use it too, so that no table pools hosts the summary keeps apart.
+pub fn row_ids(observations: &[Observation]) -> Vec<String> {
+    let (hosts, names) = hosts_of(observations);
+    observations
+        .iter()
+        .map(|o| row_of(o, &hosts, &names))
+        .collect()
+}
+
 /// Summarises `observations` (any order; grouped by config id in first-appearance order,
-/// and by host too when they come from several).
+/// and by host too when they come from several: [`row_ids`]).
 pub fn summarize(
     observations: &[Observation],
     facts: SweepFacts,
@@ -233,16 +257,7 @@ pub fn summarize(
     let (hosts, host_names) = hosts_of(observations);
     let several = hosts.len() > 1;
     // The row a result belongs to: its configuration, on its host when there are several.
-    let ident = |o: &Observation| -> String {
-        match o
-            .host
-            .as_deref()
-            .and_then(|h| hosts.iter().position(|x| *x == h))
-        {
-            Some(i) if several => format!("{}@{}", o.config_id, host_names[i]),
-            _ => o.config_id.clone(),
-        }
-    };
+    let ident = |o: &Observation| row_of(o, &hosts, &host_names);
     let idents: Vec<String> = observations.iter().map(ident).collect();
     let mut order: Vec<&str> = Vec::new();
     for id in &idents {
