@@ -8,7 +8,8 @@ mod progress;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Measures how much entropy the timing of kqueue/epoll wait calls carries (SP 800-90B).
 #[derive(Parser, Debug)]
@@ -48,7 +49,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -58,7 +63,10 @@ fn main() -> ExitCode {
         Command::Analyze(a) => cmd::analyze::run(a),
         Command::Restart(a) => cmd::restart::run(a),
         Command::Health(a) => cmd::health::run(a),
-        Command::Sweep(a) => cmd::sweep::run(a),
+        Command::Sweep(mut a) => {
+            a.given = given(&matches, "sweep");
+            cmd::sweep::run(a)
+        }
         Command::Merge(a) => cmd::merge::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Gate(a) => cmd::gate::run(a),
@@ -78,6 +86,17 @@ fn main() -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// The ids of the arguments of subcommand `name` given on the command line (not defaults).
+fn given(matches: &ArgMatches, name: &str) -> Vec<String> {
+    let Some(sub) = matches.subcommand_matches(name) else {
+        return Vec::new();
+    };
+    sub.ids()
+        .filter(|id| sub.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+        .map(|id| id.as_str().to_string())
+        .collect()
 }
 
 /// clap's errors, in the house style where that keeps everything: a value that does not

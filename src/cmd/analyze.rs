@@ -12,9 +12,9 @@ use anyhow::{bail, Context};
 use kqent_analysis::assess::{AssessOptions, REQUIRED_SAMPLES};
 use kqent_analysis::iid::{IidOptions, PERMUTATIONS};
 use kqent_analysis::Extraction;
-use kqent_pipeline::atomic::write_atomic;
 use kqent_pipeline::{Identity, InputOptions, Options};
 
+use crate::cmd::output;
 use crate::exit;
 
 /// Which SP 800-90B track runs.
@@ -32,7 +32,7 @@ pub enum Track {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// A NIST-format symbol file (one sample per byte, the low `--bits` bits are the
-    /// symbol) or a kqent trace.
+    /// symbol) or a kqent trace; `-` reads standard input.
     pub input: PathBuf,
     /// Bits per symbol, 1..=8 (symbol files; inferred from the highest bit set when absent).
     #[arg(long, value_name = "N")]
@@ -73,7 +73,8 @@ pub struct Args {
     #[arg(long, value_name = "INDEX,COUNT", value_parser = parse_block)]
     pub block: Option<(usize, usize)>,
     /// Also write the versioned result report (every value, the input's SHA-256, the seed,
-    /// basic statistics and provenance) to this JSON file.
+    /// basic statistics and provenance) to this JSON file; `-` writes it to standard
+    /// output (the tables then go to standard error).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Worker threads (default: one per core).
@@ -108,13 +109,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Some(crate::interrupt::flag()?)
     };
     let started = SystemTime::now();
-    let input = kqent_pipeline::read_input(
-        &args.input,
-        &InputOptions {
-            bits: args.bits,
-            extract: args.extract,
-        },
-    )?;
+    let input = kqent_pipeline::Source::from_arg(&args.input).read(&InputOptions {
+        bits: args.bits,
+        extract: args.extract,
+    })?;
     let opts = Options {
         track: track.into(),
         // The document always carries the non-IID assessment (gate's --min-entropy reads
@@ -150,16 +148,17 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     }
     let shown = args.input.display().to_string();
-    print!(
-        "{}",
-        kqent_report::text::analysis(&kqent_report::text::Analysis {
+    let json_to_stdout = args.json.as_deref().is_some_and(output::is_stdout);
+    output::show(
+        &kqent_report::text::analysis(&kqent_report::text::Analysis {
             path: &shown,
             extraction: input.extraction,
             file_sha256: &input.file_sha256,
             auto: track == Track::Auto,
             iid: analysis.iid.as_ref(),
             assessment: analysis.non_iid.as_ref(),
-        })
+        }),
+        json_to_stdout,
     );
     if let Some(path) = &args.json {
         let doc = kqent_pipeline::document(
@@ -169,7 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             args.seed,
         )?;
         let text = kqent_schema::json::to_json(&doc)?;
-        write_atomic(path, text.as_bytes())
+        output::write_with(path, |w| w.write_all(text.as_bytes()))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(exit::SUCCESS)

@@ -21,7 +21,7 @@ use kqent_collector::{
     validate, BackendKind, CollectConfig, CollectError, DEFAULT_SESSION_N, SESSION_EXTRA_CALLS,
 };
 use kqent_pipeline::atomic::AtomicFile;
-use kqent_trace::{Knobs, WriteTrigger};
+use kqent_trace::{Knobs, Profile, WriteTrigger};
 
 use crate::{exit, interrupt, progress};
 
@@ -91,16 +91,6 @@ pub struct Args {
     /// openentropy profile: n of each collect(n) session (bytes it yields).
     #[arg(long, default_value_t = DEFAULT_SESSION_N, value_name = "N")]
     pub session_n: u64,
-}
-
-/// The collection loop (`--profile`).
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Profile {
-    /// kqent's own design.
-    #[default]
-    Kqent,
-    /// openentropy's KqueueEventsSource as it ships.
-    Openentropy,
 }
 
 impl Args {

@@ -1,22 +1,26 @@
 //! `kqent export`: a trace becomes a NIST-format symbol file (`--extract`) or a CSV of its
 //! raw records (`--csv`). Output goes to a temporary file in the destination directory and
-//! is renamed into place, so a failed export leaves nothing behind.
+//! is renamed into place, so a failed export leaves nothing behind. `-` reads the trace
+//! from standard input (`kqent_pipeline::Source`) and `--out -` writes to standard output;
+//! the closing message always goes to standard error.
 
 use std::fs;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use kqent_analysis::Extraction;
-use kqent_pipeline::atomic::write_with;
-use kqent_trace::{EventKinds, Record};
+use kqent_pipeline::Source;
+use kqent_trace::{EventKinds, Record, TraceReader};
 
+use crate::cmd::output::write_with;
 use crate::exit;
 
 /// Arguments of `kqent export`.
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("format").required(true).args(["extract", "csv"])))]
 pub struct Args {
-    /// The trace written by `kqent collect`.
+    /// The trace written by `kqent collect`; `-` reads standard input.
     pub trace: PathBuf,
     /// Write symbols, one byte each: `lsb:K`, `delta-lsb:K` (K = 1..8), `xorfold` or `openentropy` (the bytes openentropy's collect(n) returns, per session).
     #[arg(long, value_name = "METHOD")]
@@ -24,39 +28,56 @@ pub struct Args {
     /// Write the raw records as CSV (start_ns,duration_ns,events,kinds,segment).
     #[arg(long)]
     pub csv: bool,
-    /// Output file.
+    /// Output file; `-` writes to standard output.
     #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    refuse_overwriting_input(&args.trace, &args.out)?;
-    let reader = kqent_trace::open_file(&args.trace)
-        .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
-    let meta = reader.metadata().clone();
+    let source = Source::from_arg(&args.trace);
+    if let Source::File(trace) = &source {
+        refuse_overwriting_input(trace, &args.out)?;
+    }
     if let Some(method) = args.extract {
-        drop(reader);
         // The one input path: the symbols `kqent analyze --extract` would assess.
-        let input = kqent_pipeline::read_input(
-            &args.trace,
-            &kqent_pipeline::InputOptions {
-                bits: None,
-                extract: Some(method),
-            },
-        )?;
+        let input = source.read(&kqent_pipeline::InputOptions {
+            bits: None,
+            extract: Some(method),
+        })?;
         for w in &input.warnings {
             eprintln!("kqent: warning: {w}");
         }
         let symbols = input.symbols;
         write_with(&args.out, |w| w.write_all(symbols.as_slice()))?;
-        println!(
+        eprintln!(
             "wrote {} symbols of {} bit(s) ({method}) to {}",
             symbols.len(),
             symbols.bits(),
             args.out.display()
         );
     } else {
+        match &source {
+            Source::File(trace) => {
+                let reader = kqent_trace::open_file(trace)
+                    .with_context(|| format!("cannot read trace {}", trace.display()))?;
+                export_csv(reader, &args)?;
+            }
+            Source::Stdin => {
+                let bytes = std::io::Cursor::new(source.read_bytes()?);
+                let reader =
+                    TraceReader::open(bytes).context("cannot read the trace on standard input")?;
+                export_csv(reader, &args)?;
+            }
+        }
+    }
+    Ok(exit::SUCCESS)
+}
+
+/// Writes every record of `reader` as CSV to `--out`.
+fn export_csv<R: Read + Seek>(reader: TraceReader<R>, args: &Args) -> anyhow::Result<()> {
+    let samples = reader.metadata().samples;
+    {
         let trace = &args.trace;
         let mut bad_record = None;
         let written = write_with(&args.out, |w| {
@@ -84,13 +105,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             );
         }
         written?;
-        println!(
-            "wrote {} records as CSV to {}",
-            meta.samples,
-            args.out.display()
-        );
+        eprintln!("wrote {} records as CSV to {}", samples, args.out.display());
     }
-    Ok(exit::SUCCESS)
+    Ok(())
 }
 
 /// First line of a CSV export.

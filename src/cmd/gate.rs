@@ -6,9 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use kqent_pipeline::atomic::{create_parent, write_atomic};
-use kqent_report::gate::{evaluate, junit_xml, GateOptions};
+use kqent_report::gate::{evaluate_each, GateOptions};
+use kqent_report::junit::{junit_xml, suites, Junit};
 use kqent_sweep::layout::load;
 
+use crate::cmd::gate_policy::Policy;
 use crate::exit;
 
 /// Arguments of `kqent gate`.
@@ -19,14 +21,18 @@ pub struct Args {
     pub input: PathBuf,
     /// Lowest acceptable H_assessed, bits per symbol: a threshold on the results (not
     /// the claim `kqent health --h-claim` derives its cutoffs from).
-    #[arg(long, value_name = "X")]
-    pub min_entropy: f64,
+    #[arg(long, value_name = "X", required_unless_present = "policy")]
+    pub min_entropy: Option<f64>,
     /// Highest acceptable largest |r_k| over the computed autocorrelation lags.
     #[arg(long, value_name = "Y")]
     pub max_autocorr: Option<f64>,
     /// Also require the IID verdict to pass (an error when a result has none).
     #[arg(long)]
     pub require_iid: bool,
+    /// The thresholds from a file (TOML or JSON): defaults and per-configuration
+    /// overrides (README: "Using kqent as a CI gate"). Replaces the threshold flags.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["min_entropy", "max_autocorr", "require_iid"])]
+    pub policy: Option<PathBuf>,
     /// Write JUnit XML here: one test case per configuration and check.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -34,11 +40,10 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    if !(0.0..=8.0).contains(&args.min_entropy) {
-        anyhow::bail!(
-            "--min-entropy {} is outside 0..=8 bits per symbol",
-            args.min_entropy
-        );
+    let policy = args.policy.as_deref().map(Policy::read).transpose()?;
+    let min_entropy = args.min_entropy.unwrap_or(0.0);
+    if !(0.0..=8.0).contains(&min_entropy) {
+        anyhow::bail!("--min-entropy {min_entropy} is outside 0..=8 bits per symbol");
     }
     if let Some(y) = args.max_autocorr {
         if !(0.0..=1.0).contains(&y) {
@@ -55,18 +60,31 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             );
         }
     }
-    let report = evaluate(
-        &loaded.results,
-        &GateOptions {
-            min_entropy: args.min_entropy,
-            max_autocorr: args.max_autocorr,
-            require_iid: args.require_iid,
-        },
-    )?;
+    let flags = GateOptions {
+        min_entropy,
+        max_autocorr: args.max_autocorr,
+        require_iid: args.require_iid,
+    };
+    let opts_for = |id: &str| match &policy {
+        Some(p) => p.options_for(id),
+        None => flags.clone(),
+    };
+    if let Some(p) = &policy {
+        p.check_configurations(loaded.results.iter().map(|r| r.config_id.as_str()))?;
+    }
+    let report = evaluate_each(&loaded.results, &opts_for)?;
     if let Some(path) = &args.junit {
+        let now = kqent_trace::rfc3339(std::time::SystemTime::now());
+        let mut suites = suites(&loaded.results, now.trim_end_matches('Z'));
+        for s in &mut suites {
+            s.properties.extend(thresholds(&opts_for(&s.config_id)));
+        }
+        let xml = junit_xml(&Junit {
+            report: report.clone(),
+            suites,
+        });
         create_parent(path).with_context(|| "cannot write the JUnit file")?;
-        write_atomic(path, junit_xml(&report).as_bytes())
-            .with_context(|| "cannot write the JUnit file")?;
+        write_atomic(path, xml.as_bytes()).with_context(|| "cannot write the JUnit file")?;
     }
     print!("{}", kqent_report::text::gate(&report));
     Ok(if report.passed() {
@@ -74,4 +92,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else {
         exit::VERDICT_FAILED
     })
+}
+
+/// The thresholds a configuration was gated with, as JUnit properties.
+fn thresholds(o: &GateOptions) -> Vec<(String, String)> {
+    let mut p = vec![("gate.min_entropy".to_string(), o.min_entropy.to_string())];
+    if let Some(y) = o.max_autocorr {
+        p.push(("gate.max_autocorr".into(), y.to_string()));
+    }
+    p.push(("gate.require_iid".into(), o.require_iid.to_string()));
+    p
 }

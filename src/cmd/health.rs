@@ -11,12 +11,14 @@ use kqent_analysis::Extraction;
 use kqent_pipeline::InputOptions;
 use serde::Serialize;
 
+use crate::cmd::output;
 use crate::exit;
 
 /// Arguments of `kqent health`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// A NIST-format symbol file (one symbol per byte) or a kqent trace.
+    /// A NIST-format symbol file (one symbol per byte) or a kqent trace; `-` reads
+    /// standard input.
     pub input: PathBuf,
     /// The claimed min-entropy per symbol the cutoffs are derived from, in bits
     /// (0 < H <= symbol width). Not a threshold: `kqent gate --min-entropy` is one.
@@ -39,7 +41,8 @@ pub struct Args {
     /// `delta-lsb:K`, `xorfold` or `openentropy`.
     #[arg(long, value_name = "METHOD")]
     pub extract: Option<Extraction>,
-    /// Also write the full report (every firing position) as JSON.
+    /// Also write the full report (every firing position) as JSON; `-` writes it to
+    /// standard output (the summary then goes to standard error).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// How many firing positions of each test to list on the terminal.
@@ -59,13 +62,10 @@ struct Output<'a> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let input = kqent_pipeline::read_input(
-        &args.input,
-        &InputOptions {
-            bits: args.bits,
-            extract: args.extract,
-        },
-    )?;
+    let input = kqent_pipeline::Source::from_arg(&args.input).read(&InputOptions {
+        bits: args.bits,
+        extract: args.extract,
+    })?;
     let symbols = &input.symbols;
     if args.h_claim > f64::from(symbols.bits()) {
         bail!(
@@ -90,20 +90,20 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             report: &report,
         };
         let json = serde_json::to_vec_pretty(&doc).context("cannot serialize the report")?;
-        kqent_pipeline::atomic::write_with(path, |w| {
+        output::write_with(path, |w| {
             w.write_all(&json)?;
             w.write_all(b"\n")
         })?;
     }
-    print!(
-        "{}",
-        kqent_report::text::health(
+    output::show(
+        &kqent_report::text::health(
             &args.input.display().to_string(),
             args.extract,
             symbols.bits(),
             &report,
-            args.list
-        )
+            args.list,
+        ),
+        args.json.as_deref().is_some_and(output::is_stdout),
     );
     Ok(exit::SUCCESS)
 }

@@ -5,11 +5,14 @@ pub mod analyze;
 pub mod collect;
 pub mod export;
 pub mod gate;
+pub mod gate_policy;
 pub mod health;
 pub mod merge;
 #[cfg(feature = "openentropy")]
 pub mod openentropy;
+pub mod output;
 pub mod report;
 pub mod restart;
 pub mod shell;
 pub mod sweep;
+pub mod sweep_resume;

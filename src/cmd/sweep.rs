@@ -64,6 +64,20 @@ pub struct Args {
     /// without collecting again.
     #[arg(long, default_value = DEFAULT_EXTRACT, value_name = "METHOD[,METHOD...]", value_delimiter = ',')]
     pub extract: Vec<Extraction>,
+    /// Collection loops to sweep: kqent (kqent's design, the knobs above), openentropy
+    /// (openentropy-core 0.12.3's KqueueEventsSource as it ships, see `collect --profile`;
+    /// it fixes the poke period, trigger and warm-up and its configurations are `oe-...`),
+    /// or kqent,openentropy to hold both in one sweep so the report compares them.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "kqent"
+    )]
+    pub profile: Vec<kqent_trace::Profile>,
+    /// openentropy profile: n of each collect(n) session; --samples counts the bytes wanted.
+    #[arg(long, default_value_t = kqent_collector::DEFAULT_SESSION_N, value_name = "N")]
+    pub session_n: u64,
     /// Also collect the clock-only control (`--backend clock`, config id `clock`) once per
     /// repetition, so the report can compare every configuration with the measurement's
     /// own floor.
@@ -71,12 +85,12 @@ pub struct Args {
     pub clock_control: bool,
     /// Sweep directory (created; must be new or empty unless --resume; locked while the
     /// sweep runs).
+    #[arg(long, value_name = "DIR", required_unless_present = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue the sweep in DIR (or --out): skip every run that has a result. Settings
+    /// not given are the sweep's own (its manifest's); one given that differs is refused.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Continue the sweep in --out: skip every run that has a result. The settings must
-    /// be the ones the sweep started with.
-    #[arg(long)]
-    pub resume: bool,
+    pub resume: Option<Option<PathBuf>>,
     /// Also run the SP 800-90B IID tests (section 5, 10,000 permutations) on every run, so
     /// that `kqent gate --require-iid` has a verdict. Costly on long runs.
     #[arg(long)]
@@ -91,6 +105,10 @@ pub struct Args {
     /// `$((JOB_COMPLETION_INDEX + 1))/N`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<kqent_schema::Shard>,
+    /// The arguments given on the command line (clap ids), filled by `main`: a resumed
+    /// sweep takes the others from its manifest.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
 
 fn parse_shard(s: &str) -> Result<kqent_schema::Shard, String> {
@@ -186,7 +204,11 @@ impl Observer for Terminal {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<u8> {
+pub fn run(mut args: Args) -> anyhow::Result<u8> {
+    let (out, resume) = super::sweep_resume::directory(&args)?;
+    if resume {
+        super::sweep_resume::apply_manifest(&mut args, &out)?;
+    }
     let knobs = knob_lists(&args)?;
     let Some((&extraction, also)) = args.extract.split_first() else {
         anyhow::bail!("--extract needs at least one method");
@@ -204,17 +226,19 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         also: also.to_vec(),
         clock_control: args.clock_control,
         knobs,
+        profiles: args.profile.clone(),
+        session_n: args.session_n,
         iid: args.iid,
         pipeline: args.pipeline,
-        dir: args.out.clone(),
-        resume: args.resume,
+        dir: out.clone(),
+        resume,
         shard: args.shard,
     };
     let stop = interrupt::flag()?;
     let mut terminal = Terminal {
         bar: indicatif::ProgressBar::hidden(),
         samples: args.samples,
-        dir: args.out.clone(),
+        dir: out.clone(),
         backend,
         repeat: args.repeat,
     };
@@ -224,21 +248,21 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Outcome::Complete => {}
         Outcome::Interrupted { finished, total } => {
             eprintln!(
-                "kqent: interrupted: {finished} of {total} run(s) finished in {}; continue with --resume",
-                args.out.display()
+                "kqent: interrupted: {finished} of {total} run(s) finished in {}; continue with --resume (kqent sweep --resume {0})",
+                out.display()
             );
             return Ok(exit::INTERRUPTED);
         }
     }
-    let loaded = layout::load(&args.out)?;
+    let loaded = layout::load(&out)?;
     // Mean ± CI per configuration, with the rate, and the answer with its statistics.
     let summary = kqent_schema::summary::summary_of(&loaded);
     print!("{}", kqent_report::findings::terminal(&summary));
     eprintln!(
         "kqent: {} result(s) in {}; render them with: kqent report {}",
         loaded.results.len(),
-        args.out.join(layout::RESULTS_DIR).display(),
-        args.out.display()
+        out.join(layout::RESULTS_DIR).display(),
+        out.display()
     );
     Ok(exit::SUCCESS)
 }

@@ -16,25 +16,26 @@ struct Case {
 fn junit_cases(path: &std::path::Path) -> Vec<Case> {
     let text = std::fs::read_to_string(path).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
-    let suite = doc
-        .descendants()
-        .find(|n| n.has_tag_name("testsuite"))
-        .unwrap();
-    let cases: Vec<Case> = suite
-        .children()
-        .filter(|n| n.has_tag_name("testcase"))
-        .map(|n| Case {
-            name: n.attribute("name").unwrap().to_string(),
-            failure: n
-                .children()
-                .find(|c| c.has_tag_name("failure"))
-                .map(|f| f.text().unwrap_or("").to_string()),
-        })
-        .collect();
-    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
-    assert_eq!(suite.attribute("tests").unwrap(), cases.len().to_string());
-    assert_eq!(suite.attribute("failures").unwrap(), failures.to_string());
-    cases
+    // One suite per configuration; each counts its own cases.
+    let mut all = Vec::new();
+    for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<Case> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|n| Case {
+                name: n.attribute("name").unwrap().to_string(),
+                failure: n
+                    .children()
+                    .find(|c| c.has_tag_name("failure"))
+                    .map(|f| f.text().unwrap_or("").to_string()),
+            })
+            .collect();
+        let failures = cases.iter().filter(|c| c.failure.is_some()).count();
+        assert_eq!(suite.attribute("tests").unwrap(), cases.len().to_string());
+        assert_eq!(suite.attribute("failures").unwrap(), failures.to_string());
+        all.extend(cases);
+    }
+    all
 }
 
 #[test]
@@ -254,6 +255,8 @@ fn an_incomplete_sweep_is_an_error() {
         clock_control: None,
         shard: None,
         merged: None,
+        profiles: None,
+        session_n: None,
         provenance: kqent_pipeline::provenance::collect(
             "test",
             std::time::UNIX_EPOCH,

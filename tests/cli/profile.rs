@@ -102,3 +102,139 @@ fn epoll_sessions_restart_the_queue_and_have_n_plus_64_records() {
     }
     assert!(d.iter().all(|&x| x > 0));
 }
+
+/// `sweep --profile kqent,openentropy`: every configuration under both loops, openentropy's
+/// under `oe-` ids; the traces and results say which profile made them; the report compares
+/// the profiles source for source (Welch + Holm, in the findings family) in the summary
+/// JSON, the Markdown and the HTML; resuming with other profiles is refused.
+#[test]
+fn sweep_holds_both_profiles_and_the_report_compares_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let sweep = |profiles: &str| {
+        let mut c = kqent();
+        c.args(["sweep", "--backend", "mock", "--profile", profiles])
+            .args(["--session-n", "100", "--samples", "300", "--repeat", "3"])
+            .args(["--timers", "0,4", "--sockets", "0", "--watchers", "0"])
+            .arg("--out")
+            .arg(&out);
+        c
+    };
+    sweep("kqent,openentropy").assert().success();
+    let manifest = json(&out.join("sweep.json"));
+    assert_eq!(
+        manifest["profiles"],
+        serde_json::json!(["kqent", "openentropy"])
+    );
+    assert_eq!(manifest["session_n"], 100);
+    let results = crate::common::validated_results(&out);
+    assert_eq!(results.len(), 12, "{:?}", results.keys());
+    for (name, r) in &results {
+        let oe = name.starts_with("oe-");
+        assert_eq!(r["profile"] == "openentropy", oe, "{name}");
+        assert_eq!(r["profile"].is_null(), !oe, "{name}");
+        if oe {
+            assert_eq!(r["knobs"]["write_trigger"], "level", "{name}");
+            assert_eq!(r["knobs"]["warmup"], 0, "{name}");
+        }
+    }
+    let (meta, _, _, lens) = columns(&out.join("traces/oe-t4-s0-w0-to1-p500-level-wu0-r2.trace"));
+    let p = meta.profile.expect("the trace names its profile");
+    assert_eq!(
+        (p.name.as_str(), p.session_n, p.sessions),
+        ("openentropy", 100, 3)
+    );
+    assert_eq!(lens, [164, 164, 164]);
+    let (meta, ..) = columns(&out.join("traces/t4-s0-w0-to1-p500-edge-wu1000-r2.trace"));
+    assert!(meta.profile.is_none());
+
+    kqent().arg("report").arg(&out).arg("-q").assert().success();
+    let summary = json(&out.join("summary.json"));
+    assert_schema_valid(&summary, "summary.json");
+    let pairs: Vec<(String, String)> = summary["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "profile_vs_kqent")
+        .map(|c| {
+            assert!(c["welch"]["p_value"].is_number() && c["p_holm"].is_number());
+            (
+                c["subject"].as_str().unwrap().to_string(),
+                c["reference"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            (
+                "oe-t0-s0-w0-to1-p500-level-wu0".to_string(),
+                "t0-s0-w0-to1-p500-edge-wu1000".to_string()
+            ),
+            (
+                "oe-t4-s0-w0-to1-p500-level-wu0".to_string(),
+                "t4-s0-w0-to1-p500-edge-wu1000".to_string()
+            ),
+        ]
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for (what, text) in [("summary.md", &md), ("report.html", &html)] {
+        assert!(
+            text.contains("This sweep holds both collection profiles: of 2 openentropy-profile configurations"),
+            "{what}"
+        );
+        assert_eq!(
+            text.matches("openentropy profile vs kqent design").count(),
+            2,
+            "{what}: one comparison row per pair"
+        );
+    }
+
+    let e = sweep("kqent").arg("--resume").assert().code(2);
+    let err = String::from_utf8_lossy(&e.get_output().stderr).to_string();
+    assert!(
+        err.contains("--profile kqent, the sweep has kqent,openentropy"),
+        "{err}"
+    );
+}
+
+/// A sweep of openentropy's loop alone on the real epoll backend: each run's trace is its
+/// sessions of n + 64 calls on a fresh queue, and no profile comparison is made without
+/// kqent's design in the sweep.
+#[cfg(target_os = "linux")]
+#[test]
+fn epoll_sweep_runs_the_openentropy_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    kqent()
+        .args(["sweep", "--backend", "epoll", "--profile", "openentropy"])
+        .args(["--session-n", "50", "--samples", "100", "--repeat", "2"])
+        .args(["--timers", "2", "--sockets", "1", "--watchers", "0"])
+        .args(["--extract", "openentropy"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let results = crate::common::validated_results(&out);
+    assert_eq!(
+        results.keys().collect::<Vec<_>>(),
+        [
+            "oe-t2-s1-w0-to1-p500-level-wu0-r1.json",
+            "oe-t2-s1-w0-to1-p500-level-wu0-r2.json"
+        ]
+    );
+    for r in results.values() {
+        assert_eq!(r["profile"], "openentropy");
+        assert_eq!(r["backend"], "epoll");
+        assert_eq!(r["extraction"], "openentropy");
+        // Two sessions' first n bytes.
+        assert_eq!(r["assessment"]["samples"], 100);
+    }
+    let (meta, _, _, lens) = columns(&out.join("traces/oe-t2-s1-w0-to1-p500-level-wu0-r1.trace"));
+    assert_eq!(meta.profile.map(|p| p.sessions), Some(2));
+    assert_eq!(lens, [114, 114]);
+    kqent().arg("report").arg(&out).arg("-q").assert().success();
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(!md.contains("holds both collection profiles"));
+}

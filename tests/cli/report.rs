@@ -40,6 +40,8 @@ fn sweep_directory_gives_html_and_markdown() {
             clock_control: None,
             shard: None,
             merged: None,
+            profiles: None,
+            session_n: None,
             provenance: kqent_pipeline::provenance::collect(
                 "test",
                 std::time::UNIX_EPOCH,

@@ -1,11 +1,12 @@
 //! Estimator profile of the non-IID assessment of one file (harness-less).
 //!
-//! `cargo bench -p kqent-analysis --bench profile -- FILE BITS`
+//! `cargo bench -p kqent-analysis --bench profile -- FILE BITS [TASK]`
 //!   runs each task of the assessment (`assess::assess` runs the same ones side by side)
 //!   one after another, symbols and bitstring, and prints its CPU time (the process's, so
 //!   a task's own worker threads count and a busy machine does not inflate it) and wall
 //!   time, heaviest first, so that what one file costs and another does not shows per
-//!   estimator.
+//!   estimator. With TASK, only the tasks whose name contains it run (e.g. `"MultiMMC on
+//!   the bitstring"`), so that an instruction counter (callgrind) can measure one alone.
 
 use std::time::Instant;
 
@@ -38,7 +39,7 @@ fn main() {
         .filter(|a| a != "--bench")
         .collect();
     let (Some(file), Some(bits)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: profile FILE BITS");
+        eprintln!("usage: profile FILE BITS [TASK]");
         std::process::exit(2);
     };
     let bits: u8 = bits.parse().expect("BITS is 1..=8");
@@ -78,6 +79,12 @@ fn main() {
             on.push(("bitstring", &bitstring[..], 2));
         }
         for (what, data, k) in on {
+            if args
+                .get(2)
+                .is_some_and(|only| !format!("{name} on the {what}").contains(only.as_str()))
+            {
+                continue;
+            }
             let (start, cpu) = (Instant::now(), process_cpu());
             std::hint::black_box(run(data, k));
             let (c, w) = (process_cpu() - cpu, start.elapsed().as_secs_f64());

@@ -15,7 +15,7 @@
 //! `sweep`, `gate` reading their results) therefore gives the same answer for such input: a
 //! result of 0 bits per symbol, which a gate then fails.
 //!
-//! The estimator table ([`run_task`]) is shared with the restart tests (`crate::restart`).
+//! The estimator table (`run_task`) is shared with the restart tests (`crate::restart`).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -9,6 +9,9 @@
 //! session for `--extract openentropy`. A trace whose durations share a tick above 1, or
 //! whose ns durations were converted from a fractional tick counter, carries a warning
 //! ([`Input::warnings`]): `lsb:K` and `delta-lsb:K` then count bits that are not random.
+//!
+//! Standard input (`-` on the command line, [`Source::Stdin`]) takes the same path once
+//! read into memory, with the same bound ([`MAX_STDIN_BYTES`]).
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -23,6 +26,73 @@ use crate::PipelineError;
 /// The largest symbol file read (1 GiB): one byte per sample, a thousand times what
 /// SP 800-90B asks for; larger is refused before it is read.
 pub const MAX_SYMBOL_FILE_BYTES: u64 = 1 << 30;
+
+/// The most read from standard input (1 GiB, [`MAX_SYMBOL_FILE_BYTES`]): a stream has no
+/// length to check first, so it is read up to the bound and refused past it.
+pub const MAX_STDIN_BYTES: u64 = MAX_SYMBOL_FILE_BYTES;
+
+/// Where an input comes from: a file, or standard input (`-` on the command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file on disk.
+    File(PathBuf),
+    /// Standard input, read to its end (bounded by [`MAX_STDIN_BYTES`]).
+    Stdin,
+}
+
+impl Source {
+    /// The command-line convention: `-` is standard input, anything else a file.
+    ///
+    /// ```
+    /// use kqent_pipeline::input::Source;
+    /// use std::path::Path;
+    /// assert_eq!(Source::from_arg(Path::new("-")), Source::Stdin);
+    /// assert_eq!(Source::from_arg(Path::new("./-")), Source::File("./-".into()));
+    /// ```
+    pub fn from_arg(arg: &Path) -> Source {
+        if arg.as_os_str() == "-" {
+            Source::Stdin
+        } else {
+            Source::File(arg.to_path_buf())
+        }
+    }
+
+    /// Reads the input: [`read_input`] for a file, standard input through the same checks.
+    pub fn read(&self, opts: &InputOptions) -> Result<Input, PipelineError> {
+        match self {
+            Source::File(path) => read_input(path, opts),
+            Source::Stdin => read_stdin(opts),
+        }
+    }
+
+    /// The raw bytes (a trace to convert, say), bounded like a symbol file.
+    pub fn read_bytes(&self) -> Result<Vec<u8>, PipelineError> {
+        let (path, shown, reader): (&Path, String, Box<dyn Read>) = match self {
+            Source::File(p) => (
+                p,
+                p.display().to_string(),
+                Box::new(File::open(p).map_err(|e| PipelineError::io("cannot open", p, e))?),
+            ),
+            Source::Stdin => (
+                Path::new("-"),
+                "standard input".into(),
+                Box::new(std::io::stdin().lock()),
+            ),
+        };
+        let mut data = Vec::new();
+        reader
+            .take(MAX_STDIN_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| PipelineError::io("cannot read", path, e))?;
+        if data.len() as u64 > MAX_STDIN_BYTES {
+            return Err(PipelineError::Input {
+                path: path.to_path_buf(),
+                message: format!("{shown} holds more than the {MAX_STDIN_BYTES} bytes kqent reads"),
+            });
+        }
+        Ok(data)
+    }
+}
 
 /// How the input is read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -226,49 +296,13 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
         return Err(bad(format!("{shown} is empty: the input holds no samples")));
     }
     if kqent_trace::looks_like_trace(&prefix[..got]) {
-        let Some(method) = opts.extract else {
-            return Err(bad(format!(
-                "{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K, xorfold or openentropy"
-            )));
-        };
-        if opts.bits.is_some() {
-            return Err(bad(
-                "--bits applies to symbol files; a trace's symbol width comes from --extract"
-                    .into(),
-            ));
-        }
+        let method = trace_method(opts, &shown.to_string()).map_err(bad)?;
         drop(file);
-        let trace_err = |e| PipelineError::Trace {
-            path: path.to_path_buf(),
-            cause: e,
-        };
         // One read: the reader validates the header's counts against the file's length.
         let bytes = std::fs::read(path).map_err(|e| PipelineError::io("cannot read", path, e))?;
-        let file_sha256 = sha256_hex(&bytes);
-        let reader =
-            kqent_trace::TraceReader::open(std::io::Cursor::new(bytes)).map_err(trace_err)?;
-        let trace = TraceData::read(reader).map_err(trace_err)?;
-        if trace.durations.is_empty() {
-            return Err(bad(format!("{shown}: the trace holds no samples")));
-        }
-        let symbols = trace
-            .symbols(method)
-            .map_err(|e| bad(format!("cannot extract symbols from {shown}: {e}")))?;
-        let warnings = trace.tick_warnings(method);
-        Ok(Input {
-            path: path.to_path_buf(),
-            symbols,
-            file_sha256,
-            extraction: Some(method),
-            trace: Some(trace),
-            warnings,
-        })
+        trace_input(path, &shown.to_string(), bytes, method)
     } else {
-        if opts.extract.is_some() {
-            return Err(bad(format!(
-                "{shown} is not a kqent trace: --extract applies to traces only (for a symbol file, give --bits if needed)"
-            )));
-        }
+        symbol_method(opts, &shown.to_string()).map_err(bad)?;
         if meta.len() > MAX_SYMBOL_FILE_BYTES {
             return Err(bad(format!(
                 "{shown} holds {} bytes, more than the {MAX_SYMBOL_FILE_BYTES} a symbol file may",
@@ -288,6 +322,89 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
         Input::from_symbol_bytes(path, data, opts.bits)
             .map_err(|e| bad(format!("{shown} is not a valid symbol file: {e}")))
     }
+}
+
+/// Reads standard input to its end (at most [`MAX_STDIN_BYTES`]) as a trace or a symbol
+/// file; the [`Input`]'s path is `-`.
+fn read_stdin(opts: &InputOptions) -> Result<Input, PipelineError> {
+    let path = Path::new("-");
+    let shown = "standard input";
+    let bad = |message: String| PipelineError::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let data = Source::Stdin.read_bytes()?;
+    if data.is_empty() {
+        return Err(bad(format!("{shown} is empty: the input holds no samples")));
+    }
+    if kqent_trace::looks_like_trace(&data[..data.len().min(16)]) {
+        let method = trace_method(opts, shown).map_err(bad)?;
+        trace_input(path, shown, data, method)
+    } else {
+        symbol_method(opts, shown).map_err(bad)?;
+        Input::from_symbol_bytes(path, data, opts.bits)
+            .map_err(|e| bad(format!("{shown} is not a valid symbol file: {e}")))
+    }
+}
+
+/// The extraction of a trace named `shown`: `--extract` is required, `--bits` refused.
+fn trace_method(opts: &InputOptions, shown: &str) -> Result<Extraction, String> {
+    let Some(method) = opts.extract else {
+        return Err(format!(
+            "{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K, xorfold or openentropy"
+        ));
+    };
+    if opts.bits.is_some() {
+        return Err(
+            "--bits applies to symbol files; a trace's symbol width comes from --extract".into(),
+        );
+    }
+    Ok(method)
+}
+
+/// A symbol file named `shown` takes no `--extract`.
+fn symbol_method(opts: &InputOptions, shown: &str) -> Result<(), String> {
+    if opts.extract.is_some() {
+        return Err(format!(
+            "{shown} is not a kqent trace: --extract applies to traces only (for a symbol file, give --bits if needed)"
+        ));
+    }
+    Ok(())
+}
+
+/// The [`Input`] of a trace's `bytes` (the whole file), its symbols extracted by `method`.
+fn trace_input(
+    path: &Path,
+    shown: &str,
+    bytes: Vec<u8>,
+    method: Extraction,
+) -> Result<Input, PipelineError> {
+    let bad = |message: String| PipelineError::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let trace_err = |e| PipelineError::Trace {
+        path: path.to_path_buf(),
+        cause: e,
+    };
+    let file_sha256 = sha256_hex(&bytes);
+    let reader = kqent_trace::TraceReader::open(std::io::Cursor::new(bytes)).map_err(trace_err)?;
+    let trace = TraceData::read(reader).map_err(trace_err)?;
+    if trace.durations.is_empty() {
+        return Err(bad(format!("{shown}: the trace holds no samples")));
+    }
+    let symbols = trace
+        .symbols(method)
+        .map_err(|e| bad(format!("cannot extract symbols from {shown}: {e}")))?;
+    let warnings = trace.tick_warnings(method);
+    Ok(Input {
+        path: path.to_path_buf(),
+        symbols,
+        file_sha256,
+        extraction: Some(method),
+        trace: Some(trace),
+        warnings,
+    })
 }
 
 /// The warning for durations that share a tick above 1 ns, when the extraction keeps

@@ -41,7 +41,7 @@ use kqent_schema::{config_id, IidSlot, InputInfo, ResultReport};
 
 use crate::build::{build_result_with, ResultInput};
 pub use error::PipelineError;
-pub use input::{read_input, Input, InputOptions, TraceData};
+pub use input::{read_input, Input, InputOptions, Source, TraceData};
 
 /// Which SP 800-90B track runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -194,6 +194,8 @@ pub fn document(
     }
     let config_id = id.config_id.clone().unwrap_or_else(|| match trace {
         Some(t) => config_id(&t.meta.knobs),
+        // Standard input (`-`) has no stem to name it by.
+        None if input.path.as_os_str() == "-" => "stdin".into(),
         None => input
             .path
             .file_stem()

@@ -1,9 +1,6 @@
-//! The CI quality gate: thresholds checked on every repetition of every configuration, and
-//! the JUnit XML of the verdicts.
+//! The CI quality gate: thresholds checked on every repetition of every configuration
+//! (the JUnit XML of the verdicts is [`crate::junit`]'s).
 
-use std::fmt::Write;
-
-use crate::xml::escape;
 use crate::ReportError;
 use kqent_schema::ResultReport;
 
@@ -53,35 +50,50 @@ impl GateReport {
 /// Applies the thresholds to every result. Errors (rather than failing a case) when
 /// `require_iid` is set and a result has no IID verdict, or a threshold is not finite.
 pub fn evaluate(results: &[ResultReport], opts: &GateOptions) -> Result<GateReport, ReportError> {
+    check_finite(opts)?;
+    evaluate_each(results, &|_| opts.clone())
+}
+
+fn check_finite(opts: &GateOptions) -> Result<(), ReportError> {
     if !opts.min_entropy.is_finite() || opts.max_autocorr.is_some_and(|y| !y.is_finite()) {
         return Err(ReportError::InvalidArgument(
             "thresholds must be finite numbers".into(),
         ));
     }
-    if opts.require_iid {
-        if let Some(r) = results.iter().find(|r| r.iid.is_none()) {
-            return Err(ReportError::MissingIid(format!(
-                "{} r{}",
-                r.config_id, r.repetition
-            )));
+    Ok(())
+}
+
+/// [`evaluate`] with each configuration's own thresholds, `opts_for(config_id)` (a gate
+/// policy's defaults and overrides).
+pub fn evaluate_each(
+    results: &[ResultReport],
+    opts_for: &dyn Fn(&str) -> GateOptions,
+) -> Result<GateReport, ReportError> {
+    let mut ids: Vec<&str> = Vec::new();
+    for r in results {
+        if !ids.contains(&r.config_id.as_str()) {
+            ids.push(&r.config_id);
         }
     }
-    // One case per configuration, per host when the results come from several.
-    let rows = kqent_schema::summary::row_ids(results);
-    let mut ids: Vec<&str> = Vec::new();
-    for r in &rows {
-        if !ids.contains(&r.as_str()) {
-            ids.push(r);
+    for &id in &ids {
+        let opts = opts_for(id);
+        check_finite(&opts)?;
+        if opts.require_iid {
+            if let Some(r) = results
+                .iter()
+                .find(|r| r.config_id == id && r.iid.is_none())
+            {
+                return Err(ReportError::MissingIid(format!(
+                    "{} r{}",
+                    r.config_id, r.repetition
+                )));
+            }
         }
     }
     let mut cases = Vec::new();
     for id in ids {
-        let reps: Vec<&ResultReport> = results
-            .iter()
-            .zip(&rows)
-            .filter(|(_, row)| *row == id)
-            .map(|(r, _)| r)
-            .collect();
+        let opts = &opts_for(id);
+        let reps: Vec<&ResultReport> = results.iter().filter(|r| r.config_id == id).collect();
         let mut case = |check: &'static str, test: &dyn Fn(&ResultReport) -> (bool, String)| {
             let outcomes: Vec<(bool, String)> = reps.iter().map(|r| test(r)).collect();
             cases.push(GateCase {
@@ -143,50 +155,13 @@ pub fn evaluate(results: &[ResultReport], opts: &GateOptions) -> Result<GateRepo
     Ok(GateReport { cases })
 }
 
-/// JUnit XML: one `<testcase>` per configuration and check, classname `kqent.gate`, name
-/// `<config-id>: <check>`, a `<failure>` listing every repetition when one failed.
-pub fn junit_xml(report: &GateReport) -> String {
-    let mut s = String::new();
-    let (n, f) = (report.cases.len(), report.failures());
-    let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = writeln!(
-        s,
-        r#"<testsuites name="kqent gate" tests="{n}" failures="{f}" errors="0">"#
-    );
-    let _ = writeln!(
-        s,
-        r#"  <testsuite name="kqent gate" tests="{n}" failures="{f}" errors="0" skipped="0">"#
-    );
-    for c in &report.cases {
-        let name = escape(&format!("{}: {}", c.config_id, c.check));
-        let details = escape(&c.details.join("\n"));
-        if c.passed {
-            let _ = writeln!(s, r#"    <testcase classname="kqent.gate" name="{name}">"#);
-            let _ = writeln!(s, "      <system-out>{details}</system-out>");
-            let _ = writeln!(s, "    </testcase>");
-        } else {
-            let msg = escape(&format!("{} failed on {}", c.check, c.config_id));
-            let _ = writeln!(s, r#"    <testcase classname="kqent.gate" name="{name}">"#);
-            let _ = writeln!(
-                s,
-                r#"      <failure message="{msg}" type="{}">{details}</failure>"#,
-                c.check
-            );
-            let _ = writeln!(s, "    </testcase>");
-        }
-    }
-    let _ = writeln!(s, "  </testsuite>");
-    let _ = writeln!(s, "</testsuites>");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use kqent_pipeline::fixture::{knobs, synthetic_result};
 
     #[test]
-    fn junit_escapes_and_counts() {
+    fn counts_and_per_configuration_thresholds() {
         let mut a = synthetic_result(&knobs(4, 0, 0), 1, 1, 4, 1000).unwrap();
         a.config_id = "odd <id> & \"quotes\"".into();
         let b = synthetic_result(&knobs(0, 4, 0), 1, 2, 0, 1000).unwrap();
@@ -195,25 +170,20 @@ mod tests {
             max_autocorr: Some(0.5),
             require_iid: false,
         };
-        let report = evaluate(&[a, b], &opts).unwrap();
+        let report = evaluate(&[a.clone(), b.clone()], &opts).unwrap();
         assert_eq!(report.cases.len(), 4);
         // b has constant symbols: both of its checks fail.
         assert_eq!(report.failures(), 2);
         assert!(!report.passed());
-        let xml = junit_xml(&report);
-        let doc = roxmltree::Document::parse(&xml).unwrap();
-        let names: Vec<&str> = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("testcase"))
-            .filter_map(|n| n.attribute("name"))
-            .collect();
-        assert_eq!(names[0], "odd <id> & \"quotes\": min-entropy");
-        assert_eq!(
-            doc.descendants()
-                .filter(|n| n.has_tag_name("failure"))
-                .count(),
-            2
-        );
+        // Per-configuration thresholds: a lower bar for b passes its min-entropy check.
+        let each = evaluate_each(&[a.clone(), b.clone()], &|id| GateOptions {
+            min_entropy: if id == b.config_id { 0.0 } else { 1.0 },
+            ..opts.clone()
+        })
+        .unwrap();
+        assert_eq!(each.failures(), 1);
+        assert_eq!(each.cases[2].check, "min-entropy");
+        assert!(each.cases[2].passed);
         let bad = GateOptions {
             min_entropy: f64::NAN,
             ..opts

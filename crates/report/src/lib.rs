@@ -5,7 +5,7 @@
 //! - [`text`]: what the terminal shows (`kqent analyze`, `kqent health`, sweep summaries).
 //! - [`aggregate`], [`compare`], [`series`]: arrange results for display (min/mean/max per
 //!   configuration, "does combining event kinds add entropy?", H against each knob).
-//! - [`gate`]: the CI quality gate's verdicts and their JUnit XML.
+//! - [`gate`]: the CI quality gate's verdicts; [`junit`]: their JUnit XML.
 //! - [`plot`], [`html`], [`markdown`]: SVG plots (plotters), the self-contained HTML page
 //!   and the Markdown summary.
 //!
@@ -21,6 +21,7 @@ pub mod findings;
 pub mod gate;
 pub mod html;
 pub mod html_stats;
+pub mod junit;
 pub mod markdown;
 pub mod markdown_stats;
 pub mod overview;

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use error::SchemaError;
 /// The collector's knobs: one type for the trace metadata, the collector, the sweep and
 /// the documents (field names are the JSON names).
-pub use kqent_trace::{Knobs, WriteTrigger};
+pub use kqent_trace::{Knobs, Profile, WriteTrigger};
 
 /// The schema version this build writes and the newest it reads. Bump it on any change
 /// an older reader would misread; older versions stay readable where possible.
@@ -347,6 +347,14 @@ pub struct SweepManifest {
     /// What `kqent merge` combined into this directory; `None` for a sweep that ran here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged: Option<MergeRecord>,
+    /// The collection profiles swept (`--profile`), when it is not kqent's alone: every
+    /// configuration of the knob product runs under each (openentropy configurations under
+    /// their own ids, `oe-...`). `None`: kqent's design only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<Vec<Profile>>,
+    /// `n` of each openentropy session (`--session-n`), when the openentropy profile is swept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_n: Option<u64>,
     /// Where and when the sweep started (not reproducible).
     pub provenance: Provenance,
 }

@@ -41,6 +41,11 @@ pub fn observation(r: &ResultReport) -> Observation {
         ),
         None => String::new(),
     };
+    // Each profile's kinds family stays within the profile.
+    let key = match &r.profile {
+        Some(p) => format!("{p}:{key}"),
+        None => key,
+    };
     Observation {
         config_id: r.config_id.clone(),
         backend: r.backend.clone(),
@@ -69,6 +74,12 @@ pub fn observation(r: &ResultReport) -> Observation {
             .and_then(|c| c.virtualization.clone()),
         extractions: r.extractions.clone(),
         host: Some(host_label(r)),
+        profile: r.profile.clone(),
+        profile_key: r
+            .knobs
+            .as_ref()
+            .map(|k| format!("to{}", k.timeout_ms))
+            .unwrap_or_default(),
     }
 }
 

@@ -312,6 +312,11 @@ fn schema_and_types_have_the_same_fields() {
             repetition: 1,
         }],
     });
+    m.profiles = Some(vec![
+        kqent_schema::Profile::Kqent,
+        kqent_schema::Profile::Openentropy,
+    ]);
+    m.session_n = Some(1000);
     let doc = serde_json::to_value(&m).unwrap();
     let mut seen = 0;
     same_fields(&root, &root["$defs"]["sweep"], &doc, "sweep", &mut seen);

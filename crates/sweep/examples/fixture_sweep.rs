@@ -36,6 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             clock_control: None,
             shard: None,
             merged: None,
+            profiles: None,
+            session_n: None,
             provenance: kqent_pipeline::provenance::collect(env!("CARGO_PKG_VERSION"), now, now),
         },
     )?;

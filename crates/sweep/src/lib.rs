@@ -36,11 +36,14 @@ use std::time::{Duration, Instant, SystemTime};
 
 use kqent_analysis::iid::IidOptions;
 use kqent_analysis::Extraction;
-use kqent_collector::{collect, validate, BackendKind, CollectConfig};
+use kqent_collector::{
+    collect, collect_openentropy, openentropy_knobs, openentropy_sessions, validate, BackendKind,
+    CollectConfig, SESSION_EXTRA_CALLS,
+};
 use kqent_pipeline::atomic::{is_temporary, AtomicFile};
 use kqent_pipeline::{Identity, InputOptions, Options, Track};
 use kqent_schema::summary::CLOCK_CONTROL_ID;
-use kqent_schema::{config_id, DocKind, KnobLists, Knobs, ResultReport, SweepManifest};
+use kqent_schema::{config_id, DocKind, KnobLists, Knobs, Profile, ResultReport, SweepManifest};
 use sha2::{Digest, Sha256};
 
 pub use error::SweepError;
@@ -70,6 +73,11 @@ pub struct Spec {
     pub clock_control: bool,
     /// The knob lists whose product is swept.
     pub knobs: KnobLists,
+    /// The collection profiles every configuration runs under (at least one; `[Kqent]` is
+    /// kqent's design alone). See [`sweep_configs`].
+    pub profiles: Vec<Profile>,
+    /// `n` of each openentropy session (the openentropy profile only).
+    pub session_n: u64,
     /// Also run the IID track on every run.
     pub iid: bool,
     /// Analyse each run while collecting the next.
@@ -91,6 +99,60 @@ pub fn run_seed(sweep_seed: u64, config_id: &str, rep: u32) -> u64 {
     let mut b = [0u8; 8];
     b.copy_from_slice(&d[..8]);
     u64::from_le_bytes(b)
+}
+
+/// The id of `knobs` collected under `profile`: [`config_id`] for kqent's design;
+/// `oe-` + the id of the knobs the openentropy loop really runs
+/// ([`openentropy_knobs`]: poke 500 µs, level-triggered, no warm-up) for openentropy's.
+///
+/// ```
+/// use kqent_schema::{Knobs, Profile};
+/// let k = Knobs::default();
+/// assert_eq!(kqent_sweep::profile_config_id(Profile::Kqent, &k), kqent_schema::config_id(&k));
+/// assert_eq!(
+///     kqent_sweep::profile_config_id(Profile::Openentropy, &k),
+///     "oe-t8-s4-w4-to1-p500-level-wu0"
+/// );
+/// ```
+pub fn profile_config_id(profile: Profile, knobs: &Knobs) -> String {
+    match profile {
+        Profile::Kqent => config_id(knobs),
+        Profile::Openentropy => format!("oe-{}", config_id(&openentropy_knobs(knobs))),
+    }
+}
+
+/// One configuration of a sweep: its profile, the knobs its collection runs with and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepConfig {
+    /// The collection profile.
+    pub profile: Profile,
+    /// The knobs the collection runs with (for openentropy, [`openentropy_knobs`] of the
+    /// product's).
+    pub knobs: Knobs,
+    /// Its config id ([`profile_config_id`]).
+    pub id: String,
+}
+
+/// Every configuration a sweep runs: the knob product under each profile in order. The
+/// openentropy profile fixes the poke period, trigger and warm-up, so product entries that
+/// differ only there are one openentropy configuration (listed once).
+pub fn sweep_configs(knobs: &KnobLists, profiles: &[Profile]) -> Vec<SweepConfig> {
+    let product = knobs.configs();
+    let mut out: Vec<SweepConfig> = Vec::new();
+    for &profile in profiles {
+        for k in &product {
+            let id = profile_config_id(profile, k);
+            if out.iter().any(|c| c.id == id) {
+                continue;
+            }
+            let knobs = match profile {
+                Profile::Kqent => k.clone(),
+                Profile::Openentropy => openentropy_knobs(k),
+            };
+            out.push(SweepConfig { profile, knobs, id });
+        }
+    }
+    out
 }
 
 /// What the sweep has to do, once the directory is prepared.
@@ -166,6 +228,11 @@ pub fn manifest(spec: &Spec, started: SystemTime) -> SweepManifest {
         clock_control: spec.clock_control.then_some(true),
         shard: spec.shard,
         merged: None,
+        profiles: (spec.profiles != [Profile::Kqent]).then(|| spec.profiles.clone()),
+        session_n: spec
+            .profiles
+            .contains(&Profile::Openentropy)
+            .then_some(spec.session_n),
         // The manifest records when the sweep started; it has no end of its own.
         provenance: kqent_pipeline::provenance::collect(
             env!("CARGO_PKG_VERSION"),
@@ -197,21 +264,35 @@ pub fn run(
             return Err(SweepError::Other(format!("--extract lists {e} twice")));
         }
     }
+    if spec.profiles.is_empty() {
+        return Err(SweepError::Other(
+            "--profile needs at least one profile".into(),
+        ));
+    }
+    for (i, p) in spec.profiles.iter().enumerate() {
+        if spec.profiles[..i].contains(p) {
+            return Err(SweepError::Other(format!("--profile lists {p} twice")));
+        }
+    }
     let started = SystemTime::now();
-    let configs = spec.knobs.configs();
+    let configs = sweep_configs(&spec.knobs, &spec.profiles);
     // Every configuration is checked before anything is created, so a descriptor limit
     // hit by the last one does not surface an hour into the sweep.
-    for knobs in &configs {
+    for c in &configs {
         let cfg = CollectConfig {
             backend: spec.backend,
-            knobs: knobs.clone(),
+            knobs: c.knobs.clone(),
             samples: spec.samples,
             seed: 0,
         };
-        validate(&cfg).map_err(|cause| SweepError::Config {
-            config_id: config_id(knobs),
+        let config_error = |cause| SweepError::Config {
+            config_id: c.id.clone(),
             cause,
-        })?;
+        };
+        validate(&cfg).map_err(config_error)?;
+        if c.profile == Profile::Openentropy {
+            openentropy_sessions(spec.samples, spec.session_n).map_err(config_error)?;
+        }
     }
     let dir = &spec.dir;
     let _lock = prepare(dir, &manifest(spec, started), spec.resume)?;
@@ -224,7 +305,7 @@ pub fn run(
         num_timers: 0,
         num_sockets: 0,
         num_file_watchers: 0,
-        ..configs[0].clone()
+        ..configs[0].knobs.clone()
     });
     let backend = spec.backend;
     let runs: Vec<Run> = (1..=spec.repeat)
@@ -234,14 +315,16 @@ pub fn run(
                 id: CLOCK_CONTROL_ID.to_string(),
                 rep,
                 backend: BackendKind::Clock,
+                profile: Profile::Kqent,
             });
             configs
                 .iter()
-                .map(move |k| Run {
-                    knobs: k.clone(),
-                    id: config_id(k),
+                .map(move |c| Run {
+                    knobs: c.knobs.clone(),
+                    id: c.id.clone(),
                     rep,
                     backend,
+                    profile: c.profile,
                 })
                 .chain(control)
         })
@@ -387,6 +470,11 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
     check("--warmup", join(&o.warmup), join(&n.warmup));
     let shard = |m: &SweepManifest| m.shard.map_or("none".to_string(), |s| s.to_string());
     check("--shard", shard(old), shard(new));
+    let profiles = |m: &SweepManifest| join(m.profiles.as_deref().unwrap_or(&[Profile::Kqent]));
+    check("--profile", profiles(old), profiles(new));
+    if let (Some(was), Some(now)) = (old.session_n, new.session_n) {
+        check("--session-n", was.to_string(), now.to_string());
+    }
     if old.clock_control.unwrap_or(false) != new.clock_control.unwrap_or(false) {
         out.push(if new.clock_control == Some(true) {
             "--clock-control given, the sweep was made without it".to_string()
@@ -470,6 +558,8 @@ struct Run {
     rep: u32,
     /// The sweep's backend, or the clock control's.
     backend: BackendKind,
+    /// The collection loop.
+    profile: Profile,
 }
 
 /// Why the loop stopped early.
@@ -571,9 +661,23 @@ impl Sweeper<'_> {
         let partial = AtomicFile::create(&path)?;
         let base = self.collected * self.spec.samples;
         let observer = &mut *self.observer;
-        let outcome = collect(&cfg, partial.file(), self.stop, &mut |n| {
-            observer.collected(base + n)
-        })
+        let samples = self.spec.samples;
+        let outcome = match run.profile {
+            Profile::Kqent => collect(&cfg, partial.file(), self.stop, &mut |n| {
+                observer.collected(base + n)
+            }),
+            Profile::Openentropy => {
+                // Progress in samples: the calls recorded, scaled to the bytes wanted.
+                let n = self.spec.session_n;
+                let calls = u64::from(openentropy_sessions(samples, n).unwrap_or(1))
+                    .saturating_mul(n.saturating_add(SESSION_EXTRA_CALLS))
+                    .max(1);
+                collect_openentropy(&cfg, n, partial.file(), self.stop, &mut |k| {
+                    let k = u128::from(k.min(calls)) * u128::from(samples) / u128::from(calls);
+                    observer.collected(base + k as u64)
+                })
+            }
+        }
         .map_err(|cause| SweepError::Collect {
             config_id: run.id.clone(),
             rep: run.rep,

@@ -38,7 +38,8 @@ pub use layout::{
     looks_like_trace, FORMAT_VERSION, MAGIC, PREAMBLE_LEN, RECORD_LEN, UNFINISHED_COUNT,
 };
 pub use metadata::{
-    ClockInfo, Knobs, Metadata, ProfileInfo, Provenance, RestartLayout, Timebase, WriteTrigger,
+    ClockInfo, Knobs, Metadata, Profile, ProfileInfo, Provenance, RestartLayout, Timebase,
+    WriteTrigger,
 };
 pub use reader::{open_file, read_file, Columns, Records, TraceReader};
 pub use record::{gcd, EventKinds, Record};

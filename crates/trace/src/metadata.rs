@@ -227,6 +227,58 @@ impl Timebase {
     }
 }
 
+/// Which collection loop made a trace: kqent's own design, or openentropy's
+/// `KqueueEventsSource` as it ships (`--profile openentropy`, described by [`ProfileInfo`]).
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// kqent's own design (the knobs as given).
+    #[default]
+    Kqent,
+    /// openentropy-core 0.12.3's loop: blocking drain, path pokes, sessions of n + 64 calls.
+    Openentropy,
+}
+
+impl Profile {
+    /// The name on the command line and in documents.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Profile::Kqent => "kqent",
+            Profile::Openentropy => "openentropy",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    /// Parses `kqent` or `openentropy`.
+    ///
+    /// ```
+    /// use kqent_trace::Profile;
+    /// assert_eq!("openentropy".parse::<Profile>(), Ok(Profile::Openentropy));
+    /// assert_eq!(Profile::Kqent.to_string(), "kqent");
+    /// assert!("oe".parse::<Profile>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "kqent" => Ok(Profile::Kqent),
+            "openentropy" => Ok(Profile::Openentropy),
+            other => Err(format!(
+                "invalid profile {other:?}: expected \"kqent\" or \"openentropy\""
+            )),
+        }
+    }
+}
+
 /// A trace made by another loop than kqent's own: openentropy's `KqueueEventsSource`
 /// reproduced (`collect --profile openentropy`). Each session is one `collect(n)` of the
 /// shipped source: a fresh queue, up to `calls_per_session` wait calls (fewer when its

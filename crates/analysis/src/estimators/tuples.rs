@@ -9,7 +9,7 @@
 //! tool also uses, in a different form): an interval of size `m` at depth `l` whose parent
 //! sits at depth `l_p` is the group of some tuple for every `t` in `(l_p, l]`.
 //!
-//! Symbols take the LCP array from [`crate::estimators::suffix`] (about 9 bytes per
+//! Symbols take the LCP array from `crate::estimators::suffix` (about 9 bytes per
 //! symbol at the peak, against the reference's 13); bitstrings use the bounded-memory
 //! bucket method of `bit_tuples` (the suffix-array path only when the data has long
 //! repeats). Time O(n log n) for the sort, O(n) for the traversal.

@@ -1,7 +1,7 @@
 //! SP 800-90B section 5.1.11: the compression test statistic. The samples are written as
 //! decimal text separated by single spaces (no trailing space) and compressed with bzip2 at
 //! block size 5 and the default work factor, as the reference tool does; the statistic is
-//! the compressed length in bytes: libbz2's length, which [`super::bzip2`] computes without
+//! the compressed length in bytes: libbz2's length, which `super::bzip2` computes without
 //! writing the stream (about 2.3 times faster than compressing, which matters at 10,000
 //! permutations).
 

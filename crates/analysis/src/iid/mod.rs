@@ -1,6 +1,6 @@
 //! SP 800-90B section 5: testing the IID assumption, and the IID-track entropy estimate.
 //!
-//! [`assess`] runs the chi-square tests (5.2.1 - 5.2.4), the longest-repeated-substring
+//! [`assess_iid`] runs the chi-square tests (5.2.1 - 5.2.4), the longest-repeated-substring
 //! test (5.2.5) and the permutation tests (5.1) on the 19 statistics, verdict first: the
 //! cheap statistics run over all their permutations; the expensive one (compression,
 //! bzip2) only while the verdict is still open, unless [`IidOptions::all_statistics`] asks

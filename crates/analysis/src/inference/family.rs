@@ -13,6 +13,11 @@
 //! most `margin`; otherwise more repetitions are needed and an estimate of how many is
 //! given (the observed standard deviations, equal repetitions per side, until the
 //! detectable difference falls to the larger of the margin and the observed difference).
+//!
+//! When a sweep holds configurations of another collection profile (openentropy's shipped
+//! loop) besides kqent's design, each of them is also compared with every kqent configuration
+//! of the same source counts and profile key (the knobs both loops take from the user), in
+//! the same family; the kinds comparisons stay within a profile (its key includes it).
 
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +81,11 @@ pub struct Group<'a> {
     /// stay within a host, and each host is compared with the first for the same
     /// configuration ([`ComparisonKind::HostVsHost`]).
     pub host: Option<&'a str>,
+    /// The collection profile when it is not kqent's design (`None`).
+    pub profile: Option<&'a str>,
+    /// The knobs every profile takes from the user (the timeout): configurations of two
+    /// profiles with equal counts and equal profile keys are compared.
+    pub profile_key: &'a str,
 }
 
 /// Which comparison.
@@ -93,6 +103,9 @@ pub enum ComparisonKind {
     /// One configuration on one host against the same configuration on the first host
     /// it ran on (a merge of several hosts): a difference means the hosts must not be pooled.
     HostVsHost,
+    /// A configuration of another collection profile (openentropy's shipped loop) against
+    /// kqent's design with the same sources.
+    ProfileVsKqent,
 }
 
 /// The test's reading of one comparison.
@@ -295,6 +308,21 @@ pub fn compare_family(
             }
         }
     }
+    // The profiles compared, configuration by configuration, after the kinds family.
+    for (i, g) in groups.iter().enumerate() {
+        if g.profile.is_none() || matches!(g.role, Role::ClockControl | Role::Other) {
+            continue;
+        }
+        for (k, r) in groups.iter().enumerate() {
+            if r.profile.is_none()
+                && !matches!(r.role, Role::ClockControl | Role::Other)
+                && r.counts == g.counts
+                && r.profile_key == g.profile_key
+            {
+                pairs.push((ComparisonKind::ProfileVsKqent, i, k));
+            }
+        }
+    }
     let tests: Vec<Option<Welch>> = pairs
         .iter()
         .map(|&(_, a, b)| welch(groups[a].values, groups[b].values))
@@ -421,6 +449,8 @@ mod tests {
             values,
             config: id,
             host: None,
+            profile: None,
+            profile_key: "to1",
         }
     }
 
@@ -445,6 +475,8 @@ mod tests {
             values: &clock,
             config: "clock",
             host: None,
+            profile: None,
+            profile_key: "to1",
         });
         let (c, answer) = compare_family(&groups, &FamilyOptions::default());
         let kinds: Vec<(ComparisonKind, &str, &str)> = c
@@ -531,6 +563,66 @@ mod tests {
             (a.answer, a.untestable, a.repetitions_needed),
             (Answer::Inconclusive, 1, None)
         );
+    }
+
+    #[test]
+    fn profiles_are_compared_source_for_source_in_the_same_family() {
+        let (e, t) = ([1.0, 1.01, 0.99], [2.0, 2.01, 1.99]);
+        let (oe, ot) = ([1.0, 1.02, 0.98], [3.0, 3.01, 2.99]);
+        let ot_other_timeout = [3.0, 3.01, 2.99];
+        let oe_group = |id: &'static str, counts, values: &'static [f64], pk: &'static str| Group {
+            id,
+            role: Role::of(Some("epoll"), Some(counts)),
+            counts,
+            key: "openentropy:k",
+            values,
+            profile: Some("openentropy"),
+            profile_key: pk,
+        };
+        let groups = [
+            g("e", [0, 0, 0], &e),
+            g("t", [4, 0, 0], &t),
+            oe_group("oe-e", [0, 0, 0], Box::leak(Box::new(oe)), "to1"),
+            oe_group("oe-t", [4, 0, 0], Box::leak(Box::new(ot)), "to1"),
+            // Another timeout: no kqent configuration to compare it with.
+            Group {
+                key: "openentropy:k5",
+                ..oe_group(
+                    "oe-t-to5",
+                    [4, 0, 0],
+                    Box::leak(Box::new(ot_other_timeout)),
+                    "to5",
+                )
+            },
+        ];
+        let (c, answer) = compare_family(&groups, &FamilyOptions::default());
+        let kinds: Vec<(ComparisonKind, &str, &str)> = c
+            .iter()
+            .map(|c| (c.kind, c.subject.as_str(), c.reference.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                // Each profile's kinds family within itself (keys differ by profile).
+                (ComparisonKind::KindVsEmpty, "t", "e"),
+                (ComparisonKind::KindVsEmpty, "oe-t", "oe-e"),
+                (ComparisonKind::ProfileVsKqent, "oe-e", "e"),
+                (ComparisonKind::ProfileVsKqent, "oe-t", "t"),
+            ]
+        );
+        assert!(answer.is_none());
+        let by = |s: &str| {
+            c.iter()
+                .find(|x| x.kind == ComparisonKind::ProfileVsKqent && x.subject == s)
+                .unwrap()
+        };
+        assert_eq!(by("oe-t").verdict, Verdict::More);
+        assert!((by("oe-t").welch.unwrap().diff - 1.0).abs() < 1e-12);
+        assert_eq!(by("oe-e").verdict, Verdict::NoDetectableDifference);
+        // Holm over all four: every adjusted p is at least its raw p.
+        for x in &c {
+            assert!(x.p_holm.unwrap() >= x.welch.unwrap().p_value);
+        }
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //!
 //! - [`spread`]: mean, standard deviation and Student-t confidence interval of a figure over
 //!   repetitions.
-//! - [`welch`]: Welch's unequal-variance t test of two groups, the confidence interval of
+//! - [`mod@welch`]: Welch's unequal-variance t test of two groups, the confidence interval of
 //!   their difference and the smallest difference the design could detect.
-//! - [`holm`]: Holm's step-down adjustment of a family of p-values.
+//! - [`mod@holm`]: Holm's step-down adjustment of a family of p-values.
 //! - [`family`]: the comparisons of a kinds sweep (each kind and combination against the
 //!   empty queue, each combination against its best single kind, the empty queue against
 //!   the clock-only floor), their verdicts and the overall answer.

@@ -56,6 +56,12 @@ pub struct Observation {
     /// The machine it ran on, `host (os kernel[, virtualisation])`; when the observations
     /// come from more than one, every configuration is summarised per host.
     pub host: Option<String>,
+    /// The collection profile when it is not kqent's design (`openentropy`).
+    pub profile: Option<String>,
+    /// The knobs every profile takes from the user besides the counts (the timeout), as one
+    /// comparable key: configurations of two profiles are compared when counts and this
+    /// key are equal.
+    pub profile_key: String,
 }
 
 /// Per-configuration rate and cost over repetitions.
@@ -391,12 +397,21 @@ pub fn summarize(
             _ => o.key.clone(),
         })
         .collect();
+    // Profile comparisons stay within a host too.
+    let profile_keys: Vec<String> = kept
+        .iter()
+        .map(|o| match (&o.host, several) {
+            (Some(h), true) => format!("{}@{h}", o.profile_key),
+            _ => o.profile_key.clone(),
+        })
+        .collect();
     let family: Vec<Group<'_>> = configs
         .iter()
         .zip(&h_values)
         .zip(&keys)
         .zip(&kept)
-        .map(|(((c, v), key), o)| Group {
+        .zip(&profile_keys)
+        .map(|((((c, v), key), o), profile_key)| Group {
             id: &c.config_id,
             role: c.role,
             counts: c.counts.unwrap_or([0; 3]),
@@ -404,6 +419,8 @@ pub fn summarize(
             values: v,
             config: &o.config_id,
             host: o.host.as_deref().filter(|_| several),
+            profile: o.profile.as_deref(),
+            profile_key,
         })
         .collect();
     let (comparisons, kinds_answer) = compare_family(&family, &options);
@@ -527,6 +544,8 @@ mod tests {
                 h_assessed: 2.0 * h,
             }],
             host: Some("a (linux 6.1)".into()),
+            profile: None,
+            profile_key: "to1".into(),
         }
     }
 

@@ -18,7 +18,10 @@
 //!
 //! On Linux the same structure runs over epoll: timerfds and inotify instances stand in for
 //! EVFILT_TIMER and EVFILT_VNODE (edge-triggered, and read when reported, as kqueue delivers
-//! each timer expiry and vnode note once). Sessions are the trace's segments; the metadata's
+//! each timer expiry and vnode note once). Linux classifies a path poke's truncation as a
+//! modify event (`fsnotify_change` maps a size change to IN_MODIFY), so there the pokes raise
+//! IN_MODIFY only where kqueue raises NOTE_WRITE and NOTE_ATTRIB; IN_ATTRIB is watched all the
+//! same and arrives for real attribute changes. Sessions are the trace's segments; the metadata's
 //! [`kqent_trace::ProfileInfo`] gives `n` so that `--extract openentropy` can return the
 //! exact bytes `collect(n)` would.
 
@@ -47,7 +50,7 @@ use crate::{provenance, BackendKind, CollectConfig, CollectError, CollectOutcome
 /// The `openentropy-core` version whose source this profile reproduces.
 pub const OPENENTROPY_SOURCE_VERSION: &str = "0.12.3";
 /// The profile's name in the trace and on the command line.
-pub const OPENENTROPY_PROFILE: &str = "openentropy";
+pub const OPENENTROPY_PROFILE: &str = kqent_trace::Profile::Openentropy.name();
 /// Extra wait calls per session: `collect(n)` makes `n + 64`.
 pub const SESSION_EXTRA_CALLS: u64 = 64;
 /// `n` of each session unless asked otherwise: what openentropy's pool requests.

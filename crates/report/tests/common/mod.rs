@@ -33,6 +33,8 @@ pub fn manifest(lists: KnobLists, repeat: u32) -> SweepManifest {
         clock_control: None,
         shard: None,
         merged: None,
+        profiles: None,
+        session_n: None,
         provenance: kqent_pipeline::provenance::collect(
             "test",
             std::time::UNIX_EPOCH,
