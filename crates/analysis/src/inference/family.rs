@@ -578,6 +578,8 @@ mod tests {
             values,
             profile: Some("openentropy"),
             profile_key: pk,
+            config: id,
+            host: None,
         };
         let groups = [
             g("e", [0, 0, 0], &e),
