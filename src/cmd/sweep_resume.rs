@@ -84,6 +84,17 @@ fn fill(args: &mut Args, m: &SweepManifest) -> anyhow::Result<()> {
             *field = value;
         }
     }
+    if !given("profile") {
+        args.profile = m
+            .profiles
+            .clone()
+            .unwrap_or_else(|| vec![kqent_trace::Profile::Kqent]);
+    }
+    if !given("session_n") {
+        if let Some(n) = m.session_n {
+            args.session_n = n;
+        }
+    }
     if !given("clock_control") {
         args.clock_control = m.clock_control.unwrap_or(false);
     }

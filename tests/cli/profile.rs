@@ -197,6 +197,14 @@ fn sweep_holds_both_profiles_and_the_report_compares_them() {
         err.contains("--profile kqent, the sweep has kqent,openentropy"),
         "{err}"
     );
+    // `--resume DIR` alone takes the profiles and --session-n from the manifest.
+    let e = kqent()
+        .args(["sweep", "--resume"])
+        .arg(&out)
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&e.get_output().stderr).to_string();
+    assert!(err.contains("12 already done"), "{err}");
 }
 
 /// A sweep of openentropy's loop alone on the real epoll backend: each run's trace is its
