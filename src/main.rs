@@ -33,6 +33,8 @@ enum Command {
     Health(cmd::health::Args),
     /// Collect and assess the Cartesian product of knob values.
     Sweep(cmd::sweep::Args),
+    /// Merge sweep directories (the shards of one sweep, from one host or many) into one.
+    Merge(cmd::merge::Args),
     /// Render a sweep directory as HTML and Markdown.
     Report(cmd::report::Args),
     /// CI quality gate: exit 1 when a configuration falls below the thresholds.
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
             a.given = given(&matches, "sweep");
             cmd::sweep::run(a)
         }
+        Command::Merge(a) => cmd::merge::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Gate(a) => cmd::gate::run(a),
         #[cfg(feature = "openentropy")]

@@ -7,6 +7,7 @@ pub mod export;
 pub mod gate;
 pub mod gate_policy;
 pub mod health;
+pub mod merge;
 #[cfg(feature = "openentropy")]
 pub mod openentropy;
 pub mod output;

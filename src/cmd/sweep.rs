@@ -99,10 +99,20 @@ pub struct Args {
     /// the timing being measured; see the README's `kqent sweep` section).
     #[arg(long)]
     pub pipeline: bool,
+    /// Run only shard K of N of the sweep (K from 1): the runs at positions K-1, K-1+N, ...
+    /// of its canonical order, into --out; `kqent merge` puts the N directories together.
+    /// Slurm: `$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT` (--array=1-N); Kubernetes:
+    /// `$((JOB_COMPLETION_INDEX + 1))/N`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<kqent_schema::Shard>,
     /// The arguments given on the command line (clap ids), filled by `main`: a resumed
     /// sweep takes the others from its manifest.
     #[arg(skip)]
     pub given: Vec<String>,
+}
+
+fn parse_shard(s: &str) -> Result<kqent_schema::Shard, String> {
+    kqent_sweep::shard::parse_shard(s).map_err(|e| e.to_string())
 }
 
 /// The knob lists the arguments describe; every list is checked (no duplicates, no
@@ -222,6 +232,7 @@ pub fn run(mut args: Args) -> anyhow::Result<u8> {
         pipeline: args.pipeline,
         dir: out.clone(),
         resume,
+        shard: args.shard,
     };
     let stop = interrupt::flag()?;
     let mut terminal = Terminal {

@@ -104,5 +104,9 @@ fn fill(args: &mut Args, m: &SweepManifest) -> anyhow::Result<()> {
     if !given("pipeline") {
         args.pipeline = m.pipeline.unwrap_or(args.pipeline);
     }
+    // A shard directory resumes as the same shard.
+    if !given("shard") {
+        args.shard = m.shard;
+    }
     Ok(())
 }

@@ -253,6 +253,8 @@ fn an_incomplete_sweep_is_an_error() {
         pipeline: Some(false),
         extractions: None,
         clock_control: None,
+        shard: None,
+        merged: None,
         profiles: None,
         session_n: None,
         provenance: kqent_pipeline::provenance::collect(

@@ -38,6 +38,8 @@ fn sweep_directory_gives_html_and_markdown() {
             pipeline: Some(false),
             extractions: None,
             clock_control: None,
+            shard: None,
+            merged: None,
             profiles: None,
             session_n: None,
             provenance: kqent_pipeline::provenance::collect(

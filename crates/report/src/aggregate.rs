@@ -61,20 +61,21 @@ pub struct ConfigSummary {
     pub worst: usize,
 }
 
-/// Groups results by config id (first-appearance order) and summarises each.
+/// Groups results by config id (first-appearance order; by config id and host when they come
+/// from several hosts, as the summary does: `kqent_schema::summary::row_ids`) and
+/// summarises each.
 pub fn aggregate(results: &[ResultReport]) -> Vec<ConfigSummary> {
+    let rows = kqent_schema::summary::row_ids(results);
     let mut order: Vec<&str> = Vec::new();
-    for r in results {
-        if !order.contains(&r.config_id.as_str()) {
-            order.push(&r.config_id);
+    for r in &rows {
+        if !order.contains(&r.as_str()) {
+            order.push(r);
         }
     }
     order
         .into_iter()
         .filter_map(|id| {
-            let idx: Vec<usize> = (0..results.len())
-                .filter(|&i| results[i].config_id == id)
-                .collect();
+            let idx: Vec<usize> = (0..results.len()).filter(|&i| rows[i] == id).collect();
             let group = || idx.iter().map(|&i| &results[i]);
             let mut repetitions: Vec<u32> = group().map(|r| r.repetition).collect();
             repetitions.sort_unstable();

@@ -111,6 +111,7 @@ pub fn comparison_kind_text(k: ComparisonKind) -> &'static str {
         ComparisonKind::CombinationVsEmpty => "combination vs empty queue",
         ComparisonKind::CombinationVsBestSingle => "combination vs best single kind",
         ComparisonKind::EmptyVsClock => "empty queue vs clock-only floor",
+        ComparisonKind::HostVsHost => "same configuration, host vs first host",
         ComparisonKind::ProfileVsKqent => "openentropy profile vs kqent design",
     }
 }
@@ -421,6 +422,11 @@ pub fn caveat_sentences(s: &SummaryReport) -> Vec<String> {
             ),
             Caveat::Pipelined => "Collections overlapped with the analysis of the previous run (--pipeline): the analysis competed for the CPU whose timing was measured.".to_string(),
             Caveat::Mock => "The mock backend's durations are synthetic: they test the pipeline, not an operating system.".to_string(),
+            Caveat::SeveralHosts { hosts } => format!(
+                "The results come from {} hosts ({}): each configuration is shown per host (`<configuration>@<host>`) and compared with its first host, never pooled.",
+                hosts.len(),
+                hosts.join("; ")
+            ),
         })
         .collect()
 }

@@ -340,6 +340,13 @@ pub struct SweepManifest {
     /// [`crate::summary::CLOCK_CONTROL_ID`]). `None`: it does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_control: Option<bool>,
+    /// The shard of the sweep this directory holds (`sweep --shard K/N`); `None`: the whole
+    /// sweep. The knob lists and `repeat` above are still the whole grid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// What `kqent merge` combined into this directory; `None` for a sweep that ran here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<MergeRecord>,
     /// The collection profiles swept (`--profile`), when it is not kqent's alone: every
     /// configuration of the knob product runs under each (openentropy configurations under
     /// their own ids, `oe-...`). `None`: kqent's design only.
@@ -350,6 +357,81 @@ pub struct SweepManifest {
     pub session_n: Option<u64>,
     /// Where and when the sweep started (not reproducible).
     pub provenance: Provenance,
+}
+
+/// Shard `index` of `count` (`--shard K/N`, K from 1): the runs of the sweep's canonical
+/// order whose position (from 0) is `index - 1` modulo `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// K, from 1.
+    pub index: u32,
+    /// N.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Runs of a sweep of `total` runs that fall to this shard.
+    ///
+    /// ```
+    /// use kqent_schema::Shard;
+    /// let share = |k| Shard { index: k, count: 3 }.share(8);
+    /// assert_eq!((share(1), share(2), share(3)), (3, 3, 2));
+    /// ```
+    pub fn share(&self, total: usize) -> usize {
+        let n = self.count.max(1) as usize;
+        let k = self.index.saturating_sub(1) as usize;
+        total / n + usize::from(k < total % n)
+    }
+
+    /// Whether the run at `position` (from 0) of the canonical order is this shard's.
+    pub fn owns(&self, position: usize) -> bool {
+        position % self.count.max(1) as usize == self.index.saturating_sub(1) as usize
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// How a merged sweep directory was put together (`kqent merge`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeRecord {
+    /// Every directory merged, in the order given.
+    pub sources: Vec<MergeSource>,
+    /// Runs of the grid that no directory holds, per platform: the report is incomplete.
+    pub missing: Vec<MissingRun>,
+}
+
+/// One directory of a merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeSource {
+    /// The directory as given on the command line.
+    pub dir: String,
+    /// Its shard, when it was one.
+    pub shard: Option<Shard>,
+    /// Host, OS and kernel its sweep ran on (its manifest's provenance).
+    pub host: String,
+    /// Operating system.
+    pub os: String,
+    /// Kernel release.
+    pub kernel: String,
+    /// Collector backend.
+    pub backend: String,
+    /// Results taken from it (a result identical to one already taken is counted once).
+    pub results: u64,
+}
+
+/// A run of the grid that a merge did not find.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingRun {
+    /// The platform it is missing for (`os/backend`).
+    pub platform: String,
+    /// Configuration id.
+    pub config_id: String,
+    /// Repetition, from 1.
+    pub repetition: u32,
 }
 
 /// The results of a sweep directory or of one result file, as read back for rendering and
@@ -363,12 +445,20 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// (results present, results the manifest asks for: configurations x repeat), when
+    /// (results present, results the manifest asks for: configurations x repeat, the
+    /// shard's share of them in a shard directory, present + missing in a merged one), when
     /// there is a manifest.
     pub fn completeness(&self) -> Option<(usize, usize)> {
         let m = self.manifest.as_ref()?;
         let configs = m.knobs.configs().len() + usize::from(m.clock_control == Some(true));
-        let expected = configs * m.repeat as usize;
+        let mut expected = configs * m.repeat as usize;
+        if let Some(shard) = m.shard {
+            expected = shard.share(expected);
+        }
+        if let Some(merged) = &m.merged {
+            // Several platforms each cover the grid: what is there plus what is missing.
+            expected = self.results.len() + merged.missing.len();
+        }
         Some((self.results.len(), expected))
     }
 }

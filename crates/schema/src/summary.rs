@@ -73,6 +73,7 @@ pub fn observation(r: &ResultReport) -> Observation {
             .as_ref()
             .and_then(|c| c.virtualization.clone()),
         extractions: r.extractions.clone(),
+        host: Some(host_label(r)),
         profile: r.profile.clone(),
         profile_key: r
             .knobs
@@ -80,6 +81,27 @@ pub fn observation(r: &ResultReport) -> Observation {
             .map(|k| format!("to{}", k.timeout_ms))
             .unwrap_or_default(),
     }
+}
+
+/// The machine a result was produced on, as the summary keeps it apart:
+/// `host (os kernel[, virtualisation])`. The backend is not part of it (the clock control
+/// of a host is that host's), e.g. `runner-1 (linux 6.8.0, kvm)`.
+pub fn host_label(r: &ResultReport) -> String {
+    let p = &r.provenance;
+    let virt = p
+        .collection
+        .as_ref()
+        .and_then(|c| c.virtualization.as_deref())
+        .map(|v| format!(", {v}"))
+        .unwrap_or_default();
+    format!("{} ({} {}{virt})", p.host, p.os, p.kernel)
+}
+
+/// The row of each result in the summary (`kqent_analysis::inference::row_ids`): its
+/// configuration id, or `<configuration>@<host>` when the results come from several hosts.
+pub fn row_ids(results: &[ResultReport]) -> Vec<String> {
+    let obs: Vec<Observation> = results.iter().map(observation).collect();
+    kqent_analysis::inference::row_ids(&obs)
 }
 
 /// The summary of everything `loaded` holds, with the default decision rules.

@@ -295,6 +295,23 @@ fn schema_and_types_have_the_same_fields() {
         kqent_analysis::Extraction::XorFold,
     ]);
     m.clock_control = Some(true);
+    m.shard = Some(kqent_schema::Shard { index: 2, count: 3 });
+    m.merged = Some(kqent_schema::MergeRecord {
+        sources: vec![kqent_schema::MergeSource {
+            dir: "shard-2".into(),
+            shard: Some(kqent_schema::Shard { index: 2, count: 3 }),
+            host: "h".into(),
+            os: "linux".into(),
+            kernel: "6.1".into(),
+            backend: "epoll".into(),
+            results: 1,
+        }],
+        missing: vec![kqent_schema::MissingRun {
+            platform: "linux/epoll".into(),
+            config_id: "t0-s0-w0-to1-p500-edge-wu0".into(),
+            repetition: 1,
+        }],
+    });
     m.profiles = Some(vec![
         kqent_schema::Profile::Kqent,
         kqent_schema::Profile::Openentropy,
@@ -323,8 +340,20 @@ fn schema_and_types_have_the_same_fields() {
             detail: serde_json::json!({}),
         });
     }
+    // The same runs on a second host, so that the per-host fields appear too.
+    let other: Vec<_> = loaded
+        .results
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            r.provenance.host = "second-host".into();
+            r
+        })
+        .collect();
+    loaded.results.extend(other);
     let summary = kqent_schema::summary::summary_of(&loaded);
     assert!(summary.summary.kinds_answer.is_some() && !summary.summary.comparisons.is_empty());
+    assert!(summary.summary.configs.iter().all(|c| c.host.is_some()));
     let doc = serde_json::to_value(&summary).unwrap();
     assert_valid(&validator(), &doc, "summary.json");
     let mut seen = 0;

@@ -34,6 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             pipeline: Some(false),
             extractions: None,
             clock_control: None,
+            shard: None,
+            merged: None,
             profiles: None,
             session_n: None,
             provenance: kqent_pipeline::provenance::collect(env!("CARGO_PKG_VERSION"), now, now),

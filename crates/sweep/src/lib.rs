@@ -25,6 +25,8 @@
 pub mod error;
 pub mod layout;
 pub mod lock;
+pub mod merge;
+pub mod shard;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,6 +86,8 @@ pub struct Spec {
     pub dir: PathBuf,
     /// Continue the sweep in `dir`.
     pub resume: bool,
+    /// Run only this shard of the sweep (`--shard K/N`, [`shard`]); `None`: every run.
+    pub shard: Option<kqent_schema::Shard>,
 }
 
 /// The seed of run `rep` of configuration `config_id` in a sweep seeded `sweep_seed`: the
@@ -222,6 +226,8 @@ pub fn manifest(spec: &Spec, started: SystemTime) -> SweepManifest {
                 .collect()
         }),
         clock_control: spec.clock_control.then_some(true),
+        shard: spec.shard,
+        merged: None,
         profiles: (spec.profiles != [Profile::Kqent]).then(|| spec.profiles.clone()),
         session_n: spec
             .profiles
@@ -245,6 +251,10 @@ pub fn run(
 ) -> Result<Outcome, SweepError> {
     if spec.repeat == 0 {
         return Err(SweepError::Other("--repeat must be at least 1".into()));
+    }
+    if let Some(s) = spec.shard {
+        // Spec is public: a shard not made by shard::parse_shard is checked here too.
+        shard::parse_shard(&s.to_string())?;
     }
     let extractions: Vec<Extraction> = std::iter::once(spec.extraction)
         .chain(spec.also.iter().copied())
@@ -318,10 +328,17 @@ pub fn run(
                 })
                 .chain(control)
         })
+        // The canonical order (shard::canonical_runs); a shard keeps its positions.
+        .enumerate()
+        .filter(|(p, _)| spec.shard.is_none_or(|s| s.owns(*p)))
+        .map(|(_, r)| r)
         .filter(|r| !done.contains(&(r.id.clone(), r.rep)))
         .collect();
     let per_rep = configs.len() as u64 + u64::from(spec.clock_control);
-    let total = per_rep * u64::from(spec.repeat);
+    let mut total = per_rep * u64::from(spec.repeat);
+    if let Some(s) = spec.shard {
+        total = s.share(total as usize) as u64;
+    }
     observer.started(&Plan {
         configs: configs.len(),
         clock_control: spec.clock_control,
@@ -451,6 +468,8 @@ fn differences(old: &SweepManifest, new: &SweepManifest) -> Vec<String> {
         join(&n.write_trigger),
     );
     check("--warmup", join(&o.warmup), join(&n.warmup));
+    let shard = |m: &SweepManifest| m.shard.map_or("none".to_string(), |s| s.to_string());
+    check("--shard", shard(old), shard(new));
     let profiles = |m: &SweepManifest| join(m.profiles.as_deref().unwrap_or(&[Profile::Kqent]));
     check("--profile", profiles(old), profiles(new));
     if let (Some(was), Some(now)) = (old.session_n, new.session_n) {

@@ -75,6 +75,12 @@ pub struct Group<'a> {
     pub key: &'a str,
     /// H_assessed of each repetition.
     pub values: &'a [f64],
+    /// The configuration id without the host (equal to `id` in a one-host sweep).
+    pub config: &'a str,
+    /// The host, when the sweep's results come from several: comparisons of configurations
+    /// stay within a host, and each host is compared with the first for the same
+    /// configuration ([`ComparisonKind::HostVsHost`]).
+    pub host: Option<&'a str>,
     /// The collection profile when it is not kqent's design (`None`).
     pub profile: Option<&'a str>,
     /// The knobs every profile takes from the user (the timeout): configurations of two
@@ -94,6 +100,9 @@ pub enum ComparisonKind {
     CombinationVsBestSingle,
     /// The empty queue against the clock-only control.
     EmptyVsClock,
+    /// One configuration on one host against the same configuration on the first host
+    /// it ran on (a merge of several hosts): a difference means the hosts must not be pooled.
+    HostVsHost,
     /// A configuration of another collection profile (openentropy's shipped loop) against
     /// kqent's design with the same sources.
     ProfileVsKqent,
@@ -280,12 +289,23 @@ pub fn compare_family(
             }
             Role::EmptyQueue => {
                 for (c, cg) in groups.iter().enumerate() {
-                    if cg.role == Role::ClockControl {
+                    if cg.role == Role::ClockControl && cg.host == g.host {
                         pairs.push((ComparisonKind::EmptyVsClock, i, c));
                     }
                 }
             }
             Role::ClockControl | Role::Other => {}
+        }
+    }
+    // Host as a factor: each further host of a configuration against its first host.
+    for (i, g) in groups.iter().enumerate() {
+        if g.host.is_none() {
+            continue;
+        }
+        if let Some(first) = groups.iter().position(|o| o.config == g.config) {
+            if first != i && groups[first].host != g.host {
+                pairs.push((ComparisonKind::HostVsHost, i, first));
+            }
         }
     }
     // The profiles compared, configuration by configuration, after the kinds family.
@@ -427,6 +447,8 @@ mod tests {
             counts,
             key: "k",
             values,
+            config: id,
+            host: None,
             profile: None,
             profile_key: "to1",
         }
@@ -451,6 +473,8 @@ mod tests {
             counts: [0, 0, 0],
             key: "other",
             values: &clock,
+            config: "clock",
+            host: None,
             profile: None,
             profile_key: "to1",
         });
@@ -554,6 +578,8 @@ mod tests {
             values,
             profile: Some("openentropy"),
             profile_key: pk,
+            config: id,
+            host: None,
         };
         let groups = [
             g("e", [0, 0, 0], &e),

@@ -29,7 +29,7 @@ pub use holm::holm;
 pub use rate::{CollectionInfo, RunRate};
 pub use spread::{t_quantile, Spread};
 pub use summary::{
-    summarize, Caveat, ConfigStats, ExtractionAssessment, ExtractionStats, Observation, RateStats,
-    Summary, SweepFacts,
+    row_ids, summarize, Caveat, ConfigStats, ExtractionAssessment, ExtractionStats, Observation,
+    RateStats, Summary, SweepFacts,
 };
 pub use welch::{welch, Welch};

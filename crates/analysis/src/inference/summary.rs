@@ -53,6 +53,9 @@ pub struct Observation {
     pub virtualization: Option<String>,
     /// The other extractions of the same trace.
     pub extractions: Vec<ExtractionAssessment>,
+    /// The machine it ran on, `host (os kernel[, virtualisation])`; when the observations
+    /// come from more than one, every configuration is summarised per host.
+    pub host: Option<String>,
     /// The collection profile when it is not kqent's design (`openentropy`).
     pub profile: Option<String>,
     /// The knobs every profile takes from the user besides the counts (the timeout), as one
@@ -99,6 +102,11 @@ pub struct ConfigStats {
     pub rate: Option<RateStats>,
     /// Repetitions whose IID tests passed, and how many ran them (`None`: none did).
     pub iid_passed: Option<[usize; 2]>,
+    /// The host, when the sweep's results come from several: then `config_id` is
+    /// `<configuration>@<host name>` and each host of a configuration is its own row,
+    /// never pooled with the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// One configuration under one extraction, the same traces for every extraction.
@@ -157,6 +165,11 @@ pub enum Caveat {
     Pipelined,
     /// The synthetic mock backend, not an OS.
     Mock,
+    /// The results come from several hosts: each is shown and compared apart.
+    SeveralHosts {
+        /// Every host, `host (os kernel[, virtualisation])`.
+        hosts: Vec<String>,
+    },
 }
 
 /// The summary of a sweep (or of a single result).
@@ -191,21 +204,83 @@ fn spread_of(v: impl Iterator<Item = f64>) -> Option<Spread> {
     Spread::of(&v.collect::<Vec<f64>>())
 }
 
-/// Summarises `observations` (any order; grouped by config id in first-appearance order).
+/// The hosts of `observations` (first-appearance order), and what names each in a
+/// configuration's id: the host name when that tells the hosts apart, else the whole label.
+fn hosts_of(observations: &[Observation]) -> (Vec<&str>, Vec<String>) {
+    let mut hosts: Vec<&str> = Vec::new();
+    for h in observations.iter().filter_map(|o| o.host.as_deref()) {
+        if !hosts.contains(&h) {
+            hosts.push(h);
+        }
+    }
+    let short: Vec<String> = hosts
+        .iter()
+        .map(|h| h.split(" (").next().unwrap_or(h).to_string())
+        .collect();
+    let distinct = short
+        .iter()
+        .enumerate()
+        .all(|(i, s)| !short[..i].contains(s));
+    let names = if distinct {
+        short
+    } else {
+        hosts.iter().map(|h| h.to_string()).collect()
+    };
+    (hosts, names)
+}
+
+/// The row of `o` given every host present and the name of each.
+fn row_of(o: &Observation, hosts: &[&str], names: &[String]) -> String {
+    match o
+        .host
+        .as_deref()
+        .and_then(|h| hosts.iter().position(|x| *x == h))
+    {
+        Some(i) if hosts.len() > 1 => format!("{}@{}", o.config_id, names[i]),
+        _ => o.config_id.clone(),
+    }
+}
+
+/// The row each observation belongs to in a summary: its configuration id, or
+/// `<configuration>@<host>` when the observations come from more than one host (the host
+/// name when that tells them apart, else the whole host label). Renderers that group
+/// results use it too, so that no table pools hosts the summary keeps apart.
+pub fn row_ids(observations: &[Observation]) -> Vec<String> {
+    let (hosts, names) = hosts_of(observations);
+    observations
+        .iter()
+        .map(|o| row_of(o, &hosts, &names))
+        .collect()
+}
+
+/// Summarises `observations` (any order; grouped by config id in first-appearance order,
+/// and by host too when they come from several: [`row_ids`]).
 pub fn summarize(
     observations: &[Observation],
     facts: SweepFacts,
     options: FamilyOptions,
 ) -> Summary {
+    let (hosts, host_names) = hosts_of(observations);
+    let several = hosts.len() > 1;
+    // The row a result belongs to: its configuration, on its host when there are several.
+    let ident = |o: &Observation| row_of(o, &hosts, &host_names);
+    let idents: Vec<String> = observations.iter().map(ident).collect();
     let mut order: Vec<&str> = Vec::new();
-    for o in observations {
-        if !order.contains(&o.config_id.as_str()) {
-            order.push(&o.config_id);
+    for id in &idents {
+        if !order.contains(&id.as_str()) {
+            order.push(id);
         }
     }
     let groups: Vec<Vec<&Observation>> = order
         .iter()
-        .map(|id| observations.iter().filter(|o| o.config_id == *id).collect())
+        .map(|id| {
+            observations
+                .iter()
+                .zip(&idents)
+                .filter(|(_, i)| i == id)
+                .map(|(o, _)| o)
+                .collect()
+        })
         .collect();
     let mut configs = Vec::new();
     let mut extractions = Vec::new();
@@ -241,7 +316,8 @@ pub fn summarize(
         });
         let verdicts: Vec<bool> = g.iter().filter_map(|o| o.iid).collect();
         configs.push(ConfigStats {
-            config_id: first.config_id.clone(),
+            config_id: ident(first),
+            host: first.host.clone().filter(|_| several),
             role: Role::of(first.backend.as_deref(), first.counts),
             backend: first.backend.clone(),
             counts: first.counts,
@@ -298,7 +374,7 @@ pub fn summarize(
                 continue;
             };
             extractions.push(ExtractionStats {
-                config_id: first.config_id.clone(),
+                config_id: ident(first),
                 extraction: e.extraction,
                 bits: e.bits,
                 main: k == 0,
@@ -308,23 +384,43 @@ pub fn summarize(
             });
         }
     }
-    let firsts: Vec<&Observation> = groups
+    // Comparisons of configurations stay within a host: the host is part of the key.
+    let kept: Vec<&Observation> = groups
         .iter()
         .filter(|g| spread_of(g.iter().map(|o| o.main.h_assessed)).is_some())
         .map(|g| g[0])
         .collect();
+    let keys: Vec<String> = kept
+        .iter()
+        .map(|o| match (&o.host, several) {
+            (Some(h), true) => format!("{}@{h}", o.key),
+            _ => o.key.clone(),
+        })
+        .collect();
+    // Profile comparisons stay within a host too.
+    let profile_keys: Vec<String> = kept
+        .iter()
+        .map(|o| match (&o.host, several) {
+            (Some(h), true) => format!("{}@{h}", o.profile_key),
+            _ => o.profile_key.clone(),
+        })
+        .collect();
     let family: Vec<Group<'_>> = configs
         .iter()
         .zip(&h_values)
-        .zip(&firsts)
-        .map(|((c, v), o)| Group {
+        .zip(&keys)
+        .zip(&kept)
+        .zip(&profile_keys)
+        .map(|((((c, v), key), o), profile_key)| Group {
             id: &c.config_id,
             role: c.role,
             counts: c.counts.unwrap_or([0; 3]),
-            key: &o.key,
+            key,
             values: v,
+            config: &o.config_id,
+            host: o.host.as_deref().filter(|_| several),
             profile: o.profile.as_deref(),
-            profile_key: &o.profile_key,
+            profile_key,
         })
         .collect();
     let (comparisons, kinds_answer) = compare_family(&family, &options);
@@ -406,6 +502,12 @@ fn caveats(
     if obs.iter().any(|o| o.backend.as_deref() == Some("mock")) {
         out.push(Caveat::Mock);
     }
+    let (hosts, _) = hosts_of(obs);
+    if hosts.len() > 1 {
+        out.push(Caveat::SeveralHosts {
+            hosts: hosts.into_iter().map(str::to_string).collect(),
+        });
+    }
     out
 }
 
@@ -441,6 +543,7 @@ mod tests {
                 bits: 8,
                 h_assessed: 2.0 * h,
             }],
+            host: Some("a (linux 6.1)".into()),
             profile: None,
             profile_key: "to1".into(),
         }
@@ -489,6 +592,7 @@ mod tests {
                 Caveat::FewRepetitions { .. } => "reps",
                 Caveat::Pipelined => "pipeline",
                 Caveat::Mock => "mock",
+                Caveat::SeveralHosts { .. } => "hosts",
             })
             .collect();
         assert_eq!(kinds, vec!["samples", "clock", "vm", "reps", "pipeline"]);

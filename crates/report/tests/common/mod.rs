@@ -31,6 +31,8 @@ pub fn manifest(lists: KnobLists, repeat: u32) -> SweepManifest {
         pipeline: Some(false),
         extractions: None,
         clock_control: None,
+        shard: None,
+        merged: None,
         profiles: None,
         session_n: None,
         provenance: kqent_pipeline::provenance::collect(
