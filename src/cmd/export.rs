@@ -2,10 +2,9 @@
 //! raw records (`--csv`). Output goes to a temporary file in the destination directory and
 //! is renamed into place, so a failed export leaves nothing behind.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use kqent_analysis::Extraction;
 use kqent_pipeline::atomic::write_with;
 use kqent_trace::{EventKinds, Record};
@@ -31,7 +30,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    refuse_overwriting_input(&args.trace, &args.out)?;
+    kqent_pipeline::outputs::Outputs::new()
+        .input(&args.trace)
+        .check("--out", &args.out)?;
     let reader = kqent_trace::open_file(&args.trace)
         .with_context(|| format!("cannot read trace {}", args.trace.display()))?;
     let meta = reader.metadata().clone();
@@ -128,22 +129,6 @@ fn push_u64(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-/// Symbols taken from the low bits of durations that all share a factor are partly
-/// constant: say so before anyone assesses them.
-fn refuse_overwriting_input(input: &Path, out: &Path) -> anyhow::Result<()> {
-    if let (Ok(a), Ok(b)) = (fs::canonicalize(input), fs::canonicalize(out)) {
-        if a == b {
-            bail!(
-                "the output {} is the input trace: choose another --out",
-                out.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Writes `out` through `fill` into a temporary file next to it, then renames it into
-/// place. On any error (or panic) the temporary file is removed and `out` is untouched.
 #[cfg(test)]
 mod tests {
     use super::*;

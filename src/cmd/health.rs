@@ -59,6 +59,11 @@ struct Output<'a> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if let Some(path) = &args.json {
+        kqent_pipeline::outputs::Outputs::new()
+            .input(&args.input)
+            .check("--json", path)?;
+    }
     let input = kqent_pipeline::read_input(
         &args.input,
         &InputOptions {

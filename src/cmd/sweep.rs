@@ -216,7 +216,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 "kqent: interrupted: {finished} of {total} run(s) finished in {}; continue with --resume",
                 args.out.display()
             );
-            return Ok(exit::INTERRUPTED);
+            return Ok(crate::interrupt::exit_code());
         }
     }
     let loaded = layout::load(&args.out)?;

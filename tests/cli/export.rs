@@ -162,7 +162,7 @@ fn output_over_the_input_is_refused() {
     let before = fs::read(&trace).unwrap();
     export(&trace, &["--csv"], &trace)
         .code(2)
-        .stderr(predicate::str::contains("is the input trace"));
+        .stderr(predicate::str::contains("is the input"));
     assert_eq!(fs::read(&trace).unwrap(), before);
 }
 
