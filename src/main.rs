@@ -75,7 +75,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // Every error is one line, whatever the file names and documents in it hold.
-            let message = one_line(&format!("{e:#}"));
+            let message = one_line(&chain(&e));
             if interrupt::interrupted() {
                 if message == "interrupted" {
                     eprintln!("kqent: interrupted");
@@ -88,6 +88,23 @@ fn main() -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// The error and its causes, `a: b: c`, leaving out a cause whose text the message
+/// already holds (error types that print their source too would repeat the OS's words).
+fn chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// `s` with its control characters escaped (`\n`, `\u{1b}`): a message that quotes a

@@ -9,9 +9,12 @@ mod common;
 mod ent_crosscheck;
 mod export;
 mod findings;
+mod fuzz;
 mod gate;
+mod hardening;
 mod health;
 mod html_browser;
+mod limited;
 mod one_path;
 #[cfg(feature = "openentropy")]
 mod openentropy_crosscheck;

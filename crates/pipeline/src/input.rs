@@ -304,31 +304,33 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
     if is_trace {
         // A trace arriving through a pipe: validated from memory like a file.
         let file_sha256 = sha256_hex(&data);
-        return trace_input(path, std::io::Cursor::new(data), file_sha256, opts);
+        return trace_input(path, std::io::Cursor::new(data), opts, || Ok(file_sha256));
     }
     Input::from_symbol_bytes(path, data, opts.bits)
         .map_err(|e| bad(format!("{shown} is not a valid symbol file: {e}")))
 }
 
-/// A trace on disk, streamed: hashed in one pass, validated and read in a second, so that
-/// memory holds the records' fields, never the file.
+/// A trace on disk, streamed: its header validated and its counts checked first, its
+/// records read, then the file hashed in a second pass, so that memory holds the
+/// records' fields, never the file, and a false count is refused before any long read.
 fn read_trace_file(path: &Path, opts: &InputOptions) -> Result<Input, PipelineError> {
-    let mut hasher = Sha256::new();
-    let mut f = File::open(path).map_err(|e| PipelineError::io("cannot open", path, e))?;
-    std::io::copy(&mut f, &mut HashWriter(&mut hasher))
-        .map_err(|e| PipelineError::io("cannot read", path, e))?;
-    let file_sha256 = hex(&hasher.finalize());
     let f = File::open(path).map_err(|e| PipelineError::io("cannot open", path, e))?;
-    trace_input(path, std::io::BufReader::new(f), file_sha256, opts)
+    trace_input(path, std::io::BufReader::new(f), opts, || {
+        let mut hasher = Sha256::new();
+        let mut f = File::open(path).map_err(|e| PipelineError::io("cannot open", path, e))?;
+        std::io::copy(&mut f, &mut HashWriter(&mut hasher))
+            .map_err(|e| PipelineError::io("cannot read", path, e))?;
+        Ok(hex(&hasher.finalize()))
+    })
 }
 
-/// Validates a trace, checks its record count against the limits, reads its records and
-/// extracts its symbols.
+/// Validates a trace, checks its record count against the limits, hashes it
+/// (`file_sha256`), reads its records and extracts its symbols.
 fn trace_input<R: Read + std::io::Seek>(
     path: &Path,
     source: R,
-    file_sha256: String,
     opts: &InputOptions,
+    file_sha256: impl FnOnce() -> Result<String, PipelineError>,
 ) -> Result<Input, PipelineError> {
     let shown = format!("{:?}", path.display().to_string());
     let bad = |message: String| PipelineError::Input {
@@ -359,6 +361,8 @@ fn trace_input<R: Read + std::io::Seek>(
         },
         e => e,
     })?;
+    // After the records: a file whose records do not validate is not read twice.
+    let file_sha256 = file_sha256()?;
     if trace.durations.is_empty() {
         return Err(bad(format!("{shown}: the trace holds no samples")));
     }
