@@ -22,10 +22,10 @@ use serde_json::Value;
 use crate::limited::{hash, run, Outcome};
 
 /// Cases per input kind in CI.
-const DEFAULT_CASES: u64 = 24;
+const DEFAULT_CASES: u64 = 120;
 const AS_LIMIT: u64 = 2 << 30;
 const RSS_LIMIT_KIB: i64 = 1 << 20;
-const DEADLINE: Duration = Duration::from_secs(300);
+const DEADLINE: Duration = Duration::from_secs(120);
 
 struct Rng(SplitMix64);
 
@@ -283,7 +283,20 @@ fn check(tally: &mut Tally, cwd: &Path, input: &Path, args: &[&str], gate: bool,
     };
     let a: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
     let o: Outcome = run(&a, cwd, &[("TMPDIR", cwd)], AS_LIMIT, DEADLINE);
-    let ctx = || format!("{what}: kqent {args:?}: {o:?}");
+    let ctx = || {
+        // Keep the input that failed, for reproducing it outside the test.
+        let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "fuzz-failure-{}",
+            what.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        ));
+        let _ = std::fs::create_dir_all(&keep);
+        let _ = std::fs::copy(input, keep.join(input.file_name().unwrap_or_default()));
+        format!(
+            "{what}: kqent {args:?} (input kept in {}): {o:?}",
+            keep.display()
+        )
+    };
+    assert!(!o.timed_out, "killed at the deadline: {}", ctx());
     assert_eq!(o.signal, None, "ended by a signal: {}", ctx());
     let code = o.code.unwrap_or(-1);
     let allowed = code == 0 || code == 2 || (gate && code == 1);

@@ -48,28 +48,38 @@ impl Outputs {
         Outputs::default()
     }
 
-    /// Protects `path`: a file, or a directory whose files (a sweep's `sweep.json`,
-    /// `results/*`, `traces/*`, to two levels) are all protected. A path that does not
-    /// exist protects nothing (reading it will fail on its own).
+    /// Protects `path`: a file, or a sweep directory's data (its `sweep.json`, every
+    /// file in `results/` and `traces/`; a manifest given by name protects its directory
+    /// the same way). The files a report writes there are not inputs and may be
+    /// replaced. A path that does not exist protects nothing (reading it fails anyway).
     pub fn input(mut self, path: &Path) -> Outputs {
-        self.add(path, 2);
+        let Ok(meta) = std::fs::metadata(path) else {
+            return self;
+        };
+        if meta.is_dir() {
+            self.sweep_dir(path);
+        } else {
+            self.file(path);
+            if path.file_name().is_some_and(|n| n == "sweep.json") {
+                self.sweep_dir(parent(path));
+            }
+        }
         self
     }
 
-    fn add(&mut self, path: &Path, depth: u32) {
-        let Ok(meta) = std::fs::metadata(path) else {
-            return;
-        };
-        if meta.is_dir() {
-            if depth == 0 {
-                return;
-            }
-            if let Ok(entries) = std::fs::read_dir(path) {
+    fn sweep_dir(&mut self, dir: &Path) {
+        self.file(&dir.join("sweep.json"));
+        for sub in ["results", "traces"] {
+            if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
                 for e in entries.flatten() {
-                    self.add(&e.path(), depth - 1);
+                    self.file(&e.path());
                 }
             }
-        } else if let Some(id) = id_of(path) {
+        }
+    }
+
+    fn file(&mut self, path: &Path) {
+        if let Some(id) = id_of(path).filter(|_| path.is_file()) {
             self.inputs.push((id, path.to_path_buf()));
         }
     }
@@ -148,6 +158,18 @@ mod tests {
         let e = o.check("--json", &link).unwrap_err().to_string();
         assert!(e.contains("is the input"), "{e}");
         assert!(o.check("--json", dir.path()).is_err());
+        // A sweep directory: its data is protected, a report written there is not.
+        let sw = dir.path().join("sw");
+        std::fs::create_dir_all(sw.join("results")).unwrap();
+        std::fs::write(sw.join("sweep.json"), b"{}").unwrap();
+        std::fs::write(sw.join("results/r.json"), b"{}").unwrap();
+        std::fs::write(sw.join("summary.md"), b"old").unwrap();
+        let o = Outputs::new().input(&sw);
+        assert!(o.check("--markdown", &sw.join("results/r.json")).is_err());
+        assert!(o.check("--markdown", &sw.join("sweep.json")).is_err());
+        o.check("--markdown", &sw.join("summary.md")).unwrap();
+        let o = Outputs::new().input(&sw.join("sweep.json"));
+        assert!(o.check("--html", &sw.join("results/r.json")).is_err());
         let nested = dir.path().join("a/b/out.json");
         o.check("--json", &nested).unwrap();
         assert!(dir.path().join("a/b").is_dir());
