@@ -59,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let checked = CheckOptions {
         allow_incomplete: args.allow_incomplete,
         directory: args.input.is_dir(),
+        distinct_inputs: true,
     };
     for w in check(&loaded, &checked)
         .with_context(|| format!("{:?}", args.input.display().to_string()))?

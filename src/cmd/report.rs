@@ -72,6 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let checked = CheckOptions {
         allow_incomplete: true,
         directory: is_dir,
+        distinct_inputs: false,
     };
     check(&loaded, &checked)?;
     let overview = Overview::new(&loaded);

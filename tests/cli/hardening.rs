@@ -694,6 +694,12 @@ fn p6_gate_validates_ranges_manifest_and_duplicates() {
         &["gate", "r", "--min-entropy", "0", "--max-autocorr", "0.1"],
     );
     o.one_line_error(2, "max |r_k| -0.5 is outside 0..=1");
+    // Found by the fuzz test (seed 7, case 102): a huge autocorrelation band made the
+    // plot's axis unbounded and `report` loop; now both commands refuse it.
+    let b = copy("b");
+    doctor_results(&b, |v| v["stats"]["autocorrelation"]["band"] = 1e308.into());
+    gate("b", &[]).one_line_error(2, "band 1e308 is outside 0..=2");
+    kq(d, &["report", "b", "-q"]).one_line_error(2, "band 1e308 is outside 0..=2");
     // Manifest present, runs missing.
     let m = copy("m");
     std::fs::remove_file(m.join("results/t1-s4-w4-to1-p500-edge-wu1000-r2.json")).unwrap();

@@ -27,6 +27,9 @@ pub struct CheckOptions {
     pub allow_incomplete: bool,
     /// The source is a sweep directory (not a single result file).
     pub directory: bool,
+    /// Two results computed from the same input (`input.sha256`) are an error: what the
+    /// gate asks, so that a copied result cannot count twice. A report only shows them.
+    pub distinct_inputs: bool,
 }
 
 /// Runs every check on `loaded`; returns the warnings (missing runs allowed by
@@ -44,6 +47,9 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Result<Vec<String>, SweepE
                 "the results hold {} twice (a copied result file?): each run counts once",
                 run_name(r)
             )));
+        }
+        if !opts.distinct_inputs {
+            continue;
         }
         if let Some(other) = inputs.insert(r.input.sha256.as_str(), r) {
             return Err(SweepError::Other(format!(
@@ -189,11 +195,48 @@ pub fn check_ranges(r: &ResultReport) -> Result<(), String> {
         if let Some(v) = ac.r.iter().find(|v| !(v.is_finite() && v.abs() <= 1.0)) {
             return Err(format!("autocorrelation r_k {v} is outside -1..=1"));
         }
+        if !(ac.band.is_finite() && (0.0..=2.0).contains(&ac.band)) {
+            return Err(format!(
+                "the autocorrelation band {:e} is outside 0..=2",
+                ac.band
+            ));
+        }
+        if ac.outside > ac.r.len() {
+            return Err(format!(
+                "{} lags outside the band of {} computed",
+                ac.outside,
+                ac.r.len()
+            ));
+        }
         let largest = ac.r.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         if !ac.r.is_empty() && (largest - ac.max_abs).abs() > 1e-9 {
             return Err(format!(
                 "max |r_k| {} is not the largest |r_k| listed ({largest})",
                 ac.max_abs
+            ));
+        }
+    }
+    if let Some(d) = &r.durations {
+        let (lo, hi) = (d.min as f64, d.max as f64);
+        let inside = |v: f64| v.is_finite() && v >= lo && v <= hi;
+        if d.min > d.max || !inside(d.mean) || !inside(d.median) {
+            return Err(format!(
+                "duration statistics out of order (min {}, mean {}, median {}, max {})",
+                d.min, d.mean, d.median, d.max
+            ));
+        }
+        // 50 bins a decade over at most 20 decades of u64 nanoseconds.
+        if d.histogram.len() > 1000 {
+            return Err(format!("{} duration histogram bins", d.histogram.len()));
+        }
+        if let Some(b) = d
+            .histogram
+            .iter()
+            .find(|b| !(b.lo.is_finite() && b.hi.is_finite() && 0.0 <= b.lo && b.lo <= b.hi))
+        {
+            return Err(format!(
+                "a duration histogram bin [{}, {}] is not a range",
+                b.lo, b.hi
             ));
         }
     }
