@@ -83,6 +83,8 @@ pub fn run(
         }
     }
     let started = Instant::now();
+    // Reaped below with wait4 (for its rusage), not Child::wait.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("kqent starts");
     let pid = child.id() as libc::pid_t;
     let mut out = child.stdout.take().unwrap();

@@ -43,6 +43,8 @@ pub fn address_space_limit() -> Option<u64> {
         // SAFETY: getrlimit only writes the struct it is given.
         let rc = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) };
         if rc == 0 && r.rlim_cur != libc::RLIM_INFINITY {
+            // rlim_t is u64 on Linux and macOS, i64 on FreeBSD.
+            #[allow(clippy::unnecessary_cast)]
             return Some(r.rlim_cur as u64);
         }
         None

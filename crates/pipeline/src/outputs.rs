@@ -106,7 +106,7 @@ impl Outputs {
             }
         }
         let dir = parent(out);
-        create_dir(dir).map_err(|m| bad(m))?;
+        create_dir(dir).map_err(&bad)?;
         // A probe with the atomic writer's own O_EXCL temporary: an unwritable folder is
         // found now, not after minutes of work.
         tempfile::Builder::new()

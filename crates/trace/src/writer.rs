@@ -11,7 +11,6 @@ use crate::{Metadata, Record, TraceError};
 /// Room left in the JSON region for the metadata to grow between creation and finish
 /// (provenance and counters are usually filled at the end).
 const DEFAULT_SLACK: u64 = 16 * 1024;
-/// The header is rounded up to this size so records start at an aligned offset.
 
 /// Writes a trace record by record, holding O(1) memory whatever the number of records.
 ///
