@@ -49,6 +49,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A closed stdout (`kqent ... | head`) ends the process quietly, as for any Unix
+    // filter, instead of a panic on the next print.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => return usage_error(e),
@@ -78,11 +85,17 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            // Every error is one line, whatever the file names and documents in it hold.
+            let message = one_line(&chain(&e));
             if interrupt::interrupted() {
-                eprintln!("kqent: interrupted: {e:#}");
-                return ExitCode::from(exit::INTERRUPTED);
+                if message == "interrupted" {
+                    eprintln!("kqent: interrupted");
+                } else {
+                    eprintln!("kqent: interrupted: {message}");
+                }
+                return ExitCode::from(interrupt::exit_code());
             }
-            eprintln!("kqent: error: {e:#}");
+            eprintln!("kqent: error: {message}");
             ExitCode::from(exit::ERROR)
         }
     }
@@ -97,6 +110,37 @@ fn given(matches: &ArgMatches, name: &str) -> Vec<String> {
         .filter(|id| sub.value_source(id.as_str()) == Some(ValueSource::CommandLine))
         .map(|id| id.as_str().to_string())
         .collect()
+}
+
+/// The error and its causes, `a: b: c`, leaving out a cause whose text the message
+/// already holds (error types that print their source too would repeat the OS's words).
+fn chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// `s` with its control characters escaped (`\n`, `\u{1b}`): a message that quotes a
+/// hostile string cannot add lines or terminal escape sequences.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// clap's errors, in the house style where that keeps everything: a value that does not
@@ -114,7 +158,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
             .take_while(|l| !l.trim().is_empty())
             .map(str::trim)
             .collect();
-        eprintln!("kqent: {}", first.join(" "));
+        eprintln!("kqent: {}", one_line(&first.join(" ")));
         return ExitCode::from(exit::ERROR);
     }
     e.exit()

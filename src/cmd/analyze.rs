@@ -94,8 +94,17 @@ impl From<Track> for kqent_pipeline::Track {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    if let Some(0) = args.threads {
-        bail!("--threads must be at least 1");
+    super::check_threads(args.threads)?;
+    if let Some(b) = args.bits {
+        if !(1..=8).contains(&b) {
+            bail!("--bits {b} is outside 1..=8");
+        }
+    }
+    // Before the work: the --json file is not the input and can be written.
+    if let Some(path) = &args.json {
+        kqent_pipeline::outputs::Outputs::new()
+            .input(&args.input)
+            .check("--json", path)?;
     }
     if args.permutations == 0 {
         bail!("--permutations must be at least 1");

@@ -130,6 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     // Everything that can be checked without creating anything, before the output exists.
     validate(&cfg)?;
     let backend = cfg.backend.resolve()?;
+    let replace = check_output("--out", &args.out)?;
     let stop = interrupt::flag()?;
     let partial = AtomicFile::create(&args.out)?;
 
@@ -151,7 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         interrupted,
         ..
     } = result?;
-    partial.persist()?;
+    persist(partial, replace)?;
 
     if interrupted {
         eprintln!(
@@ -160,7 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             cfg.samples,
             args.out.display()
         );
-        return Ok(exit::INTERRUPTED);
+        return Ok(crate::interrupt::exit_code());
     }
     eprintln!(
         "kqent: wrote {} samples ({}, {}, tick {} ns) to {}",
@@ -180,6 +181,7 @@ fn run_openentropy(args: &Args) -> anyhow::Result<u8> {
     validate(&cfg)?;
     let sessions = openentropy_sessions(cfg.samples, args.session_n)?;
     let backend = cfg.backend.resolve()?;
+    let replace = check_output("--out", &args.out)?;
     let stop = interrupt::flag()?;
     let partial = AtomicFile::create(&args.out)?;
     let calls = u64::from(sessions) * (args.session_n + SESSION_EXTRA_CALLS);
@@ -210,14 +212,14 @@ fn run_openentropy(args: &Args) -> anyhow::Result<u8> {
         interrupted,
         ..
     } = result?;
-    partial.persist()?;
+    persist(partial, replace)?;
     if interrupted {
         eprintln!(
             "kqent: interrupted: wrote {} wait calls to {}",
             m.samples,
             args.out.display()
         );
-        return Ok(exit::INTERRUPTED);
+        return Ok(crate::interrupt::exit_code());
     }
     eprintln!(
         "kqent: wrote {} wait calls in {sessions} openentropy sessions ({}, {}) to {}",
@@ -227,6 +229,32 @@ fn run_openentropy(args: &Args) -> anyhow::Result<u8> {
         args.out.display()
     );
     Ok(exit::SUCCESS)
+}
+
+/// Checks an output before anything is collected (the parent-folder policy, not a
+/// directory); says so when it will replace a file, and returns whether it will.
+fn check_output(flag: &str, path: &std::path::Path) -> anyhow::Result<bool> {
+    kqent_pipeline::outputs::Outputs::new().check(flag, path)?;
+    let exists = path.exists();
+    if exists {
+        eprintln!(
+            "kqent: warning: {flag} {:?} exists; it is replaced once the collection is done",
+            path.display().to_string()
+        );
+    }
+    Ok(exists)
+}
+
+/// Moves a finished output into place: over the old file when the user was told it would
+/// be replaced, else only if no other process (a second `collect` to the same `--out`)
+/// finished one there meanwhile.
+fn persist(partial: AtomicFile, replace: bool) -> anyhow::Result<()> {
+    if replace {
+        partial.persist()?;
+    } else {
+        partial.persist_new()?;
+    }
+    Ok(())
 }
 
 /// Durations needed per restart so that `ex` yields `per` symbols (differences need one or
@@ -259,6 +287,8 @@ fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
     if trace_path == args.out {
         anyhow::bail!("--trace and --out name the same file");
     }
+    let replace_matrix = check_output("--out", &args.out)?;
+    let replace_trace = check_output("--trace", &trace_path)?;
     let stop = interrupt::flag()?;
     let matrix_partial = AtomicFile::create(&args.out)?;
     let trace_partial = AtomicFile::create(&trace_path)?;
@@ -296,7 +326,7 @@ fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
     let outcome = result?;
     let m = &outcome.metadata;
     if outcome.interrupted {
-        trace_partial.persist()?;
+        persist(trace_partial, replace_trace)?;
         // An incomplete matrix is useless to the restart tests: keep only the trace.
         drop(matrix);
         drop(matrix_partial);
@@ -305,14 +335,14 @@ fn run_restarts(args: &Args, restarts: u32) -> anyhow::Result<u8> {
             m.samples,
             trace_path.display()
         );
-        return Ok(exit::INTERRUPTED);
+        return Ok(crate::interrupt::exit_code());
     }
     matrix
         .flush()
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     drop(matrix);
-    trace_partial.persist()?;
-    matrix_partial.persist()?;
+    persist(trace_partial, replace_trace)?;
+    persist(matrix_partial, replace_matrix)?;
     eprintln!(
         "kqent: wrote a {restarts} x {per} restart matrix ({ex}) to {} and {} samples to {}",
         args.out.display(),

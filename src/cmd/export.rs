@@ -4,11 +4,10 @@
 //! from standard input (`kqent_pipeline::Source`) and `--out -` writes to standard output;
 //! the closing message always goes to standard error.
 
-use std::fs;
 use std::io::{Read, Seek};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use kqent_analysis::Extraction;
 use kqent_pipeline::Source;
 use kqent_trace::{EventKinds, Record, TraceReader};
@@ -36,9 +35,11 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let source = Source::from_arg(&args.trace);
+    let mut guard = kqent_pipeline::outputs::Outputs::new();
     if let Source::File(trace) = &source {
-        refuse_overwriting_input(trace, &args.out)?;
+        guard = guard.input(trace);
     }
+    guard.check("--out", &args.out)?;
     if let Some(method) = args.extract {
         // The one input path: the symbols `kqent analyze --extract` would assess.
         let input = source.read(&kqent_pipeline::InputOptions {
@@ -145,22 +146,6 @@ fn push_u64(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-/// Symbols taken from the low bits of durations that all share a factor are partly
-/// constant: say so before anyone assesses them.
-fn refuse_overwriting_input(input: &Path, out: &Path) -> anyhow::Result<()> {
-    if let (Ok(a), Ok(b)) = (fs::canonicalize(input), fs::canonicalize(out)) {
-        if a == b {
-            bail!(
-                "the output {} is the input trace: choose another --out",
-                out.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Writes `out` through `fill` into a temporary file next to it, then renames it into
-/// place. On any error (or panic) the temporary file is removed and `out` is untouched.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use kqent_pipeline::atomic::{create_parent, write_atomic};
+use kqent_pipeline::outputs::Outputs;
 use kqent_report::gate::{evaluate_each, GateOptions};
 use kqent_report::junit::{junit_xml, suites, Junit};
 use kqent_sweep::layout::load;
+use kqent_sweep::validate::{check, CheckOptions};
 
 use crate::cmd::gate_policy::Policy;
 use crate::exit;
@@ -36,6 +38,10 @@ pub struct Args {
     /// Write JUnit XML here: one test case per configuration and check.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Judge the results present even when runs the sweep's manifest asks for are
+    /// missing (or the directory has no manifest); without it that is an error.
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 /// Runs the command.
@@ -50,15 +56,20 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             anyhow::bail!("--max-autocorr {y} is outside 0..=1");
         }
     }
+    if let Some(path) = &args.junit {
+        Outputs::new().input(&args.input).check("--junit", path)?;
+    }
     let loaded = load(&args.input)?;
-    // A missing repetition cannot pass: gating a partial sweep would pass silently.
-    if let Some((done, expected)) = loaded.completeness() {
-        if done < expected {
-            anyhow::bail!(
-                "{}: sweep incomplete, {done} of {expected} results (resume the sweep, or gate the result files one by one)",
-                args.input.display()
-            );
-        }
+    // Ranges, duplicates and the manifest's runs: a missing repetition cannot pass.
+    let checked = CheckOptions {
+        allow_incomplete: args.allow_incomplete,
+        directory: args.input.is_dir(),
+        distinct_inputs: true,
+    };
+    for w in check(&loaded, &checked)
+        .with_context(|| format!("{:?}", args.input.display().to_string()))?
+    {
+        eprintln!("kqent: warning: {w}");
     }
     let flags = GateOptions {
         min_entropy,

@@ -62,6 +62,13 @@ struct Output<'a> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if let Some(path) = &args.json {
+        let mut guard = kqent_pipeline::outputs::Outputs::new();
+        if let kqent_pipeline::Source::File(p) = kqent_pipeline::Source::from_arg(&args.input) {
+            guard = guard.input(&p);
+        }
+        guard.check("--json", path)?;
+    }
     let input = kqent_pipeline::Source::from_arg(&args.input).read(&InputOptions {
         bits: args.bits,
         extract: args.extract,

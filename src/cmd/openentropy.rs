@@ -115,6 +115,20 @@ fn assess(a: &AssessArgs) -> anyhow::Result<u8> {
         bail!("--bytes and --per-call must be at least 1");
     }
     let per_call = usize::try_from(a.per_call).context("--per-call is too large")?;
+    // The bytes are held in memory and assessed: no more than the largest symbol file.
+    let max = kqent_pipeline::limits::MAX_SYMBOL_FILE_BYTES;
+    if a.bytes > max {
+        bail!(
+            "--bytes {} is more than the {max} kqent assesses at once",
+            a.bytes
+        );
+    }
+    // Outputs checked before collecting (the README's output rules).
+    let guard = kqent_pipeline::outputs::Outputs::new();
+    guard.check("--out", &a.out)?;
+    if let Some(path) = &a.symbols {
+        guard.check("--symbols", path)?;
+    }
     let started = SystemTime::now();
     // Ctrl-C stops between two collect calls (exit 130 from main).
     crate::interrupt::flag()?;

@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use kqent_pipeline::atomic::{create_parent, write_atomic};
+use kqent_pipeline::outputs::Outputs;
 use kqent_report::overview::Overview;
 use kqent_report::{html, markdown};
 use kqent_sweep::layout::load;
+use kqent_sweep::validate::{check, CheckOptions};
 
 use crate::exit;
 
@@ -41,11 +43,7 @@ fn default_output(input: &Path, is_dir: bool, ext: &str, dir_name: &str) -> Path
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let loaded = load(&args.input)?;
     let is_dir = args.input.is_dir();
-    let overview = Overview::new(&loaded);
-    let page = html::render(&overview)?;
-    let summary = markdown::render(&overview);
     let html_path = args
         .html
         .unwrap_or_else(|| default_output(&args.input, is_dir, "html", "report.html"));
@@ -59,6 +57,27 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             args.input.with_extension("summary.json")
         }
     });
+    // Checked before anything is read or rendered: no output may be an input.
+    let guard = Outputs::new().input(&args.input);
+    for (flag, path) in [
+        ("--html", &html_path),
+        ("--markdown", &md_path),
+        ("--summary", &summary_path),
+    ] {
+        guard.check(flag, path)?;
+    }
+    let loaded = load(&args.input)?;
+    // The figures are drawn only from documents that pass the gate's checks (ranges,
+    // duplicates); an incomplete sweep is shown as such.
+    let checked = CheckOptions {
+        allow_incomplete: true,
+        directory: is_dir,
+        distinct_inputs: false,
+    };
+    check(&loaded, &checked)?;
+    let overview = Overview::new(&loaded);
+    let page = html::render(&overview)?;
+    let summary = markdown::render(&overview);
     let summary_json = kqent_schema::json::to_json(&overview.summary)?;
     for (path, bytes) in [
         (&summary_path, summary_json.as_bytes()),

@@ -62,9 +62,7 @@ pub struct Document {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    if let Some(0) = args.threads {
-        bail!("--threads must be at least 1");
-    }
+    super::check_threads(args.threads)?;
     if !(1..=8).contains(&args.bits) {
         bail!("--bits {} is outside 1..=8", args.bits);
     }
@@ -77,11 +75,18 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             args.bits
         );
     }
-    let shown = args.matrix.display().to_string();
+    let shown = format!("{:?}", args.matrix.display().to_string());
     // Reject a file of the wrong size before reading it all (it may be huge).
-    let size = std::fs::metadata(&args.matrix)
-        .with_context(|| format!("cannot read {shown}"))?
-        .len();
+    let meta = std::fs::metadata(&args.matrix).with_context(|| format!("cannot read {shown}"))?;
+    if !meta.is_file() {
+        bail!("{shown} is not a regular file: a restart matrix is a file of 1000000 samples");
+    }
+    let size = meta.len();
+    if let Some(path) = &args.json {
+        kqent_pipeline::outputs::Outputs::new()
+            .input(&args.matrix)
+            .check("--json", path)?;
+    }
     let expected = (restart::ROWS * restart::COLUMNS) as u64;
     if size != expected {
         bail!(

@@ -251,7 +251,7 @@ pub fn run(mut args: Args) -> anyhow::Result<u8> {
                 "kqent: interrupted: {finished} of {total} run(s) finished in {}; continue with --resume (kqent sweep --resume {0})",
                 out.display()
             );
-            return Ok(exit::INTERRUPTED);
+            return Ok(crate::interrupt::exit_code());
         }
     }
     let loaded = layout::load(&out)?;

@@ -227,16 +227,19 @@ fn too_many_timers() {
 
 #[test]
 fn unwritable_output() {
+    // Missing folders are made (the README's parent-folder policy); a folder that cannot
+    // exist, under a regular file, is an error before anything is collected.
     let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("afile"), b"x").unwrap();
     let assert = kqent(tmp.path())
         .args(["--backend", "mock", "--samples", "10", "--out"])
-        .arg(tmp.path().join("missing/dir/x.kqt"))
+        .arg(tmp.path().join("afile/dir/x.kqt"))
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("cannot create a file in"), "{stderr}");
-    assert!(entries(tmp.path()).is_empty());
+    assert!(stderr.contains("cannot create the folder"), "{stderr}");
+    assert_eq!(entries(tmp.path()), ["afile"]);
 }
 
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]

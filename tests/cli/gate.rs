@@ -54,6 +54,7 @@ fn all_pass_exit_0_with_junit() {
     gate()
         .args([
             "gate",
+            "--allow-incomplete",
             "--min-entropy",
             "3",
             "--max-autocorr",
@@ -93,7 +94,13 @@ fn one_failing_repetition_fails_the_configuration_exit_1() {
     );
     let junit = dir.path().join("junit.xml");
     gate()
-        .args(["gate", "--min-entropy", "3", "--junit"])
+        .args([
+            "gate",
+            "--allow-incomplete",
+            "--min-entropy",
+            "3",
+            "--junit",
+        ])
         .arg(&junit)
         .arg(dir.path())
         .assert()
@@ -117,13 +124,13 @@ fn one_failing_repetition_fails_the_configuration_exit_1() {
 
     // The same data passes a lower threshold, and a single file can be gated.
     gate()
-        .args(["gate", "--min-entropy", "0.5"])
+        .args(["gate", "--allow-incomplete", "--min-entropy", "0.5"])
         .arg(dir.path())
         .assert()
         .code(0);
     let one = kqent_sweep::layout::result_path(dir.path(), "t4-s0-w0-to1-p500-edge-wu1000", 2);
     gate()
-        .args(["gate", "--min-entropy", "3"])
+        .args(["gate", "--allow-incomplete", "--min-entropy", "3"])
         .arg(&one)
         .assert()
         .code(1);
@@ -134,7 +141,14 @@ fn autocorrelation_threshold_and_constant_symbols_fail() {
     let dir = tempfile::tempdir().unwrap();
     write_all(dir.path(), &[result(4, 0, 0, 1, 4), result(0, 0, 4, 1, 0)]);
     let out = gate()
-        .args(["gate", "--min-entropy", "0", "--max-autocorr", "0.0001"])
+        .args([
+            "gate",
+            "--allow-incomplete",
+            "--min-entropy",
+            "0",
+            "--max-autocorr",
+            "0.0001",
+        ])
         .arg(dir.path())
         .assert()
         .code(1)
@@ -165,7 +179,13 @@ fn require_iid() {
     );
     // One result has no IID verdict: an error, not a failure.
     gate()
-        .args(["gate", "--min-entropy", "1", "--require-iid"])
+        .args([
+            "gate",
+            "--allow-incomplete",
+            "--min-entropy",
+            "1",
+            "--require-iid",
+        ])
         .arg(dir.path())
         .assert()
         .code(2)
@@ -176,7 +196,14 @@ fn require_iid() {
     write_all(dir.path(), &[with_iid(result(4, 0, 0, 1, 4), false)]);
     let junit = dir.path().join("j.xml");
     gate()
-        .args(["gate", "--min-entropy", "1", "--require-iid", "--junit"])
+        .args([
+            "gate",
+            "--allow-incomplete",
+            "--min-entropy",
+            "1",
+            "--require-iid",
+            "--junit",
+        ])
         .arg(&junit)
         .arg(dir.path())
         .assert()

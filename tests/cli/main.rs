@@ -10,11 +10,14 @@ mod deploy;
 mod ent_crosscheck;
 mod export;
 mod findings;
+mod fuzz;
 mod gate;
 mod gate_policy;
+mod hardening;
 mod health;
 mod html_browser;
 mod junit;
+mod limited;
 mod one_path;
 #[cfg(feature = "openentropy")]
 mod openentropy_crosscheck;

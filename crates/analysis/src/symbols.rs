@@ -173,7 +173,14 @@ impl Symbols {
                 self.data.len()
             )));
         };
-        let end = start.saturating_add(count).min(self.data.len());
+        // A block cut short would be assessed as if it were whole: refuse it instead.
+        let end = start.saturating_add(count);
+        if end > self.data.len() {
+            return Err(AnalysisError::InvalidArgument(format!(
+                "block {index},{count} ends at sample {end}, past the end of the {} samples",
+                self.data.len()
+            )));
+        }
         Symbols::new(self.data[start..end].to_vec(), self.bits)
     }
 }
@@ -220,7 +227,8 @@ mod tests {
     fn block_selection() {
         let s = Symbols::new((0..10).collect(), 4).unwrap();
         assert_eq!(s.block(1, 4).unwrap().as_slice(), &[4, 5, 6, 7]);
-        assert_eq!(s.block(2, 4).unwrap().as_slice(), &[8, 9]);
+        // A block that runs past the end is refused, not cut short.
+        assert!(s.block(2, 4).is_err());
         assert!(s.block(3, 4).is_err());
     }
 }

@@ -44,4 +44,11 @@ pub trait Backend {
     /// Consumes whatever the last `wait` reported ready (timer expirations, socket bytes,
     /// inotify records) and returns the `kqent_trace::EventKinds` bits of the sources that fired.
     fn drain(&mut self) -> Result<u32, CollectError>;
+
+    /// A failure of what feeds the source (the poker's writes to the watched files and
+    /// sockets), checked between batches, outside the timed windows: a source that lost
+    /// its events would change the measurement without saying so.
+    fn check(&self) -> Result<(), CollectError> {
+        Ok(())
+    }
 }

@@ -222,6 +222,10 @@ impl Backend for Epoll {
         Err(CollectError::io("epoll_wait failed", err))
     }
 
+    fn check(&self) -> Result<(), CollectError> {
+        self._targets.error().map_or(Ok(()), Err)
+    }
+
     fn drain(&mut self) -> Result<u32, CollectError> {
         let mut kinds = 0;
         for i in 0..self.ready {

@@ -233,6 +233,10 @@ impl Backend for Kqueue {
         Err(CollectError::io("kevent failed", err))
     }
 
+    fn check(&self) -> Result<(), CollectError> {
+        self._targets.error().map_or(Ok(()), Err)
+    }
+
     fn drain(&mut self) -> Result<u32, CollectError> {
         let mut kinds = 0;
         for i in 0..self.ready {

@@ -62,4 +62,4 @@ pub use openentropy::{
     SESSION_EXTRA_CALLS,
 };
 pub use provenance::gather as machine_provenance;
-pub use tempdir::TEMP_DIR_PREFIX;
+pub use tempdir::{remove_orphaned_dirs, TEMP_DIR_PREFIX};

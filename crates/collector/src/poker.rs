@@ -3,7 +3,7 @@
 //! every watched file, then sleeps `poke_us` microseconds.
 
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -17,20 +17,52 @@ pub(crate) struct PokeTargets {
     pub sockets: Vec<OwnedFd>,
     /// Watched files, rewritten in place.
     pub files: Vec<OwnedFd>,
+    /// The errno of the first poke that failed for a reason other than a full socket
+    /// buffer (0: none), e.g. ENOSPC on a full `$TMPDIR`.
+    pub failed: AtomicI32,
 }
 
 impl PokeTargets {
-    /// One round of pokes. Errors are ignored on purpose: a full socket buffer (EAGAIN)
-    /// just means the reader is behind, and the collector notices dead sources itself.
+    /// One round of pokes. A full socket buffer (EAGAIN) just means the reader is
+    /// behind; any other failure (a full `$TMPDIR`: ENOSPC) is recorded in `failed`, and
+    /// the collection ends with it ([`PokeTargets::error`]).
     fn poke(&self) {
         let byte = [0x2au8];
         for s in &self.sockets {
             // SAFETY: valid fd owned by `self`; one-byte buffer.
-            unsafe { libc::write(s.as_raw_fd(), byte.as_ptr().cast(), 1) };
+            if unsafe { libc::write(s.as_raw_fd(), byte.as_ptr().cast(), 1) } < 0 {
+                self.note_failure(true);
+            }
         }
         for f in &self.files {
             // SAFETY: valid fd owned by `self`; one-byte buffer at offset 0.
-            unsafe { libc::pwrite(f.as_raw_fd(), byte.as_ptr().cast(), 1, 0) };
+            if unsafe { libc::pwrite(f.as_raw_fd(), byte.as_ptr().cast(), 1, 0) } != 1 {
+                self.note_failure(false);
+            }
+        }
+    }
+
+    fn note_failure(&self, socket: bool) {
+        let errno = std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO);
+        if socket && (errno == libc::EAGAIN || errno == libc::EWOULDBLOCK || errno == libc::EINTR) {
+            return;
+        }
+        let _ = self
+            .failed
+            .compare_exchange(0, errno.max(1), Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// The first poke failure, if any.
+    pub(crate) fn error(&self) -> Option<CollectError> {
+        match self.failed.load(Ordering::Relaxed) {
+            0 => None,
+            errno => Some(CollectError::io(
+                "the poker cannot write the watched files or sockets, so the wait calls would \
+                 lose their events",
+                std::io::Error::from_raw_os_error(errno),
+            )),
         }
     }
 }
@@ -110,6 +142,7 @@ mod tests {
         let targets = Arc::new(PokeTargets {
             sockets: vec![w],
             files: vec![],
+            failed: Default::default(),
         });
         // A long interval: the first poke happens at once, and drop must not wait it out.
         let poker = Poker::spawn(targets.clone(), 60_000_000).unwrap();

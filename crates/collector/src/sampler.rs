@@ -110,6 +110,7 @@ where
         if n > 0 {
             emit(&batch[..n])?;
         }
+        backend.check()?;
         kept += n as u64;
         if stopped {
             return Ok(LoopEnd {

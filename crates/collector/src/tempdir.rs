@@ -1,8 +1,11 @@
 //! The private directory holding the watched files: mode 0700, created atomically under
-//! `$TMPDIR` (or `/tmp`), removed with everything in it on drop.
+//! `$TMPDIR` (or `/tmp`), removed with everything in it on drop. It holds a `.lock` file
+//! locked (`flock`) for the directory's life, so that a directory whose collector was
+//! killed (SIGKILL: no drop runs) can be told from a live one and removed
+//! ([`remove_orphaned_dirs`], which `kqent sweep --resume` runs).
 
 use std::ffi::{CString, OsString};
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
@@ -16,7 +19,12 @@ pub const TEMP_DIR_PREFIX: &str = "kqent-collect-";
 pub(crate) struct PrivateDir {
     path: PathBuf,
     files: Vec<PathBuf>,
+    /// Held open for its lock, which marks the directory as in use.
+    _lock: Option<OwnedFd>,
 }
+
+/// Name of the lock file in a private directory.
+const LOCK_NAME: &str = ".lock";
 
 impl PrivateDir {
     /// Creates `$TMPDIR/kqent-collect-XXXXXX` with mkdtemp (mode 0700, fails rather than
@@ -36,10 +44,21 @@ impl PrivateDir {
             )));
         }
         bytes.pop();
-        Ok(PrivateDir {
+        let mut dir = PrivateDir {
             path: PathBuf::from(OsString::from_vec(bytes)),
             files: Vec::new(),
-        })
+            _lock: None,
+        };
+        let (fd, _) = dir.create_file(LOCK_NAME)?;
+        // SAFETY: flock only reads the descriptor, which `fd` keeps open.
+        if unsafe { libc::flock(fd.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(CollectError::last_os(format!(
+                "cannot lock {}",
+                dir.path.join(LOCK_NAME).display()
+            )));
+        }
+        dir._lock = Some(fd);
+        Ok(dir)
     }
 
     /// The directory's path.
@@ -75,6 +94,61 @@ impl PrivateDir {
     }
 }
 
+/// Removes the private directories under `$TMPDIR` whose collector is gone (killed with
+/// SIGKILL, so that nothing removed them): those whose `.lock` nobody holds. A directory
+/// younger than a minute is left alone (its collector may be between creating the lock
+/// file and locking it), as is anything that is not such a directory. Returns how many
+/// were removed.
+pub fn remove_orphaned_dirs() -> usize {
+    let base = std::env::temp_dir();
+    let Ok(entries) = std::fs::read_dir(&base) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !name.to_string_lossy().starts_with(TEMP_DIR_PREFIX) {
+            continue;
+        }
+        let dir = e.path();
+        // Not followed: a symlink named like ours is not ours.
+        let Ok(meta) = std::fs::symlink_metadata(&dir) else {
+            continue;
+        };
+        if !meta.is_dir() {
+            continue;
+        }
+        let lock = dir.join(LOCK_NAME);
+        let Ok(lock_meta) = std::fs::symlink_metadata(&lock) else {
+            continue;
+        };
+        let young = lock_meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_none_or(|age| age < std::time::Duration::from_secs(60));
+        if young {
+            continue;
+        }
+        let Ok(f) = std::fs::File::open(&lock) else {
+            continue;
+        };
+        // SAFETY: flock only reads the descriptor, which `f` keeps open.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            continue; // a live collector holds it
+        }
+        if let Ok(files) = std::fs::read_dir(&dir) {
+            for f in files.flatten() {
+                let _ = std::fs::remove_file(f.path());
+            }
+        }
+        if std::fs::remove_dir(&dir).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 impl Drop for PrivateDir {
     fn drop(&mut self) {
         // Best effort: there is no one to report a failure to on this path.
@@ -106,6 +180,9 @@ mod tests {
         assert_eq!(fmode & 0o777, 0o600);
         // O_EXCL: the same name cannot be created twice.
         assert!(d.create_file("a").is_err());
+        // A live directory is never taken for an orphan, however old.
+        remove_orphaned_dirs();
+        assert!(path.exists());
         drop(d);
         assert!(!path.exists());
     }

@@ -95,6 +95,30 @@ impl AtomicFile {
     }
 }
 
+impl AtomicFile {
+    /// [`AtomicFile::persist`], but only if the destination still does not exist (a
+    /// hard link, then the temporary name removed): a file another process finished at
+    /// the same name in the meantime is kept, and this is an error that says so.
+    pub fn persist_new(self) -> Result<(), PipelineError> {
+        let target = self.target;
+        self.tmp
+            .as_file()
+            .sync_all()
+            .map_err(|e| PipelineError::io("cannot write", &target, e))?;
+        self.tmp.persist_noclobber(&target).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                PipelineError::InvalidArgument(format!(
+                    "{:?} appeared while this command was writing it (another kqent?); it was                      kept and this output discarded",
+                    target.display().to_string()
+                ))
+            } else {
+                PipelineError::io("cannot write", &target, e.error)
+            }
+        })?;
+        Ok(())
+    }
+}
+
 fn parent(path: &Path) -> &Path {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())

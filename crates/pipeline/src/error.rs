@@ -32,6 +32,10 @@ pub enum PipelineError {
         /// What the trace reader found.
         cause: kqent_trace::TraceError,
     },
+    /// A trace record that does not validate, before the path is known to the caller
+    /// (`TraceData::read`; `read_input` names the file).
+    #[error("{0}")]
+    TraceRecords(kqent_trace::TraceError),
     /// The analysis refused its options or was interrupted.
     #[error(transparent)]
     Analysis(#[from] kqent_analysis::AnalysisError),

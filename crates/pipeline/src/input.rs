@@ -23,9 +23,10 @@ use sha2::{Digest, Sha256};
 
 use crate::PipelineError;
 
-/// The largest symbol file read (1 GiB): one byte per sample, a thousand times what
-/// SP 800-90B asks for; larger is refused before it is read.
-pub const MAX_SYMBOL_FILE_BYTES: u64 = 1 << 30;
+pub use crate::limits::MAX_SYMBOL_FILE_BYTES;
+use crate::limits::{
+    check_memory, reserve, INPUT_BYTES_PER_RECORD, MAX_STREAM_BYTES, MAX_TRACE_RECORDS,
+};
 
 /// The most read from standard input (1 GiB, [`MAX_SYMBOL_FILE_BYTES`]): a stream has no
 /// length to check first, so it is read up to the bound and refused past it.
@@ -125,18 +126,26 @@ pub struct TraceData {
 
 impl TraceData {
     /// Reads every record of `reader` (validated).
+    ///
+    /// The record count is the header's, which the reader has checked against the input's
+    /// length; the vectors are reserved with `try_reserve`, so a count the machine cannot
+    /// hold is an error rather than an abort.
     pub fn read<R: std::io::Read + std::io::Seek>(
         reader: kqent_trace::TraceReader<R>,
-    ) -> Result<TraceData, kqent_trace::TraceError> {
+    ) -> Result<TraceData, PipelineError> {
         let meta = reader.metadata().clone();
-        let n = meta.samples as usize;
-        let (mut durations, mut kinds) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let n = usize::try_from(meta.samples).map_err(|_| {
+            PipelineError::InvalidArgument(format!("{} records do not fit memory", meta.samples))
+        })?;
+        let (mut durations, mut kinds) = (Vec::new(), Vec::new());
+        reserve(&mut durations, n, "the trace's durations")?;
+        reserve(&mut kinds, n, "the trace's event kinds")?;
         let mut session_lens: Vec<usize> = Vec::new();
         let mut segment = None;
         // The span for the entropy rate comes from the same pass over the records.
         let (mut first, mut last) = (None, (0u64, 0u64));
         for r in reader.records() {
-            let r = r?;
+            let r = r.map_err(PipelineError::TraceRecords)?;
             first.get_or_insert(r.start_ns);
             last = (r.start_ns, r.duration_ns);
             durations.push(r.duration_ns);
@@ -276,8 +285,13 @@ impl Input {
 }
 
 /// Reads `path` as a trace or a symbol file.
+///
+/// A regular file's size is checked before it is read ([`MAX_SYMBOL_FILE_BYTES`], a
+/// trace's header against [`MAX_TRACE_RECORDS`] and the memory its records need); a stream
+/// (FIFO, character device, stdin) is read up to [`MAX_STREAM_BYTES`] and refused beyond.
+/// Names are quoted in messages (`{:?}`), so a hostile file name cannot break a line.
 pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineError> {
-    let shown = path.display();
+    let shown = format!("{:?}", path.display().to_string());
     let bad = |message: String| PipelineError::Input {
         path: path.to_path_buf(),
         message,
@@ -288,6 +302,14 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
             "{shown} is a directory, not a symbol file or trace"
         )));
     }
+    if let Some(b) = opts.bits {
+        if !(1..=8).contains(&b) {
+            return Err(PipelineError::InvalidArgument(format!(
+                "--bits {b} is outside 1..=8"
+            )));
+        }
+    }
+    let stream = !meta.is_file();
     let mut file = File::open(path).map_err(|e| PipelineError::io("cannot open", path, e))?;
     let mut prefix = [0u8; 16];
     let got = read_prefix(&mut file, &mut prefix)
@@ -295,32 +317,149 @@ pub fn read_input(path: &Path, opts: &InputOptions) -> Result<Input, PipelineErr
     if got == 0 {
         return Err(bad(format!("{shown} is empty: the input holds no samples")));
     }
-    if kqent_trace::looks_like_trace(&prefix[..got]) {
-        let method = trace_method(opts, &shown.to_string()).map_err(bad)?;
-        drop(file);
-        // One read: the reader validates the header's counts against the file's length.
-        let bytes = std::fs::read(path).map_err(|e| PipelineError::io("cannot read", path, e))?;
-        trace_input(path, &shown.to_string(), bytes, method)
+    let is_trace = kqent_trace::looks_like_trace(&prefix[..got]);
+    if is_trace {
+        if opts.extract.is_none() {
+            return Err(bad(format!(
+                "{shown} is a kqent trace: give --extract lsb:K, delta-lsb:K, xorfold or openentropy"
+            )));
+        }
+        if opts.bits.is_some() {
+            return Err(bad(
+                "--bits applies to symbol files; a trace's symbol width comes from --extract"
+                    .into(),
+            ));
+        }
+    } else if opts.extract.is_some() {
+        return Err(bad(format!(
+            "{shown} is not a kqent trace: --extract applies to traces only (for a symbol file, give --bits if needed)"
+        )));
+    }
+    let limit = if stream {
+        MAX_STREAM_BYTES
+    } else if is_trace {
+        u64::MAX
     } else {
-        symbol_method(opts, &shown.to_string()).map_err(bad)?;
-        if meta.len() > MAX_SYMBOL_FILE_BYTES {
-            return Err(bad(format!(
-                "{shown} holds {} bytes, more than the {MAX_SYMBOL_FILE_BYTES} a symbol file may",
-                meta.len()
-            )));
-        }
-        let mut data = prefix[..got].to_vec();
-        // Bounded: a file that grows while being read is cut at the limit and refused.
-        file.take(MAX_SYMBOL_FILE_BYTES + 1 - got as u64)
-            .read_to_end(&mut data)
+        MAX_SYMBOL_FILE_BYTES
+    };
+    if !stream && meta.len() > limit {
+        return Err(bad(format!(
+            "{shown} holds {} bytes, more than the {limit} a symbol file may",
+            meta.len()
+        )));
+    }
+    if is_trace && !stream {
+        drop(file);
+        return read_trace_file(path, opts);
+    }
+    // A symbol file, or a stream: read whole, with the bound (a file that grows while
+    // being read is cut at the limit and refused).
+    let mut data = Vec::new();
+    let expect = if stream { 1 << 20 } else { meta.len() };
+    check_memory(expect.saturating_mul(2), &format!("reading {shown}"))?;
+    reserve(&mut data, expect as usize, "the input's bytes")?;
+    data.extend_from_slice(&prefix[..got]);
+    file.take(limit + 1 - got as u64)
+        .read_to_end(&mut data)
+        .map_err(|e| PipelineError::io("cannot read", path, e))?;
+    if data.len() as u64 > limit {
+        return Err(bad(if stream {
+            format!(
+                "{shown} is a stream longer than the {limit} bytes kqent reads from one; write it to a file first"
+            )
+        } else {
+            format!("{shown} holds more than the {limit} bytes a symbol file may")
+        }));
+    }
+    if is_trace {
+        // A trace arriving through a pipe: validated from memory like a file.
+        let file_sha256 = sha256_hex(&data);
+        return trace_input(path, std::io::Cursor::new(data), opts, || Ok(file_sha256));
+    }
+    Input::from_symbol_bytes(path, data, opts.bits)
+        .map_err(|e| bad(format!("{shown} is not a valid symbol file: {e}")))
+}
+
+/// A trace on disk, streamed: its header validated and its counts checked first, its
+/// records read, then the file hashed in a second pass, so that memory holds the
+/// records' fields, never the file, and a false count is refused before any long read.
+fn read_trace_file(path: &Path, opts: &InputOptions) -> Result<Input, PipelineError> {
+    let f = File::open(path).map_err(|e| PipelineError::io("cannot open", path, e))?;
+    trace_input(path, std::io::BufReader::new(f), opts, || {
+        let mut hasher = Sha256::new();
+        let mut f = File::open(path).map_err(|e| PipelineError::io("cannot open", path, e))?;
+        std::io::copy(&mut f, &mut HashWriter(&mut hasher))
             .map_err(|e| PipelineError::io("cannot read", path, e))?;
-        if data.len() as u64 > MAX_SYMBOL_FILE_BYTES {
-            return Err(bad(format!(
-                "{shown} holds more than the {MAX_SYMBOL_FILE_BYTES} bytes a symbol file may"
-            )));
-        }
-        Input::from_symbol_bytes(path, data, opts.bits)
-            .map_err(|e| bad(format!("{shown} is not a valid symbol file: {e}")))
+        Ok(hex(&hasher.finalize()))
+    })
+}
+
+/// Validates a trace, checks its record count against the limits, hashes it
+/// (`file_sha256`), reads its records and extracts its symbols.
+fn trace_input<R: Read + std::io::Seek>(
+    path: &Path,
+    source: R,
+    opts: &InputOptions,
+    file_sha256: impl FnOnce() -> Result<String, PipelineError>,
+) -> Result<Input, PipelineError> {
+    let shown = format!("{:?}", path.display().to_string());
+    let bad = |message: String| PipelineError::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let Some(method) = opts.extract else {
+        return Err(bad(format!("{shown} is a kqent trace: give --extract")));
+    };
+    let reader = kqent_trace::TraceReader::open(source).map_err(|e| PipelineError::Trace {
+        path: path.to_path_buf(),
+        cause: e,
+    })?;
+    let records = reader.len();
+    if records > MAX_TRACE_RECORDS {
+        return Err(bad(format!(
+            "{shown} holds {records} records, more than the {MAX_TRACE_RECORDS} a trace may"
+        )));
+    }
+    check_memory(
+        records.saturating_mul(INPUT_BYTES_PER_RECORD),
+        &format!("reading the {records} records of {shown}"),
+    )?;
+    let trace = TraceData::read(reader).map_err(|e| match e {
+        PipelineError::TraceRecords(cause) => PipelineError::Trace {
+            path: path.to_path_buf(),
+            cause,
+        },
+        e => e,
+    })?;
+    // After the records: a file whose records do not validate is not read twice.
+    let file_sha256 = file_sha256()?;
+    if trace.durations.is_empty() {
+        return Err(bad(format!("{shown}: the trace holds no samples")));
+    }
+    let symbols = trace
+        .symbols(method)
+        .map_err(|e| bad(format!("cannot extract symbols from {shown}: {e}")))?;
+    let warnings = trace.tick_warnings(method);
+    Ok(Input {
+        path: path.to_path_buf(),
+        symbols,
+        file_sha256,
+        extraction: Some(method),
+        trace: Some(trace),
+        warnings,
+    })
+}
+
+/// Feeds what is written to a hasher.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -338,8 +477,9 @@ fn read_stdin(opts: &InputOptions) -> Result<Input, PipelineError> {
         return Err(bad(format!("{shown} is empty: the input holds no samples")));
     }
     if kqent_trace::looks_like_trace(&data[..data.len().min(16)]) {
-        let method = trace_method(opts, shown).map_err(bad)?;
-        trace_input(path, shown, data, method)
+        trace_method(opts, shown).map_err(bad)?;
+        let file_sha256 = sha256_hex(&data);
+        trace_input(path, std::io::Cursor::new(data), opts, || Ok(file_sha256))
     } else {
         symbol_method(opts, shown).map_err(bad)?;
         Input::from_symbol_bytes(path, data, opts.bits)
@@ -370,41 +510,6 @@ fn symbol_method(opts: &InputOptions, shown: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// The [`Input`] of a trace's `bytes` (the whole file), its symbols extracted by `method`.
-fn trace_input(
-    path: &Path,
-    shown: &str,
-    bytes: Vec<u8>,
-    method: Extraction,
-) -> Result<Input, PipelineError> {
-    let bad = |message: String| PipelineError::Input {
-        path: path.to_path_buf(),
-        message,
-    };
-    let trace_err = |e| PipelineError::Trace {
-        path: path.to_path_buf(),
-        cause: e,
-    };
-    let file_sha256 = sha256_hex(&bytes);
-    let reader = kqent_trace::TraceReader::open(std::io::Cursor::new(bytes)).map_err(trace_err)?;
-    let trace = TraceData::read(reader).map_err(trace_err)?;
-    if trace.durations.is_empty() {
-        return Err(bad(format!("{shown}: the trace holds no samples")));
-    }
-    let symbols = trace
-        .symbols(method)
-        .map_err(|e| bad(format!("cannot extract symbols from {shown}: {e}")))?;
-    let warnings = trace.tick_warnings(method);
-    Ok(Input {
-        path: path.to_path_buf(),
-        symbols,
-        file_sha256,
-        extraction: Some(method),
-        trace: Some(trace),
-        warnings,
-    })
 }
 
 /// The warning for durations that share a tick above 1 ns, when the extraction keeps

@@ -27,6 +27,8 @@ pub mod build;
 pub mod error;
 pub mod fixture;
 pub mod input;
+pub mod limits;
+pub mod outputs;
 pub mod provenance;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,6 +43,16 @@ use kqent_schema::{config_id, IidSlot, InputInfo, ResultReport};
 
 use crate::build::{build_result_with, ResultInput};
 pub use error::PipelineError;
+
+/// An OS error's reason without Rust's ` (os error N)` suffix, for messages that name the
+/// file themselves: "No such file or directory".
+pub fn os_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
 pub use input::{read_input, Input, InputOptions, Source, TraceData};
 
 /// Which SP 800-90B track runs.

@@ -2,6 +2,7 @@
 //! that the HTML page, the Markdown summary and the terminal share. Everything is read from
 //! a [`SummaryReport`]; nothing is computed here but the wording.
 
+use crate::escape::code;
 use std::fmt::Write;
 
 use kqent_analysis::inference::family::{Answer, ComparisonKind, Verdict};
@@ -334,17 +335,17 @@ pub fn sentences(s: &SummaryReport) -> Vec<String> {
         .filter(|c| c.kind == ComparisonKind::EmptyVsClock)
     {
         out.push(format!(
-            "The empty queue `{}` against the clock-only floor `{}` (two clock reads, no wait call): {}, difference {}.",
-            c.subject,
-            c.reference,
+            "The empty queue {} against the clock-only floor {} (two clock reads, no wait call): {}, difference {}.",
+            code(&c.subject),
+            code(&c.reference),
             verdict_text(c),
             difference_text(c)
         ));
     }
     if let Some(c) = sum.best_by_h.as_deref().and_then(|id| config(s, id)) {
         out.push(format!(
-            "Highest H_assessed: `{}` ({}), {} bits/symbol (mean ± 95% CI half-width over {} repetition{}; Shannon {}, plug-in min-entropy {}).",
-            c.config_id,
+            "Highest H_assessed: {} ({}), {} bits/symbol (mean ± 95% CI half-width over {} repetition{}; Shannon {}, plug-in min-entropy {}).",
+            code(&c.config_id),
             role_text(c.role),
             pm(&c.h_assessed, 4),
             c.h_assessed.n,
@@ -356,8 +357,8 @@ pub fn sentences(s: &SummaryReport) -> Vec<String> {
     if let Some(c) = sum.best_by_rate.as_deref().and_then(|id| config(s, id)) {
         if let Some(r) = &c.rate {
             out.push(format!(
-                "Highest entropy rate: `{}`, {} of collection{}{}.",
-                c.config_id,
+                "Highest entropy rate: {}, {} of collection{}{}.",
+                code(&c.config_id),
                 rate_pm(&r.bits_per_s),
                 r.bits_per_cpu_s
                     .as_ref()
@@ -383,7 +384,7 @@ pub fn sentences(s: &SummaryReport) -> Vec<String> {
         let total: usize = iid.iter().map(|x| x.1[1]).sum();
         let list: Vec<String> = iid
             .iter()
-            .map(|(c, p)| format!("`{}` {}/{}", c.config_id, p[0], p[1]))
+            .map(|(c, p)| format!("{} {}/{}", code(&c.config_id), p[0], p[1]))
             .collect();
         out.push(format!(
             "IID tests (SP 800-90B section 5): passed in {passed} of {total} runs ({}). Where they fail, only the non-IID estimate may be claimed.",

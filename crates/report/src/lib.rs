@@ -17,6 +17,7 @@
 pub mod aggregate;
 pub mod compare;
 pub mod error;
+pub mod escape;
 pub mod findings;
 pub mod gate;
 pub mod html;

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::aggregate::ConfigSummary;
+use crate::escape::code;
 use crate::overview::Overview;
 
 /// Four decimals; `-0.0000` (a rounding artefact) prints as `0.0000`.
@@ -41,8 +42,8 @@ fn iid_cell(s: &ConfigSummary) -> String {
 
 fn line_for(s: &ConfigSummary) -> String {
     format!(
-        "`{}`: H_assessed {} bits/symbol (lowest of {} repetition{}; mean {})",
-        s.config_id,
+        "{}: H_assessed {} bits/symbol (lowest of {} repetition{}; mean {})",
+        code(&s.config_id),
         f4(s.h_assessed.min),
         s.repetitions.len(),
         if s.repetitions.len() == 1 { "" } else { "s" },
@@ -91,8 +92,8 @@ pub fn render(o: &Overview<'_>) -> String {
             .unwrap_or_else(|| "undefined".into());
         let _ = writeln!(
             s,
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
-            c.config_id,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            code(&c.config_id),
             knob_cells(c),
             c.repetitions.len(),
             f4(c.h_assessed.min),

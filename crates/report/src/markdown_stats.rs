@@ -1,6 +1,7 @@
 //! The Markdown sections drawn from the summary document: Findings with caveats, the
 //! statistics over repetitions (`mean ± half-width`), the comparisons and the extractions.
 
+use crate::escape::code;
 use std::fmt::Write;
 
 use crate::findings::{
@@ -53,8 +54,8 @@ pub fn statistics(s: &mut String, sum: &SummaryReport) {
         };
         let _ = writeln!(
             s,
-            "| `{}` | {} | {} | {} | {} | {} | {bps} | {cpu} | {t} | {} |",
-            c.config_id,
+            "| {} | {} | {} | {} | {} | {} | {bps} | {cpu} | {t} | {} |",
+            code(&c.config_id),
             role_text(c.role),
             c.h_assessed.n,
             pm(&c.h_assessed, 4),
@@ -81,10 +82,10 @@ pub fn comparisons(s: &mut String, sum: &SummaryReport) {
     for c in &sum.summary.comparisons {
         let _ = writeln!(
             s,
-            "| {} | `{}` | `{}` | {} | {}{} |",
+            "| {} | {} | {} | {} | {}{} |",
             comparison_kind_text(c.kind),
-            c.subject,
-            c.reference,
+            code(&c.subject),
+            code(&c.reference),
             difference_text(c),
             verdict_text(c),
             match (c.resolved, c.repetitions_needed) {
@@ -111,8 +112,8 @@ pub fn extractions(s: &mut String, sum: &SummaryReport) {
     for e in &sum.summary.extractions {
         let _ = writeln!(
             s,
-            "| `{}` | {}{} | {} | {} | {} | {} |",
-            e.config_id,
+            "| {} | {}{} | {} | {} | {} | {} |",
+            code(&e.config_id),
             e.extraction,
             if e.main { " (main)" } else { "" },
             e.bits,

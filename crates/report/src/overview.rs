@@ -61,7 +61,7 @@ impl<'a> Overview<'a> {
             if r.len() == 1 { "" } else { "s" }
         )];
         if let Some(b) = backend {
-            parts.push(format!("backend `{b}`"));
+            parts.push(format!("backend {}", crate::escape::code(&b)));
         }
         if let Some(e) = extraction {
             parts.push(format!("extraction `{e}`"));

@@ -51,11 +51,27 @@ pub fn check_header(path: &Path, doc: &Value, kind: DocKind) -> Result<(), Schem
     }
 }
 
+/// The largest document read (64 MiB; a result with its IID detail is well under 1 MiB).
+pub const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+
 fn read_doc<T: DeserializeOwned>(path: &Path, kind: DocKind) -> Result<T, SchemaError> {
-    let bytes = std::fs::read(path).map_err(|e| SchemaError::Io {
+    use std::io::Read;
+    let io = |e| SchemaError::Io {
         path: path.to_path_buf(),
         source: e,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    // Bounded whatever the file claims or is (a FIFO, /dev/zero).
+    file.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(SchemaError::Json {
+            path: path.to_path_buf(),
+            message: format!("larger than the {MAX_DOCUMENT_BYTES} bytes a document may be"),
+        });
+    }
     parse_doc(path, &bytes, kind)
 }
 
@@ -83,9 +99,15 @@ pub fn parse_result(path: &Path, bytes: &[u8]) -> Result<ResultReport, SchemaErr
     parse_doc(path, bytes, DocKind::Result)
 }
 
-/// Reads a sweep manifest (`kind: "sweep"`).
+/// Reads a sweep manifest (`kind: "sweep"`); knob lists whose product exceeds
+/// [`crate::MAX_CONFIGS`] are refused here, before anyone builds it.
 pub fn read_manifest(path: &Path) -> Result<SweepManifest, SchemaError> {
-    read_doc(path, DocKind::Sweep)
+    let m: SweepManifest = read_doc(path, DocKind::Sweep)?;
+    m.knobs.check_size().map_err(|message| SchemaError::Json {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(m)
 }
 
 /// The document without its `provenance`: what must be byte-identical between two runs

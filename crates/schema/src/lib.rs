@@ -90,7 +90,50 @@ pub struct KnobLists {
     pub warmup: Vec<u64>,
 }
 
+/// The most configurations a sweep's knob lists may describe (their product): far more
+/// than any sweep can collect (each run is a collection of its own), few enough that the
+/// list of configurations is small. A manifest or a command line over it is refused
+/// before the product is built.
+pub const MAX_CONFIGS: u64 = 100_000;
+
 impl KnobLists {
+    /// The number of configurations (the product of the list lengths), `None` when it
+    /// overflows `u64`.
+    ///
+    /// ```
+    /// let k = kqent_schema::KnobLists { num_timers: vec![0, 4], num_sockets: vec![1, 2, 3],
+    ///     ..Default::default() };
+    /// assert_eq!(k.count(), Some(0)); // an empty list: no configuration
+    /// ```
+    pub fn count(&self) -> Option<u64> {
+        [
+            self.num_timers.len(),
+            self.num_sockets.len(),
+            self.num_file_watchers.len(),
+            self.timeout_ms.len(),
+            self.poke_interval_us.len(),
+            self.write_trigger.len(),
+            self.warmup.len(),
+        ]
+        .iter()
+        .try_fold(1u64, |acc, &n| acc.checked_mul(n as u64))
+    }
+
+    /// Refuses lists whose product exceeds [`MAX_CONFIGS`] or that leave a knob without a
+    /// value; the message is one line.
+    pub fn check_size(&self) -> Result<u64, String> {
+        match self.count() {
+            Some(0) => Err("a knob list is empty: the sweep has no configuration".into()),
+            Some(n) if n <= MAX_CONFIGS => Ok(n),
+            Some(n) => Err(format!(
+                "the knob lists describe {n} configurations, more than the {MAX_CONFIGS} a sweep may hold"
+            )),
+            None => Err(format!(
+                "the knob lists describe more configurations than fit a 64-bit count (at most {MAX_CONFIGS})"
+            )),
+        }
+    }
+
     /// Every configuration, in a fixed order (the first knob varies slowest).
     ///
     /// ```
@@ -450,8 +493,10 @@ impl Loaded {
     /// there is a manifest.
     pub fn completeness(&self) -> Option<(usize, usize)> {
         let m = self.manifest.as_ref()?;
-        let configs = m.knobs.configs().len() + usize::from(m.clock_control == Some(true));
-        let mut expected = configs * m.repeat as usize;
+        // Counted, not built: a manifest's lists are checked by `json::read_manifest`, but
+        // the product of hostile ones must not be materialised here either.
+        let configs = m.knobs.count()? as usize + usize::from(m.clock_control == Some(true));
+        let mut expected = configs.checked_mul(m.repeat as usize)?;
         if let Some(shard) = m.shard {
             expected = shard.share(expected);
         }

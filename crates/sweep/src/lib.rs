@@ -27,6 +27,7 @@ pub mod layout;
 pub mod lock;
 pub mod merge;
 pub mod shard;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -275,6 +276,7 @@ pub fn run(
         }
     }
     let started = SystemTime::now();
+    spec.knobs.check_size().map_err(SweepError::Other)?;
     let configs = sweep_configs(&spec.knobs, &spec.profiles);
     // Every configuration is checked before anything is created, so a descriptor limit
     // hit by the last one does not surface an hour into the sweep.
@@ -395,6 +397,8 @@ pub fn prepare(
         }
         let lock = SweepLock::acquire(dir)?;
         clean_temporaries(dir)?;
+        // The collectors' private directories a SIGKILL left in $TMPDIR.
+        kqent_collector::remove_orphaned_dirs();
         return Ok(lock);
     }
     if dir.is_dir() {

@@ -5,6 +5,7 @@
 //! killed sweep never leaves the directory locked.
 
 use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::path::Path;
 
 use crate::SweepError;
@@ -32,15 +33,25 @@ impl SweepLock {
             .map_err(|e| SweepError::io(&path, e))?;
         try_lock(&file).map_err(|e| {
             if e.kind() == std::io::ErrorKind::WouldBlock {
+                // The holder wrote its PID into the file once it had the lock.
+                let holder = std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<u32>().ok())
+                    .map_or_else(|| "another process".to_string(), |p| format!("PID {p}"));
                 SweepError::Directory(format!(
-                    "{} is in use by another kqent sweep (it holds {}); wait for it to finish",
-                    dir.display(),
-                    path.display()
+                    "{:?} is in use by another kqent sweep ({holder} holds {:?}); wait for it to finish",
+                    dir.display().to_string(),
+                    path.display().to_string()
                 ))
             } else {
                 SweepError::io(&path, e)
             }
         })?;
+        // Who holds it, for the message a second writer prints.
+        let mut f = &file;
+        let _ = f
+            .set_len(0)
+            .and_then(|()| writeln!(f, "{}", std::process::id()));
         Ok(SweepLock { _file: file })
     }
 }
@@ -80,6 +91,7 @@ mod tests {
         // the same process, as a second `kqent sweep` would.
         let e = SweepLock::acquire(dir.path()).unwrap_err().to_string();
         assert!(e.contains("in use by another kqent sweep"), "{e}");
+        assert!(e.contains(&format!("PID {}", std::process::id())), "{e}");
         drop(held);
         SweepLock::acquire(dir.path()).unwrap();
     }

@@ -11,6 +11,9 @@ pub const RECORD_LEN: u64 = 28;
 /// Record count written at creation and replaced by [`crate::TraceWriter::finish`]: a
 /// trace that still holds it was never finished.
 pub const UNFINISHED_COUNT: u64 = u64::MAX;
+/// Headers are padded to a multiple of this (the records start on a page boundary); the
+/// reader refuses any other length.
+pub(crate) const HEADER_ALIGN: u64 = 4096;
 /// Largest header the reader accepts, so a corrupt length cannot make it allocate wildly.
 pub(crate) const MAX_HEADER_LEN: u64 = 64 << 20;
 

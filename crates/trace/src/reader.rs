@@ -5,8 +5,8 @@ use std::io::{BufReader, ErrorKind, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::layout::{
-    Preamble, FORMAT_VERSION, MAGIC, MAX_HEADER_LEN, OFF_COUNT, OFF_HEADER_LEN, OFF_JSON_LEN,
-    OFF_RECORD_LEN, OFF_RESERVED, PREAMBLE_LEN, RECORD_LEN, UNFINISHED_COUNT,
+    Preamble, FORMAT_VERSION, HEADER_ALIGN, MAGIC, MAX_HEADER_LEN, OFF_COUNT, OFF_HEADER_LEN,
+    OFF_JSON_LEN, OFF_RECORD_LEN, OFF_RESERVED, PREAMBLE_LEN, RECORD_LEN, UNFINISHED_COUNT,
 };
 use crate::record::{check_record, gcd};
 use crate::writer::segment_limit;
@@ -70,6 +70,12 @@ impl<R: Read + Seek> TraceReader<R> {
                 format!("header length {header_len} is outside {PREAMBLE_LEN}..={MAX_HEADER_LEN}"),
             ));
         }
+        if header_len % HEADER_ALIGN != 0 {
+            return Err(corrupt(
+                OFF_HEADER_LEN,
+                format!("header length {header_len} is not a multiple of {HEADER_ALIGN}"),
+            ));
+        }
         let region = header_len - PREAMBLE_LEN;
         if u64::from(p.json_len) > region || p.json_len == 0 {
             return Err(corrupt(
@@ -98,6 +104,17 @@ impl<R: Read + Seek> TraceReader<R> {
         let mut header = vec![0u8; region as usize];
         input.read_exact(&mut header)?;
         let (json, padding) = header.split_at(p.json_len as usize);
+        // The JSON length is the JSON's: whitespace after it belongs to the padding, so a
+        // length that runs past the closing brace is a corrupt preamble, not a style.
+        if json.last().is_some_and(|b| b.is_ascii_whitespace()) {
+            return Err(corrupt(
+                OFF_JSON_LEN,
+                format!(
+                    "metadata length {} runs past the end of the metadata JSON",
+                    p.json_len
+                ),
+            ));
+        }
         if let Some(i) = padding.iter().position(|&b| b != b' ') {
             return Err(corrupt(
                 PREAMBLE_LEN + u64::from(p.json_len) + i as u64,

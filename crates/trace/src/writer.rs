@@ -2,15 +2,15 @@
 
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 
-use crate::layout::{Preamble, FORMAT_VERSION, PREAMBLE_LEN, RECORD_LEN, UNFINISHED_COUNT};
+use crate::layout::{
+    Preamble, FORMAT_VERSION, HEADER_ALIGN, PREAMBLE_LEN, RECORD_LEN, UNFINISHED_COUNT,
+};
 use crate::record::{check_record, gcd};
 use crate::{Metadata, Record, TraceError};
 
 /// Room left in the JSON region for the metadata to grow between creation and finish
 /// (provenance and counters are usually filled at the end).
 const DEFAULT_SLACK: u64 = 16 * 1024;
-/// The header is rounded up to this size so records start at an aligned offset.
-const HEADER_ALIGN: u64 = 4096;
 
 /// Writes a trace record by record, holding O(1) memory whatever the number of records.
 ///

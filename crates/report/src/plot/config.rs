@@ -83,7 +83,10 @@ pub fn autocorrelation_plot(a: Option<&Autocorrelation>) -> Result<String, Repor
             "undefined: the symbols are constant",
         );
     };
-    let lim = (a.max_abs.max(a.band) * 1.15).max(1e-3);
+    // |r_k| <= 1 and the band 2/sqrt(n) <= 2: a document claiming more (or NaN) must not
+    // make the axis, and plotters' tick search with it, unbounded.
+    let lim = (a.max_abs.max(a.band) * 1.15).clamp(1e-3, 2.5);
+    let lim = if lim.is_finite() { lim } else { 2.5 };
     let lags = a.r.len() as f64;
     render("autocorrelation", |root| {
         let mut chart =
