@@ -7,16 +7,21 @@
 //!   extraction; `0 <= H <= width` for `H_assessed` (and the IID track's and the other
 //!   extractions'), finite; `0 <= max |r_k| <= 1` and every `r_k` in [-1, 1]; samples
 //!   assessed no more than the input holds; repetition from 1.
-//! - duplicates: one result per (configuration id, repetition), and no two results
-//!   computed from the same input (`input.sha256`): a copied result is refused.
-//! - the manifest: every result belongs to it (its configurations, repetitions 1..=repeat),
-//!   and every run it asks for has a result, unless `allow_incomplete`; a directory without
-//!   a manifest cannot show it is complete and needs `allow_incomplete` too.
+//! - duplicates: one result per (configuration id, repetition, host), and no two results
+//!   computed from the same input (`input.sha256`) on one host: a copied result is refused.
+//!   The host is part of both keys because a merged directory holds each run once per host
+//!   (and the seeded mock backend gives simulated hosts identical traces).
+//! - the manifest: every result belongs to it (its configurations under each profile,
+//!   repetitions 1..=repeat, a shard's own positions of the canonical order), and every run
+//!   it asks for has a result, unless `allow_incomplete`; a merged directory's missing runs
+//!   are the ones `kqent merge` recorded; a directory without a manifest cannot show it is
+//!   complete and needs `allow_incomplete` too.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kqent_schema::summary::CLOCK_CONTROL_ID;
-use kqent_schema::{config_id, Loaded, ResultReport};
+use kqent_schema::summary::{host_label, CLOCK_CONTROL_ID};
+use kqent_schema::{Loaded, ResultReport};
+use kqent_trace::Profile;
 
 use crate::SweepError;
 
@@ -39,10 +44,11 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Result<Vec<String>, SweepE
     for r in &loaded.results {
         check_ranges(r).map_err(|m| invalid(r, &m))?;
     }
-    let mut seen: BTreeSet<(&str, u32)> = BTreeSet::new();
-    let mut inputs: BTreeMap<&str, &ResultReport> = BTreeMap::new();
+    let mut seen: BTreeSet<(&str, u32, String)> = BTreeSet::new();
+    // Per host: the seeded mock gives two simulated hosts the same trace by design.
+    let mut inputs: BTreeMap<(&str, String), &ResultReport> = BTreeMap::new();
     for r in &loaded.results {
-        if !seen.insert((r.config_id.as_str(), r.repetition)) {
+        if !seen.insert((r.config_id.as_str(), r.repetition, host_label(r))) {
             return Err(SweepError::Other(format!(
                 "the results hold {} twice (a copied result file?): each run counts once",
                 run_name(r)
@@ -51,7 +57,7 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Result<Vec<String>, SweepE
         if !opts.distinct_inputs {
             continue;
         }
-        if let Some(other) = inputs.insert(r.input.sha256.as_str(), r) {
+        if let Some(other) = inputs.insert((r.input.sha256.as_str(), host_label(r)), r) {
             return Err(SweepError::Other(format!(
                 "{} and {} were computed from the same input (sha256 {}): a copied result counts once",
                 run_name(other),
@@ -61,16 +67,46 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Result<Vec<String>, SweepE
         }
     }
     match &loaded.manifest {
+        Some(m) if m.merged.is_some() => {
+            // `kqent merge` checked every directory against the grid and recorded what no
+            // directory holds, per platform.
+            let merged = m.merged.as_ref().map(|x| &x.missing[..]).unwrap_or(&[]);
+            if !merged.is_empty() {
+                let message = format!(
+                    "merged sweep incomplete, {} result(s) present; missing {} run(s), e.g. {} r{} on {}",
+                    loaded.results.len(),
+                    merged.len(),
+                    merged[0].config_id,
+                    merged[0].repetition,
+                    merged[0].platform
+                );
+                if !opts.allow_incomplete {
+                    return Err(SweepError::Other(format!(
+                        "{message} (collect the missing shards, or pass --allow-incomplete to judge the results present)"
+                    )));
+                }
+                warnings.push(message);
+            }
+        }
         Some(m) => {
-            let mut expected: BTreeSet<(String, u32)> = BTreeSet::new();
-            // The manifest's size was checked when it was read (`MAX_CONFIGS`).
-            let mut ids: Vec<String> = m.knobs.configs().iter().map(config_id).collect();
+            // The manifest's size was checked when it was read (`MAX_CONFIGS`). The same
+            // configurations and canonical order as the sweep that wrote it.
+            let profiles = m.profiles.clone().unwrap_or_else(|| vec![Profile::Kqent]);
+            let mut ids: Vec<String> = crate::sweep_configs(&m.knobs, &profiles)
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
             if m.clock_control == Some(true) {
                 ids.push(CLOCK_CONTROL_ID.to_string());
             }
-            for id in &ids {
-                for rep in 1..=m.repeat {
-                    expected.insert((id.clone(), rep));
+            let mut expected: BTreeSet<(String, u32)> = BTreeSet::new();
+            let mut position = 0usize;
+            for rep in 1..=m.repeat {
+                for id in &ids {
+                    if m.shard.is_none_or(|s| s.owns(position)) {
+                        expected.insert((id.clone(), rep));
+                    }
+                    position += 1;
                 }
             }
             for r in &loaded.results {
@@ -83,9 +119,14 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Result<Vec<String>, SweepE
                     )));
                 }
             }
+            let present: BTreeSet<(&str, u32)> = loaded
+                .results
+                .iter()
+                .map(|r| (r.config_id.as_str(), r.repetition))
+                .collect();
             let missing: Vec<String> = expected
                 .iter()
-                .filter(|(id, rep)| !seen.contains(&(id.as_str(), *rep)))
+                .filter(|(id, rep)| !present.contains(&(id.as_str(), *rep)))
                 .map(|(id, rep)| format!("{id} r{rep}"))
                 .collect();
             if !missing.is_empty() {
