@@ -36,7 +36,7 @@ use kqent_schema::json::{read_manifest, read_result};
 use kqent_schema::{MergeRecord, MergeSource, MissingRun, ResultReport, SweepManifest};
 
 use crate::layout::{self, MANIFEST, RESULTS_DIR};
-use crate::shard::{canonical_runs, RunKey};
+use crate::shard::{canonical_runs_with, RunKey};
 use crate::SweepError;
 
 /// What a merge did.
@@ -181,8 +181,13 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Merged, SweepError> {
             ));
         }
     }
-    let grid = canonical_runs(
+    let profiles = first
+        .profiles
+        .clone()
+        .unwrap_or_else(|| vec![kqent_trace::Profile::Kqent]);
+    let grid = canonical_runs_with(
         &first.knobs,
+        &profiles,
         first.repeat,
         first.clock_control == Some(true),
     );

@@ -14,7 +14,8 @@
 //! sweep would have, and `kqent merge` puts them back together.
 
 use kqent_schema::summary::CLOCK_CONTROL_ID;
-use kqent_schema::{config_id, KnobLists, Shard};
+use kqent_schema::{KnobLists, Shard};
+use kqent_trace::Profile;
 
 use crate::SweepError;
 
@@ -42,10 +43,20 @@ pub struct RunKey {
 ///                    "t0-s0-w0-to1-p500-edge-wu0/2", "t4-s0-w0-to1-p500-edge-wu0/2", "clock/2"]);
 /// ```
 pub fn canonical_runs(knobs: &KnobLists, repeat: u32, clock_control: bool) -> Vec<RunKey> {
-    let ids: Vec<String> = knobs
-        .configs()
-        .iter()
-        .map(config_id)
+    canonical_runs_with(knobs, &[Profile::Kqent], repeat, clock_control)
+}
+
+/// [`canonical_runs`] of a sweep under `profiles`: each repetition's configurations in
+/// [`crate::sweep_configs`] order (the order the sweep runs them), then the clock control.
+pub fn canonical_runs_with(
+    knobs: &KnobLists,
+    profiles: &[Profile],
+    repeat: u32,
+    clock_control: bool,
+) -> Vec<RunKey> {
+    let ids: Vec<String> = crate::sweep_configs(knobs, profiles)
+        .into_iter()
+        .map(|c| c.id)
         .chain(clock_control.then(|| CLOCK_CONTROL_ID.to_string()))
         .collect();
     (1..=repeat)
@@ -164,5 +175,28 @@ mod tests {
         // Position 1, 4, 7, ...: the second id first.
         assert_eq!(mine[0].config_id, "t0-s2-w0-to1-p500-edge-wu0");
         assert_eq!(runs_of(&grid(), 3, true, None).len(), 21);
+    }
+
+    #[test]
+    fn the_grid_of_a_both_profile_sweep_holds_both_loops_in_run_order() {
+        use kqent_trace::Profile;
+        let both = [Profile::Kqent, Profile::Openentropy];
+        let configs = crate::sweep_configs(&grid(), &both);
+        let runs = canonical_runs_with(&grid(), &both, 2, true);
+        assert_eq!(runs.len(), (configs.len() + 1) * 2);
+        // Each repetition: the configurations in the order the sweep runs them, then clock.
+        let first: Vec<&str> = runs[..=configs.len()]
+            .iter()
+            .map(|r| r.config_id.as_str())
+            .collect();
+        let mut want: Vec<&str> = configs.iter().map(|c| c.id.as_str()).collect();
+        want.push(CLOCK_CONTROL_ID);
+        assert_eq!(first, want);
+        assert!(runs.iter().any(|r| r.config_id.starts_with("oe-")));
+        // kqent's design alone is the grid canonical_runs gives.
+        assert_eq!(
+            canonical_runs_with(&grid(), &[Profile::Kqent], 2, true),
+            canonical_runs(&grid(), 2, true)
+        );
     }
 }

@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kqent_schema::summary::{host_label, CLOCK_CONTROL_ID};
+use kqent_schema::summary::host_label;
 use kqent_schema::{Loaded, ResultReport};
 use kqent_trace::Profile;
 
@@ -92,29 +92,21 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Result<Vec<String>, SweepE
             // The manifest's size was checked when it was read (`MAX_CONFIGS`). The same
             // configurations and canonical order as the sweep that wrote it.
             let profiles = m.profiles.clone().unwrap_or_else(|| vec![Profile::Kqent]);
-            let mut ids: Vec<String> = crate::sweep_configs(&m.knobs, &profiles)
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
-            if m.clock_control == Some(true) {
-                ids.push(CLOCK_CONTROL_ID.to_string());
-            }
-            let mut expected: BTreeSet<(String, u32)> = BTreeSet::new();
-            let mut position = 0usize;
-            for rep in 1..=m.repeat {
-                for id in &ids {
-                    if m.shard.is_none_or(|s| s.owns(position)) {
-                        expected.insert((id.clone(), rep));
-                    }
-                    position += 1;
-                }
-            }
+            let clock = m.clock_control == Some(true);
+            let ids = crate::sweep_configs(&m.knobs, &profiles).len() + usize::from(clock);
+            let expected: BTreeSet<(String, u32)> =
+                crate::shard::canonical_runs_with(&m.knobs, &profiles, m.repeat, clock)
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(p, _)| m.shard.is_none_or(|s| s.owns(*p)))
+                    .map(|(_, r)| (r.config_id, r.repetition))
+                    .collect();
             for r in &loaded.results {
                 if !expected.contains(&(r.config_id.clone(), r.repetition)) {
                     return Err(SweepError::Other(format!(
                         "{} is not a run of this sweep (sweep.json lists {} configuration(s) x {} repetition(s))",
                         run_name(r),
-                        ids.len(),
+                        ids,
                         m.repeat
                     )));
                 }
