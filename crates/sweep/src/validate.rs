@@ -73,7 +73,7 @@ pub fn check(loaded: &Loaded, opts: &CheckOptions) -> Result<Vec<String>, SweepE
             let merged = m.merged.as_ref().map(|x| &x.missing[..]).unwrap_or(&[]);
             if !merged.is_empty() {
                 let message = format!(
-                    "merged sweep incomplete, {} result(s) present; missing {} run(s), e.g. {} r{} on {}",
+                    "merged sweep incomplete, {} result(s) present; missing {} run(s), e.g. {:?} r{} on {:?}",
                     loaded.results.len(),
                     merged.len(),
                     merged[0].config_id,
