@@ -26,17 +26,25 @@ const LOG_TABLE_LEN: usize = 1 << 20;
 ///
 /// ```
 /// use kqent_analysis::estimators::compression;
-/// // Fewer than d + 1 = 1001 blocks of 6 bits: not applicable.
+/// // Fewer than d + 2 = 1002 blocks of 6 bits: not applicable.
 /// assert!(compression::estimate(&[0u8; 6000]).h().is_none());
+/// assert!(compression::estimate(&[0u8; 6 * 1001]).h().is_none());
+/// assert!(compression::estimate(&[0u8; 6 * 1002]).h().is_some());
 /// ```
 pub fn estimate(bits: &[u8]) -> EstimatorResult {
     let num_blocks = bits.len() / B;
-    if num_blocks <= D {
+    // Step 5 divides by v - 1 = num_blocks - d - 1: one block after the dictionary has no
+    // spread to estimate. The reference divides by zero there (and then reports 0 bits or
+    // full entropy depending on whether that one distance is 1); like the collision
+    // estimate, this one says it cannot estimate instead.
+    if num_blocks < D + 2 {
         return EstimatorResult::not_applicable(
             Estimator::Compression,
             format!(
-                "needs more than {D} blocks of {B} bits ({} bits), has {} bits",
-                (D + 1) * B,
+                "needs at least {} blocks of {B} bits ({} bits: the {D}-block dictionary and 2 \
+                 to estimate the spread), has {} bits",
+                D + 2,
+                (D + 2) * B,
                 bits.len()
             ),
         );
@@ -221,6 +229,25 @@ mod tests {
         let p = r.value("p").unwrap();
         let x_prime = r.value("X_bar_prime").unwrap();
         assert!((expected_statistic(p, 3000, &table) - x_prime).abs() < 1e-9);
+    }
+
+    #[test]
+    fn one_block_after_the_dictionary_is_not_applicable() {
+        // 1001 blocks: v = 1 and step 5's v - 1 is 0, whether the one distance is 1 (last two
+        // blocks equal, 0/0) or more (x/0). Found by the estimator_bounds property test.
+        for last_block_differs in [false, true] {
+            let mut bits = vec![0u8; 6 * 1001 + 5];
+            if last_block_differs {
+                bits[6 * 1000] = 1;
+            }
+            let r = estimate(&bits);
+            assert_eq!(r.h(), None, "{r:?}");
+            assert!(r.values.is_empty());
+        }
+        // Two blocks after it: the spread (here 0) is estimated.
+        let r = estimate(&vec![0u8; 6 * 1002]);
+        assert_eq!(r.value("v"), Some(2.0));
+        assert_eq!(r.value("sigma_hat"), Some(0.0));
     }
 
     #[test]
