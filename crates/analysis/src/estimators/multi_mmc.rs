@@ -12,9 +12,7 @@
 //! added to); and when the current winner has no prediction the run of correct guesses is
 //! neither extended nor broken.
 
-#[cfg(test)]
-use super::context_table::key_mask;
-use super::context_table::{symbol_bits, Contexts, Level};
+use super::context_table::{key_mask, symbol_bits, Contexts, Level};
 #[cfg(test)]
 use super::predictor::Tally;
 use super::predictor::{prediction_result, Scoreboard};
@@ -189,8 +187,24 @@ fn run_orders(orders: &mut [Order], data: &[u8], bits: u32, chunk: usize, chain:
         let d = o.d;
         let record = &mut o.records[chunk % STAGES];
         record.clear();
+        if o.entries >= MAX_ENTRIES && !chain[..s1 - s0].contains(&true) {
+            // Capped, and no lower order found a context: nothing to look up or add.
+            continue;
+        }
+        // The context key, rolled one symbol per step rather than packed afresh (which
+        // costs a shift per symbol of the context): it starts as the previous step's,
+        // data[s0 - d..=s0], or empty in the first chunk, where the order's first d steps
+        // fill it.
+        let mask = key_mask(d as u32 + 1, bits);
+        let mut key = if s0 > d {
+            pack(&data[s0 - d..=s0], bits)
+        } else {
+            0
+        };
         for (t, s) in (s0..s1).enumerate() {
             let open = o.entries < MAX_ENTRIES;
+            let i = s + 2;
+            key = ((key << bits) | u128::from(data[i - 1])) & mask;
             if s < d {
                 // The order needs d + 1 symbols before the one predicted.
                 chain[t] = false;
@@ -199,8 +213,7 @@ fn run_orders(orders: &mut [Order], data: &[u8], bits: u32, chunk: usize, chain:
             if !chain[t] && !open {
                 continue;
             }
-            let i = s + 2;
-            let key = pack(&data[i - d - 1..i], bits);
+            debug_assert_eq!(key, pack(&data[i - d - 1..i], bits));
             let y = data[i];
             if chain[t] {
                 if let Some(c) = o.level.find(key) {
