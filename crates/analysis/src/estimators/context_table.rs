@@ -126,7 +126,7 @@ impl Contexts for Level {
 
     /// Counts one more `y` after `ctx`. A pair never seen before is created only when
     /// `make_new`; returns whether it was created.
-    #[inline]
+    #[inline(always)]
     fn increment(&mut self, ctx: Ctx, y: u8, make_new: bool) -> bool {
         let c = ctx as usize;
         match self {

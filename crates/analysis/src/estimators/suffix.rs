@@ -49,8 +49,12 @@ impl PackedBits {
     /// Packs 0/1 bytes (only the low bit of each is used).
     pub(crate) fn new(bits: &[u8]) -> Self {
         let mut words = vec![0u64; bits.len() / 64 + 2];
-        for (i, &b) in bits.iter().enumerate() {
-            words[i / 64] |= u64::from(b & 1) << (63 - i % 64);
+        for (word, chunk) in words.iter_mut().zip(bits.chunks(64)) {
+            // A short last chunk lands in the high bits, zeros after it.
+            *word = chunk
+                .iter()
+                .fold(0u64, |w, &b| (w << 1) | u64::from(b & 1))
+                << (64 - chunk.len());
         }
         PackedBits {
             words,
@@ -112,17 +116,28 @@ fn sort_bytes(data: &[u8], alphabet: usize) -> Vec<i32> {
     if per_byte <= 1 {
         divsufsort::sort_in_place(data, &mut sa);
     } else {
-        let windows: Vec<u8> = (0..n)
-            .map(|i| {
-                (0..per_byte).fold(0u8, |acc, k| {
-                    let sym = if i + k < n { data[i + k] } else { 0 };
-                    (acc << width) | sym
-                })
-            })
-            .collect();
-        divsufsort::sort_in_place(&windows, &mut sa);
+        divsufsort::sort_in_place(&windows(data, width, per_byte), &mut sa);
     }
     sa
+}
+
+/// The text [`sort_bytes`] sorts: byte `i` holds symbols `i .. i + per_byte` of `width`
+/// bits each, the first in the highest bits, zeros past the end. Rolled one symbol per
+/// byte rather than folded afresh from `per_byte`.
+fn windows(data: &[u8], width: usize, per_byte: usize) -> Vec<u8> {
+    let mask = (1u32 << (width * per_byte)) - 1;
+    let lead = (per_byte - 1).min(data.len());
+    let mut acc = data[..lead]
+        .iter()
+        .fold(0u32, |acc, &s| (acc << width) | u32::from(s));
+    let mut roll = |s: u8| {
+        acc = ((acc << width) | u32::from(s)) & mask;
+        acc as u8
+    };
+    let mut out: Vec<u8> = data[lead..].iter().map(|&s| roll(s)).collect();
+    // The last windows run past the end: zeros.
+    out.extend((0..lead).map(|_| roll(0)));
+    out
 }
 
 /// Φ-method LCPs, gathered into suffix-array order over `sa`. `extend(i, j, h)` returns
@@ -205,6 +220,63 @@ mod tests {
                     assert_eq!(packed.compare(i, j), bits[i..].cmp(&bits[j..]), "{i} {j}");
                 }
             }
+        }
+    }
+
+    /// The windows as first written: each folded afresh from its symbols.
+    fn windows_by_definition(data: &[u8], width: usize, per_byte: usize) -> Vec<u8> {
+        let n = data.len();
+        (0..n)
+            .map(|i| {
+                (0..per_byte).fold(0u8, |acc, k| {
+                    let sym = if i + k < n { data[i + k] } else { 0 };
+                    (acc << width) | sym
+                })
+            })
+            .collect()
+    }
+
+    /// Bits packed one by one, as first written.
+    fn packed_by_definition(bits: &[u8]) -> Vec<u64> {
+        let mut words = vec![0u64; bits.len() / 64 + 2];
+        for (i, &b) in bits.iter().enumerate() {
+            words[i / 64] |= u64::from(b & 1) << (63 - i % 64);
+        }
+        words
+    }
+
+    /// Random, periodic (a random period repeated) or constant symbols below `2^width`.
+    fn texts() -> impl proptest::strategy::Strategy<Value = (Vec<u8>, usize)> {
+        use proptest::prelude::*;
+        (1usize..=4, 0usize..3, 1usize..20, 0usize..300).prop_flat_map(
+            |(width, kind, period, n)| {
+                let top = (1u16 << width) as u8 - 1;
+                proptest::collection::vec(0..=top, period.max(1)).prop_map(move |seed| {
+                    let data = match kind {
+                        0 => seed.iter().cycle().take(n).copied().collect(),
+                        1 => vec![seed[0]; n],
+                        _ => (0..n).map(|i| seed[(i * 7 + i / 3) % seed.len()]).collect(),
+                    };
+                    (data, width)
+                })
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn rolled_windows_and_packing_match_the_definitions(
+            (data, width) in texts(),
+            random in proptest::collection::vec(0u8..2, 0..700),
+        ) {
+            let per_byte = 8 / width;
+            proptest::prop_assert_eq!(
+                windows(&data, width, per_byte),
+                windows_by_definition(&data, width, per_byte)
+            );
+            let bits: Vec<u8> = data.iter().map(|&s| s & 1).chain(random).collect();
+            proptest::prop_assert_eq!(PackedBits::new(&bits).words, packed_by_definition(&bits));
         }
     }
 
