@@ -51,10 +51,8 @@ impl PackedBits {
         let mut words = vec![0u64; bits.len() / 64 + 2];
         for (word, chunk) in words.iter_mut().zip(bits.chunks(64)) {
             // A short last chunk lands in the high bits, zeros after it.
-            *word = chunk
-                .iter()
-                .fold(0u64, |w, &b| (w << 1) | u64::from(b & 1))
-                << (64 - chunk.len());
+            *word =
+                chunk.iter().fold(0u64, |w, &b| (w << 1) | u64::from(b & 1)) << (64 - chunk.len());
         }
         PackedBits {
             words,
@@ -127,9 +125,10 @@ fn sort_bytes(data: &[u8], alphabet: usize) -> Vec<i32> {
 fn windows(data: &[u8], width: usize, per_byte: usize) -> Vec<u8> {
     let mask = (1u32 << (width * per_byte)) - 1;
     let lead = (per_byte - 1).min(data.len());
-    let mut acc = data[..lead]
-        .iter()
-        .fold(0u32, |acc, &s| (acc << width) | u32::from(s));
+    // The first per_byte - 1 symbols, zeros past the end of a very short text.
+    let mut acc = (0..per_byte - 1).fold(0u32, |acc, k| {
+        (acc << width) | u32::from(data.get(k).copied().unwrap_or(0))
+    });
     let mut roll = |s: u8| {
         acc = ((acc << width) | u32::from(s)) & mask;
         acc as u8
@@ -261,6 +260,22 @@ mod tests {
                 })
             },
         )
+    }
+
+    #[test]
+    fn windows_of_texts_shorter_than_a_window() {
+        // Fewer symbols than a byte holds: the first window still starts at the top.
+        for n in 0..10 {
+            for width in 1..=4 {
+                let data: Vec<u8> = (0..n).map(|i| ((i * 5 + 1) % (1 << width)) as u8).collect();
+                let per_byte = 8 / width;
+                assert_eq!(
+                    windows(&data, width, per_byte),
+                    windows_by_definition(&data, width, per_byte),
+                    "n {n} width {width}"
+                );
+            }
+        }
     }
 
     proptest::proptest! {
