@@ -35,7 +35,7 @@ const TABLE: usize = 2 * MAX_DISTINCT;
 pub struct TokenSorter {
     /// Positions of the spaces, in order: token `k` ends at `ends[k]`.
     ends: Vec<u32>,
-    /// Each token's rank among the distinct tokens (first its first-seen number).
+    /// Each token's number among the distinct tokens (first-seen order).
     seq: Vec<u16>,
     /// Hash table of distinct tokens: packed token (0 = empty slot) and its number.
     table_keys: Vec<u64>,
@@ -46,16 +46,21 @@ pub struct TokenSorter {
     counts: Vec<u32>,
 }
 
-/// The bytes of a token of `len` bytes (at most 8) packed big-end first, zero-padded below:
+/// A distinct token's tails by offset: their buckets (padding beyond the token: a spare
+/// bucket that never advances) and the byte before each (the space ending the token before,
+/// then the token's own bytes).
+#[derive(Clone, Copy)]
+struct Tails {
+    bucket: [u16; MAX_TOKEN],
+    before: [u8; MAX_TOKEN],
+    len: u8,
+}
+
+/// The bytes of a token of `len` bytes (1 to 8) packed big-end first, zero-padded below:
 /// for tokens and tails, which are prefix free, the packed order is the byte-string order
 /// (two differ at a byte both hold).
 fn pack(bytes: impl Iterator<Item = u8>, len: usize) -> u64 {
-    let v = bytes.fold(0u64, |k, b| (k << 8) | u64::from(b));
-    if len == 8 {
-        v
-    } else {
-        v << (8 * (8 - len))
-    }
+    bytes.fold(0u64, |k, b| (k << 8) | u64::from(b)) << (8 * (8 - len))
 }
 
 impl TokenSorter {
@@ -64,21 +69,111 @@ impl TokenSorter {
     /// unspecified, when the block does not split into short tokens (see the module doc).
     pub fn last_column(&mut self, block: &[u8], sorter: &mut Sorter, out: &mut Vec<u8>) -> bool {
         let n = block.len();
-        if n == 0 || n >= 1 << 32 || !self.split(block) {
+        if n == 0 || n >= 1 << 31 {
             return false;
         }
-        let m = self.ends.len();
-        let ends = &self.ends;
-        // Where token k starts (token 0 may wrap around the block's end).
-        let start = |k: usize| -> usize {
-            if k == 0 {
-                (ends[m - 1] as usize + 1) % n
-            } else {
-                ends[k - 1] as usize + 1
-            }
+        let Some(width) = self.split(block) else {
+            return false;
         };
+        if !self.number_tokens(block) {
+            return false;
+        }
 
-        // Number the distinct tokens in first-seen order.
+        // Distinct tokens in byte-string order: their ranks are the symbols of the token
+        // rotation sort.
+        let d = self.keys.len();
+        let mut by_rank: Vec<u16> = (0..d as u16).collect();
+        by_rank.sort_unstable_by_key(|&id| self.keys[usize::from(id)]);
+        let mut rank_of = vec![0u64; d];
+        for (r, &id) in by_rank.iter().enumerate() {
+            rank_of[usize::from(id)] = r as u64;
+        }
+        sorter.sort_coded(&self.seq, |id| rank_of[usize::from(id)], d as u64);
+
+        // Every tail of every distinct token (entry 8 * id + offset), numbered in
+        // byte-string order; equal tails share a bucket.
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(d * 4);
+        for (id, (&key, &len)) in self.keys.iter().zip(&self.lens).enumerate() {
+            for o in 0..u32::from(len) {
+                entries.push((key << (8 * o), MAX_TOKEN as u32 * id as u32 + o));
+            }
+        }
+        entries.sort_unstable();
+        let mut tails = vec![
+            Tails {
+                bucket: [0; MAX_TOKEN],
+                before: [0; MAX_TOKEN],
+                len: 0,
+            };
+            d
+        ];
+        let mut buckets = 0u16;
+        for (q, &(key, entry)) in entries.iter().enumerate() {
+            if q > 0 && key != entries[q - 1].0 {
+                buckets += 1;
+            }
+            tails[entry as usize / MAX_TOKEN].bucket[entry as usize % MAX_TOKEN] = buckets;
+        }
+        let spare = if entries.is_empty() { 0 } else { buckets + 1 };
+        // Bucket starts (each tail occurs as often as its token); the spare bucket at n.
+        let mut next = vec![0u32; usize::from(spare) + 1];
+        for (id, t) in tails.iter_mut().enumerate() {
+            let (key, len) = (self.keys[id], usize::from(self.lens[id]));
+            t.len = len as u8;
+            t.before[0] = SEP;
+            for o in 0..MAX_TOKEN {
+                if o < len {
+                    next[usize::from(t.bucket[o]) + 1] += self.counts[id];
+                } else {
+                    t.bucket[o] = spare;
+                }
+                if o > 0 {
+                    t.before[o] = (key >> (64 - 8 * o)) as u8;
+                }
+            }
+        }
+        for b in 1..next.len() {
+            next[b] += next[b - 1];
+        }
+
+        out.clear();
+        out.resize(n + 1, 0);
+        if width <= 4 {
+            place::<4>(sorter.order(), &self.seq, &tails, &mut next, out);
+        } else {
+            place::<MAX_TOKEN>(sorter.order(), &self.seq, &tails, &mut next, out);
+        }
+        out.truncate(n);
+        true
+    }
+
+    /// Finds the spaces of `block` into `self.ends` and returns the longest cyclic token;
+    /// None when there is no space or a token is longer than [`MAX_TOKEN`].
+    fn split(&mut self, block: &[u8]) -> Option<usize> {
+        let n = block.len();
+        self.ends.clear();
+        self.ends.resize(n + 1, 0);
+        // Branch-free: every position is written, and the count moves on at a space.
+        let mut m = 0;
+        for (i, &b) in block.iter().enumerate() {
+            self.ends[m] = i as u32;
+            m += usize::from(b == SEP);
+        }
+        self.ends.truncate(m);
+        let (&first, &last) = (self.ends.first()?, self.ends.last()?);
+        let wrap = first as usize + n - last as usize;
+        let width = self
+            .ends
+            .windows(2)
+            .map(|w| (w[1] - w[0]) as usize)
+            .fold(wrap, usize::max);
+        (width <= MAX_TOKEN).then_some(width)
+    }
+
+    /// Numbers the distinct tokens in first-seen order into `self.seq`, with their packed
+    /// bytes, lengths and counts; false when there are more than [`MAX_DISTINCT`].
+    fn number_tokens(&mut self, block: &[u8]) -> bool {
+        let n = block.len();
         if self.table_keys.len() != TABLE {
             self.table_keys = vec![0; TABLE];
             self.table_ids = vec![0; TABLE];
@@ -88,29 +183,29 @@ impl TokenSorter {
         self.keys.clear();
         self.lens.clear();
         self.counts.clear();
+        let m = self.ends.len();
         self.seq.clear();
-        for k in 0..m {
+        self.seq.resize(m, 0);
+        let ends = &self.ends;
+        for (k, id_out) in self.seq.iter_mut().enumerate() {
             let e = ends[k] as usize;
-            let len = if k == 0 {
-                e + n - ends[m - 1] as usize
+            let prev = if k == 0 {
+                ends[m - 1] as usize
             } else {
-                e - ends[k - 1] as usize
+                ends[k - 1] as usize
             };
+            let len = if k == 0 { e + n - prev } else { e - prev };
             let key = if k > 0 && e >= 7 {
-                // The 8 bytes ending at the space, the token's at the top.
+                // The 8 bytes ending at the space, the token's moved to the top.
                 let w = u64::from_be_bytes(block[e - 7..=e].try_into().unwrap_or([0; 8]));
-                if len == 8 {
-                    w
-                } else {
-                    w << (8 * (8 - len))
-                }
+                w << (8 * (8 - len))
             } else {
-                let s = start(k);
+                let s = (prev + 1) % n;
                 pack((0..len).map(|j| block[(s + j) % n]), len)
             };
             // A token holds its space, so no packed token is 0 (the empty slot).
             let mut slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize % TABLE;
-            let id = loop {
+            *id_out = loop {
                 let t = self.table_keys[slot];
                 if t == key {
                     break self.table_ids[slot];
@@ -129,103 +224,31 @@ impl TokenSorter {
                 }
                 slot = (slot + 1) % TABLE;
             };
-            self.counts[usize::from(id)] += 1;
-            self.seq.push(id);
-        }
-
-        // Distinct tokens in byte-string order; the sequence becomes ranks.
-        let d = self.keys.len();
-        let mut by_rank: Vec<u16> = (0..d as u16).collect();
-        by_rank.sort_unstable_by_key(|&id| self.keys[usize::from(id)]);
-        let mut rank_of = vec![0u16; d];
-        for (r, &id) in by_rank.iter().enumerate() {
-            rank_of[usize::from(id)] = r as u16;
-        }
-        for s in &mut self.seq {
-            *s = rank_of[usize::from(*s)];
-        }
-        sorter.sort_coded(&self.seq, u64::from, d as u64);
-
-        // Every tail of every distinct token (token rank r, offset o: entry base[r] + o),
-        // numbered in byte-string order; equal tails share a bucket.
-        let mut base = Vec::with_capacity(d + 1);
-        let mut tails: Vec<(u64, u32)> = Vec::new();
-        for &id in &by_rank {
-            let (key, len) = (self.keys[usize::from(id)], self.lens[usize::from(id)]);
-            base.push(tails.len() as u32);
-            for o in 0..u32::from(len) {
-                tails.push((key << (8 * o), tails.len() as u32));
-            }
-        }
-        base.push(tails.len() as u32);
-        tails.sort_unstable();
-        let mut bucket_of = vec![0u32; tails.len()];
-        let mut buckets = 0u32;
-        for (q, &(key, entry)) in tails.iter().enumerate() {
-            if q > 0 && key != tails[q - 1].0 {
-                buckets += 1;
-            }
-            bucket_of[entry as usize] = buckets;
-        }
-        // Bucket starts: each tail occurs as often as its token.
-        let mut next = vec![0u32; buckets as usize + 2];
-        for (r, &id) in by_rank.iter().enumerate() {
-            let count = self.counts[usize::from(id)];
-            for e in base[r]..base[r + 1] {
-                next[bucket_of[e as usize] as usize + 1] += count;
-            }
-        }
-        for b in 1..next.len() {
-            next[b] += next[b - 1];
-        }
-
-        // Token rotations in sorted order: the tails of the token before each, with the
-        // byte before each tail (the column's byte), into their buckets in order.
-        out.clear();
-        out.resize(n, 0);
-        for &k in sorter.order() {
-            let p = if k == 0 { m - 1 } else { k as usize - 1 };
-            let r = usize::from(self.seq[p]);
-            let entries = &bucket_of[base[r] as usize..base[r + 1] as usize];
-            if p > 0 {
-                // No wrap: the bytes before the tails are block[ends[p - 1]..ends[p]].
-                let before = &block[ends[p - 1] as usize..ends[p] as usize];
-                for (&b, &byte) in entries.iter().zip(before) {
-                    let slot = &mut next[b as usize];
-                    out[*slot as usize] = byte;
-                    *slot += 1;
-                }
-            } else {
-                let s = start(0);
-                for (o, &b) in entries.iter().enumerate() {
-                    let slot = &mut next[b as usize];
-                    out[*slot as usize] = block[(s + o + n - 1) % n];
-                    *slot += 1;
-                }
-            }
+            self.counts[usize::from(*id_out)] += 1;
         }
         true
     }
+}
 
-    /// Finds the spaces of `block` into `self.ends`; false when there is none or a cyclic
-    /// token is longer than [`MAX_TOKEN`].
-    fn split(&mut self, block: &[u8]) -> bool {
-        self.ends.clear();
-        let mut last: Option<usize> = None;
-        for (i, &b) in block.iter().enumerate() {
-            if b == SEP {
-                if let Some(l) = last {
-                    if i - l > MAX_TOKEN {
-                        return false;
-                    }
-                }
-                last = Some(i);
-                self.ends.push(i as u32);
-            }
-        }
-        match (self.ends.first(), last) {
-            (Some(&first), Some(last)) => first as usize + block.len() - last <= MAX_TOKEN,
-            _ => false,
+/// The induced pass: for each token rotation in sorted `order`, the tails of the token
+/// before it (in `seq`, cyclically) go to their buckets, whose next slots are `next`; the
+/// column gets each tail's byte before. `W` bounds the tokens' lengths (fixed-length inner
+/// loop; padding goes to the spare bucket at `out[n]` and never advances).
+fn place<const W: usize>(
+    order: &[u32],
+    seq: &[u16],
+    tails: &[Tails],
+    next: &mut [u32],
+    out: &mut [u8],
+) {
+    let m = seq.len();
+    for &k in order {
+        let p = if k == 0 { m - 1 } else { k as usize - 1 };
+        let t = &tails[usize::from(seq[p])];
+        for o in 0..W {
+            let slot = &mut next[usize::from(t.bucket[o])];
+            out[*slot as usize] = t.before[o];
+            *slot += u32::from(o < usize::from(t.len));
         }
     }
 }
