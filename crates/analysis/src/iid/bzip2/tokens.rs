@@ -44,6 +44,8 @@ pub struct TokenSorter {
     keys: Vec<u64>,
     lens: Vec<u8>,
     counts: Vec<u32>,
+    /// Next free slot of each tail bucket.
+    next: Vec<u32>,
 }
 
 /// A distinct token's tails by offset: their buckets (padding beyond the token: a spare
@@ -99,13 +101,14 @@ impl TokenSorter {
             }
         }
         entries.sort_unstable();
+        // A slot per possible number (indexing by `% MAX_DISTINCT` needs no bounds check).
         let mut tails = vec![
             Tails {
                 bucket: [0; MAX_TOKEN],
                 before: [0; MAX_TOKEN],
                 len: 0,
             };
-            d
+            MAX_DISTINCT
         ];
         let mut buckets = 0u16;
         for (q, &(key, entry)) in entries.iter().enumerate() {
@@ -116,8 +119,13 @@ impl TokenSorter {
         }
         let spare = if entries.is_empty() { 0 } else { buckets + 1 };
         // Bucket starts (each tail occurs as often as its token); the spare bucket at n.
-        let mut next = vec![0u32; usize::from(spare) + 1];
-        for (id, t) in tails.iter_mut().enumerate() {
+        // A slot per possible bucket number (indexing by a u16 needs no bounds check).
+        self.next.resize(1 << 16, 0);
+        let Ok(next) = <&mut [u32; 1 << 16]>::try_from(&mut self.next[..]) else {
+            return false;
+        };
+        next[..=usize::from(spare)].fill(0);
+        for (id, t) in tails.iter_mut().enumerate().take(d) {
             let (key, len) = (self.keys[id], usize::from(self.lens[id]));
             t.len = len as u8;
             t.before[0] = SEP;
@@ -132,16 +140,19 @@ impl TokenSorter {
                 }
             }
         }
-        for b in 1..next.len() {
+        for b in 1..=usize::from(spare) {
             next[b] += next[b - 1];
         }
+        let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
+            return false;
+        };
 
         out.clear();
         out.resize(n + 1, 0);
         if width <= 4 {
-            place::<4>(sorter.order(), &self.seq, &tails, &mut next, out);
+            place::<4>(sorter.order(), &self.seq, tails, next, out);
         } else {
-            place::<MAX_TOKEN>(sorter.order(), &self.seq, &tails, &mut next, out);
+            place::<MAX_TOKEN>(sorter.order(), &self.seq, tails, next, out);
         }
         out.truncate(n);
         true
@@ -237,14 +248,14 @@ impl TokenSorter {
 fn place<const W: usize>(
     order: &[u32],
     seq: &[u16],
-    tails: &[Tails],
-    next: &mut [u32],
+    tails: &[Tails; MAX_DISTINCT],
+    next: &mut [u32; 1 << 16],
     out: &mut [u8],
 ) {
     let m = seq.len();
     for &k in order {
         let p = if k == 0 { m - 1 } else { k as usize - 1 };
-        let t = &tails[usize::from(seq[p])];
+        let t = &tails[usize::from(seq[p]) % MAX_DISTINCT];
         for o in 0..W {
             let slot = &mut next[usize::from(t.bucket[o])];
             out[*slot as usize] = t.before[o];
