@@ -130,6 +130,91 @@ fn three_shards_in_separate_processes_merge_to_the_unsharded_sweep() {
 }
 
 #[test]
+fn a_both_profile_sweep_shards_and_merges_to_the_unsharded_sweep() {
+    // 2 timer counts x 2 repetitions under kqent's loop and openentropy's: 8 runs, dealt
+    // 3, 3, 2 over three shards in the sweep's own run order (both loops interleaved).
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let sweep = |out: &Path, extra: &[&str]| {
+        kqent()
+            .args([
+                "sweep",
+                "--backend",
+                "mock",
+                "--profile",
+                "kqent,openentropy",
+            ])
+            .args(["--session-n", "100", "--samples", "300", "--repeat", "2"])
+            .args(["--timers", "0,4", "--sockets", "0", "--watchers", "0"])
+            .args(["--seed", "11", "--out"])
+            .arg(out)
+            .args(extra)
+            .assert()
+    };
+    sweep(&t.join("full"), &[]).success();
+    let shards: Vec<PathBuf> = (1..=3).map(|k| t.join(format!("shard-{k}"))).collect();
+    for (k, dir) in shards.iter().enumerate() {
+        sweep(dir, &["--shard", &format!("{}/3", k + 1)]).success();
+    }
+    let counts: Vec<usize> = shards.iter().map(|d| reproducible(d).len()).collect();
+    assert_eq!(counts, [3, 3, 2]);
+    let oe: usize = shards
+        .iter()
+        .flat_map(|d| reproducible(d))
+        .filter(|(n, _)| n.starts_with("oe-"))
+        .count();
+    assert_eq!(oe, 4, "both loops are dealt out");
+
+    // Shards 1 and 3 only: the missing runs are recorded, the report says so, the gate
+    // refuses it (exit 2, an input error) unless told to judge what is there.
+    let partial = t.join("partial");
+    merge(&partial, &[&shards[0], &shards[2]]).success();
+    let m = json(&partial.join("sweep.json"));
+    assert_eq!(m["merged"]["missing"].as_array().unwrap().len(), 3);
+    kqent()
+        .args(["report", "--quiet"])
+        .arg(&partial)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(partial.join("summary.md")).unwrap();
+    assert!(md.contains("incomplete: 5 of 8 results"), "{md}");
+    kqent()
+        .args(["gate", "--min-entropy", "0.1"])
+        .arg(&partial)
+        .assert()
+        .code(2)
+        .stderr(contains("missing 3 run(s)"));
+    kqent()
+        .args(["gate", "--min-entropy", "0.1", "--allow-incomplete"])
+        .arg(&partial)
+        .assert()
+        .success();
+
+    // All three: the unsharded sweep's results, manifest, summary and a passing gate.
+    let merged = t.join("merged");
+    let dirs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    merge(&merged, &dirs).success();
+    assert_eq!(reproducible(&merged), reproducible(&t.join("full")));
+    assert_eq!(grid_of(&merged), grid_of(&t.join("full")));
+    for d in [&merged, &t.join("full")] {
+        kqent()
+            .args(["report", "--quiet"])
+            .arg(d)
+            .assert()
+            .success();
+    }
+    assert_eq!(
+        std::fs::read_to_string(merged.join("summary.json")).unwrap(),
+        std::fs::read_to_string(t.join("full").join("summary.json")).unwrap()
+    );
+    kqent()
+        .args(["gate", "--min-entropy", "0.1"])
+        .arg(&merged)
+        .assert()
+        .success();
+}
+
+#[test]
 fn a_shard_resumes_its_own_runs_only() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s2");

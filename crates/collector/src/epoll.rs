@@ -4,6 +4,7 @@
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::backend::{kind_bits, Backend, Wait};
@@ -39,8 +40,91 @@ pub(crate) struct Epoll {
 }
 
 /// epoll's `data` field: the kind bit in the high half, the source's index in the low half.
-fn token(kind: u32, index: usize) -> u64 {
+pub(crate) fn token(kind: u32, index: usize) -> u64 {
     (u64::from(kind) << 32) | index as u64
+}
+
+/// A new epoll instance (close-on-exec).
+pub(crate) fn epoll_instance() -> Result<OwnedFd, CollectError> {
+    // SAFETY: plain syscall.
+    owned(
+        unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) },
+        "cannot create an epoll instance",
+    )
+}
+
+/// Registers `fd` with the epoll instance `epfd` for `events`, reported as `tok`.
+pub(crate) fn epoll_add(
+    epfd: &OwnedFd,
+    fd: RawFd,
+    events: u32,
+    tok: u64,
+) -> Result<(), CollectError> {
+    let mut ev = libc::epoll_event { events, u64: tok };
+    // SAFETY: both descriptors are open; `ev` is a valid epoll_event.
+    let rc = unsafe { libc::epoll_ctl(epfd.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut ev) };
+    if rc != 0 {
+        return Err(CollectError::last_os(
+            "cannot register a descriptor with epoll",
+        ));
+    }
+    Ok(())
+}
+
+/// Timer `i`: a non-blocking timerfd armed to expire every
+/// [`crate::config::timer_period_ms`]`(i)` milliseconds.
+pub(crate) fn periodic_timerfd(i: usize) -> Result<OwnedFd, CollectError> {
+    // SAFETY: plain syscall.
+    let fd = owned(
+        unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        },
+        "cannot create a timerfd",
+    )?;
+    let period = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: crate::config::timer_period_ms(i) as libc::c_long * 1_000_000,
+    };
+    let spec = libc::itimerspec {
+        it_interval: period,
+        it_value: period,
+    };
+    // SAFETY: `fd` is a timerfd; `spec` is valid.
+    let rc = unsafe { libc::timerfd_settime(fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) };
+    if rc != 0 {
+        return Err(CollectError::last_os("cannot arm a timerfd"));
+    }
+    Ok(fd)
+}
+
+/// A non-blocking inotify instance watching `path` for writes and attribute changes, with
+/// its watch descriptor (removed before the instance is closed; see `Drop for Epoll`).
+pub(crate) fn watch_file(path: &Path) -> Result<(OwnedFd, libc::c_int), CollectError> {
+    // SAFETY: plain syscall.
+    let ifd = owned(
+        unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) },
+        "cannot create an inotify instance (see /proc/sys/fs/inotify/max_user_instances)",
+    )?;
+    let c = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| CollectError::InvalidConfig(format!("path {} holds a NUL", path.display())))?;
+    // SAFETY: valid inotify fd and C string.
+    let wd = unsafe {
+        libc::inotify_add_watch(
+            ifd.as_raw_fd(),
+            c.as_ptr(),
+            libc::IN_MODIFY | libc::IN_ATTRIB,
+        )
+    };
+    if wd < 0 {
+        return Err(CollectError::last_os(format!(
+            "cannot watch {}",
+            path.display()
+        )));
+    }
+    Ok((ifd, wd))
 }
 
 impl Epoll {
@@ -52,49 +136,12 @@ impl Epoll {
         } else {
             None
         };
-        // SAFETY: plain syscall.
-        let epfd = owned(
-            unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) },
-            "cannot create an epoll instance",
-        )?;
-        let register = |fd: RawFd, events: u32, tok: u64| -> Result<(), CollectError> {
-            let mut ev = libc::epoll_event { events, u64: tok };
-            // SAFETY: both descriptors are open; `ev` is a valid epoll_event.
-            let rc = unsafe { libc::epoll_ctl(epfd.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut ev) };
-            if rc != 0 {
-                return Err(CollectError::last_os(
-                    "cannot register a descriptor with epoll",
-                ));
-            }
-            Ok(())
-        };
+        let epfd = epoll_instance()?;
+        let register = |fd: RawFd, events: u32, tok: u64| epoll_add(&epfd, fd, events, tok);
 
         let mut timers = Vec::with_capacity(src.timers);
         for i in 0..src.timers {
-            // SAFETY: plain syscall.
-            let fd = owned(
-                unsafe {
-                    libc::timerfd_create(
-                        libc::CLOCK_MONOTONIC,
-                        libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-                    )
-                },
-                "cannot create a timerfd",
-            )?;
-            let period = libc::timespec {
-                tv_sec: 0,
-                tv_nsec: crate::config::timer_period_ms(i) as libc::c_long * 1_000_000,
-            };
-            let spec = libc::itimerspec {
-                it_interval: period,
-                it_value: period,
-            };
-            // SAFETY: `fd` is a timerfd; `spec` is valid.
-            let rc =
-                unsafe { libc::timerfd_settime(fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) };
-            if rc != 0 {
-                return Err(CollectError::last_os("cannot arm a timerfd"));
-            }
+            let fd = periodic_timerfd(i)?;
             register(
                 fd.as_raw_fd(),
                 libc::EPOLLIN as u32,
@@ -131,28 +178,7 @@ impl Epoll {
         if let Some(dir) = dir.as_mut() {
             for i in 0..src.watchers {
                 let (file, path) = dir.create_file(&format!("watched-{i}"))?;
-                // SAFETY: plain syscall.
-                let ifd = owned(
-                    unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) },
-                    "cannot create an inotify instance (see /proc/sys/fs/inotify/max_user_instances)",
-                )?;
-                let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| {
-                    CollectError::InvalidConfig(format!("path {} holds a NUL", path.display()))
-                })?;
-                // SAFETY: valid inotify fd and C string.
-                let wd = unsafe {
-                    libc::inotify_add_watch(
-                        ifd.as_raw_fd(),
-                        c.as_ptr(),
-                        libc::IN_MODIFY | libc::IN_ATTRIB,
-                    )
-                };
-                if wd < 0 {
-                    return Err(CollectError::last_os(format!(
-                        "cannot watch {}",
-                        path.display()
-                    )));
-                }
+                let (ifd, wd) = watch_file(&path)?;
                 register(
                     ifd.as_raw_fd(),
                     libc::EPOLLIN as u32,

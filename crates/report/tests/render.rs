@@ -222,3 +222,21 @@ fn an_incomplete_sweep_says_so() {
     let page = html::render(&Overview::new(&loaded)).unwrap();
     assert!(page.contains("incomplete: 15 of 16 results"));
 }
+
+#[test]
+fn a_both_profile_sweep_counts_its_openentropy_runs() {
+    // The same 16 kqent results, but the manifest says both profiles were swept: the 8
+    // openentropy configurations x 2 repetitions are missing.
+    let dir = tempfile::tempdir().unwrap();
+    common::make_sweep(dir.path(), 2);
+    let mut m = load(dir.path()).unwrap().manifest.unwrap();
+    m.profiles = Some(vec![
+        kqent_schema::Profile::Kqent,
+        kqent_schema::Profile::Openentropy,
+    ]);
+    kqent_sweep::layout::write_manifest(dir.path(), &m).unwrap();
+    let loaded = load(dir.path()).unwrap();
+    assert_eq!(Overview::new(&loaded).completeness(), Some((16, 32)));
+    let md = markdown::render(&Overview::new(&loaded));
+    assert!(md.contains("**incomplete: 16 of 32 results**"), "{md}");
+}

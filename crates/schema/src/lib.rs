@@ -119,6 +119,44 @@ impl KnobLists {
         .try_fold(1u64, |acc, &n| acc.checked_mul(n as u64))
     }
 
+    /// The configurations a sweep of these lists runs under `profile`: the product of the
+    /// numbers of distinct values, without the knobs the openentropy profile fixes (its poke
+    /// period, write trigger and warm-up; `kqent_collector::openentropy_knobs`), so it counts
+    /// what `kqent_sweep::sweep_configs` lists, without building it. `None` on overflow.
+    ///
+    /// ```
+    /// use kqent_schema::{KnobLists, Profile, WriteTrigger};
+    /// let k = KnobLists { num_timers: vec![0, 4], num_sockets: vec![1], num_file_watchers: vec![1],
+    ///     timeout_ms: vec![10], poke_interval_us: vec![100, 500],
+    ///     write_trigger: vec![WriteTrigger::Edge, WriteTrigger::Level], warmup: vec![0] };
+    /// assert_eq!(k.count_for(Profile::Kqent), Some(8));
+    /// assert_eq!(k.count_for(Profile::Openentropy), Some(2));
+    /// ```
+    pub fn count_for(&self, profile: Profile) -> Option<u64> {
+        fn distinct<T: Ord + Clone>(list: &[T]) -> usize {
+            let mut v = list.to_vec();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        }
+        let mut lengths = vec![
+            distinct(&self.num_timers),
+            distinct(&self.num_sockets),
+            distinct(&self.num_file_watchers),
+            distinct(&self.timeout_ms),
+        ];
+        if profile == Profile::Kqent {
+            lengths.extend([
+                distinct(&self.poke_interval_us),
+                distinct(&self.write_trigger),
+                distinct(&self.warmup),
+            ]);
+        }
+        lengths
+            .iter()
+            .try_fold(1u64, |acc, &n| acc.checked_mul(n as u64))
+    }
+
     /// Refuses lists whose product exceeds [`MAX_CONFIGS`] or that leave a knob without a
     /// value; the message is one line.
     pub fn check_size(&self) -> Result<u64, String> {
@@ -495,7 +533,13 @@ impl Loaded {
         let m = self.manifest.as_ref()?;
         // Counted, not built: a manifest's lists are checked by `json::read_manifest`, but
         // the product of hostile ones must not be materialised here either.
-        let configs = m.knobs.count()? as usize + usize::from(m.clock_control == Some(true));
+        let mut profiles = m.profiles.clone().unwrap_or_else(|| vec![Profile::Kqent]);
+        profiles.sort_unstable();
+        profiles.dedup();
+        let mut configs = usize::from(m.clock_control == Some(true));
+        for profile in profiles {
+            configs = configs.checked_add(usize::try_from(m.knobs.count_for(profile)?).ok()?)?;
+        }
         let mut expected = configs.checked_mul(m.repeat as usize)?;
         if let Some(shard) = m.shard {
             expected = shard.share(expected);

@@ -814,6 +814,48 @@ fn spawn_analysis(job: Collected, spec: &Spec, started: Instant) -> Result<Pendi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kqent_schema::WriteTrigger;
+
+    #[test]
+    fn the_counted_configurations_are_the_listed_ones() {
+        // KnobLists::count_for (what a report's "incomplete: X of Y" counts, in the schema
+        // crate) must agree with sweep_configs (what the sweep runs), duplicates included.
+        let lists = [
+            KnobLists {
+                num_timers: vec![0, 4],
+                num_sockets: vec![1, 2],
+                num_file_watchers: vec![0],
+                timeout_ms: vec![5, 10, 20],
+                poke_interval_us: vec![100, 500],
+                write_trigger: vec![WriteTrigger::Edge, WriteTrigger::Level],
+                warmup: vec![0, 1000],
+            },
+            KnobLists {
+                num_timers: vec![3, 3],
+                num_sockets: vec![1],
+                num_file_watchers: vec![2, 1, 2],
+                timeout_ms: vec![7],
+                poke_interval_us: vec![250],
+                write_trigger: vec![WriteTrigger::Level, WriteTrigger::Level],
+                warmup: vec![9, 0],
+            },
+        ];
+        let profile_sets: [&[Profile]; 3] = [
+            &[Profile::Kqent],
+            &[Profile::Openentropy],
+            &[Profile::Kqent, Profile::Openentropy],
+        ];
+        for k in &lists {
+            for profiles in profile_sets {
+                let counted: u64 = profiles.iter().map(|&p| k.count_for(p).unwrap()).sum();
+                assert_eq!(
+                    counted,
+                    sweep_configs(k, profiles).len() as u64,
+                    "{profiles:?} {k:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn seeds_depend_on_the_run_only() {

@@ -3,9 +3,7 @@
 //! edge-triggered and read when reported (kqueue delivers each timer expiry and each
 //! EV_CLEAR vnode note once), and the blocking drain of every read end.
 
-use std::ffi::CString;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +12,8 @@ use super::{Call, Session, OPENENTROPY_POKE_US};
 use crate::backend::kind_bits;
 use crate::clock::RawClock;
 use crate::config::Sources;
-use crate::fdutil::{drain_fd, owned, socket_pair_with};
+use crate::epoll::{epoll_add, epoll_instance, periodic_timerfd, token, watch_file};
+use crate::fdutil::{drain_fd, socket_pair_with};
 use crate::tempdir::PrivateDir;
 use crate::CollectError;
 
@@ -39,10 +38,6 @@ pub(crate) struct OeEpoll {
     _dir: Option<PrivateDir>,
 }
 
-fn token(kind: u32, index: usize) -> u64 {
-    (u64::from(kind) << 32) | index as u64
-}
-
 impl OeEpoll {
     /// Creates and registers every source and starts the poker; a failure releases what
     /// was created so far.
@@ -52,50 +47,13 @@ impl OeEpoll {
         } else {
             None
         };
-        // SAFETY: plain syscall.
-        let epfd = owned(
-            unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) },
-            "cannot create an epoll instance",
-        )?;
-        let register = |fd: RawFd, events: u32, tok: u64| -> Result<(), CollectError> {
-            let mut ev = libc::epoll_event { events, u64: tok };
-            // SAFETY: both descriptors are open; `ev` is a valid epoll_event.
-            let rc = unsafe { libc::epoll_ctl(epfd.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut ev) };
-            if rc != 0 {
-                return Err(CollectError::last_os(
-                    "cannot register a descriptor with epoll",
-                ));
-            }
-            Ok(())
-        };
+        let epfd = epoll_instance()?;
+        let register = |fd: RawFd, events: u32, tok: u64| epoll_add(&epfd, fd, events, tok);
         let edge = (libc::EPOLLIN | libc::EPOLLET) as u32;
 
         let mut timers = Vec::with_capacity(src.timers);
         for i in 0..src.timers {
-            // SAFETY: plain syscall.
-            let fd = owned(
-                unsafe {
-                    libc::timerfd_create(
-                        libc::CLOCK_MONOTONIC,
-                        libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-                    )
-                },
-                "cannot create a timerfd",
-            )?;
-            let period = libc::timespec {
-                tv_sec: 0,
-                tv_nsec: crate::config::timer_period_ms(i) as libc::c_long * 1_000_000,
-            };
-            let spec = libc::itimerspec {
-                it_interval: period,
-                it_value: period,
-            };
-            // SAFETY: `fd` is a timerfd; `spec` is valid.
-            let rc =
-                unsafe { libc::timerfd_settime(fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) };
-            if rc != 0 {
-                return Err(CollectError::last_os("cannot arm a timerfd"));
-            }
+            let fd = periodic_timerfd(i)?;
             register(fd.as_raw_fd(), edge, token(kind_bits::TIMER, i))?;
             timers.push(fd);
         }
@@ -137,28 +95,7 @@ impl OeEpoll {
                     )));
                 }
                 drop(file);
-                // SAFETY: plain syscall.
-                let ifd = owned(
-                    unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) },
-                    "cannot create an inotify instance (see /proc/sys/fs/inotify/max_user_instances)",
-                )?;
-                let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| {
-                    CollectError::InvalidConfig(format!("path {} holds a NUL", path.display()))
-                })?;
-                // SAFETY: valid inotify fd and C string.
-                let wd = unsafe {
-                    libc::inotify_add_watch(
-                        ifd.as_raw_fd(),
-                        c.as_ptr(),
-                        libc::IN_MODIFY | libc::IN_ATTRIB,
-                    )
-                };
-                if wd < 0 {
-                    return Err(CollectError::last_os(format!(
-                        "cannot watch {}",
-                        path.display()
-                    )));
-                }
+                let (ifd, wd) = watch_file(&path)?;
                 register(ifd.as_raw_fd(), edge, token(kind_bits::FILE, i))?;
                 inotify.push(ifd);
                 watches.push(wd);
@@ -395,8 +332,8 @@ mod tests {
         // watch to report it (a bounded number of calls, each up to the 1 ms timeout plus a
         // poker round).
         let path = q._targets.paths[0].clone();
-        let c = CString::new(path.as_os_str().as_bytes()).unwrap();
-        assert_eq!(unsafe { libc::chmod(c.as_ptr(), 0o640) }, 0);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
         let deadline = Instant::now() + std::time::Duration::from_secs(20);
         while q.file_masks & libc::IN_ATTRIB == 0 && Instant::now() < deadline {
             if let Call::Ready(n) = q.wait() {
