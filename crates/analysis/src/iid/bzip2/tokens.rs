@@ -319,6 +319,25 @@ mod tests {
     }
 
     #[test]
+    fn many_distinct_tokens_are_left_to_the_byte_sort() {
+        let numbers = |k: u32| {
+            (0..k)
+                .map(|v| format!("{v} "))
+                .collect::<String>()
+                .into_bytes()
+        };
+        // 2,000 distinct tokens: sorted by tokens.
+        let text = numbers(2_000);
+        assert_eq!(by_tokens(&text), Some(by_bytes(&text)));
+        // 3,000: more than the limit, so the sorter's entry point takes the byte sort.
+        let text = numbers(3_000);
+        assert_eq!(by_tokens(&text), None);
+        let mut out = Vec::new();
+        Sorter::default().last_column(&text, &mut out);
+        assert_eq!(out, by_bytes(&text));
+    }
+
+    #[test]
     fn equals_the_byte_sort_on_full_blocks_of_8_bit_text() {
         // A level-5 block of uniform 8-bit samples as text, cut mid-token at both ends.
         let mut r = Rng::new(9, 0);
