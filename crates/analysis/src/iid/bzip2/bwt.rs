@@ -34,11 +34,26 @@ pub struct Sorter {
     bucket_start: Vec<u32>,
     bucket_next: Vec<u32>,
     order: Vec<u32>,
+    tokens: super::tokens::TokenSorter,
 }
 
 impl Sorter {
     /// Writes the last column of the sorted cyclic rotations of `block` into `out`.
+    ///
+    /// Blocks of short separator-terminated tokens (the compression statistic's decimal
+    /// text) take the token sort of [`super::tokens`]; any other block is sorted byte by
+    /// byte.
     pub fn last_column(&mut self, block: &[u8], out: &mut Vec<u8>) {
+        let mut tokens = std::mem::take(&mut self.tokens);
+        let done = tokens.last_column(block, self, out);
+        self.tokens = tokens;
+        if !done {
+            self.last_column_by_bytes(block, out);
+        }
+    }
+
+    /// [`Sorter::last_column`] by the byte-wise rotation sort, whatever the block.
+    pub fn last_column_by_bytes(&mut self, block: &[u8], out: &mut Vec<u8>) {
         out.clear();
         let n = block.len();
         self.sort_rotations(block);
@@ -49,17 +64,44 @@ impl Sorter {
         );
     }
 
+    /// The start positions of the cyclic rotations in sorted order, as the last sort left
+    /// them.
+    pub(super) fn order(&self) -> &[u32] {
+        &self.order
+    }
+
     /// Leaves in `self.order` the start positions of the cyclic rotations of `block` in
     /// sorted order (equal rotations in any order).
     fn sort_rotations(&mut self, block: &[u8]) {
+        // The bytes in use get dense, order-preserving codes.
+        let mut used = [false; 256];
+        for &b in block {
+            used[usize::from(b)] = true;
+        }
+        let mut code = [0u64; 256];
+        let mut sigma = 0u64;
+        for (v, &u) in used.iter().enumerate() {
+            if u {
+                code[v] = sigma;
+                sigma += 1;
+            }
+        }
+        self.sort_coded(block, |b| code[usize::from(b)], sigma);
+    }
+
+    /// Leaves in `self.order` the start positions of the cyclic rotations of `seq` in sorted
+    /// order (equal rotations in any order), where `code` maps each symbol to its rank among
+    /// the `sigma` symbols in use (order-preserving, below `sigma`).
+    pub(super) fn sort_coded<T: Copy>(&mut self, seq: &[T], code: impl Fn(T) -> u64, sigma: u64) {
+        let block = seq;
         let n = block.len();
-        debug_assert!(n < 1 << 32, "blocks are far below 2^32 bytes");
+        debug_assert!(n < 1 << 32, "blocks are far below 2^32 symbols");
         self.order.clear();
         if n == 0 {
             return;
         }
         let index_bits = (usize::BITS - (n - 1).leading_zeros()).max(1);
-        let (chars, align) = self.pack_keys(block, index_bits);
+        let (chars, align) = self.pack_keys(block, index_bits, code, sigma);
         self.sort_packed();
         let index_mask = (1u64 << index_bits) - 1;
         let sorted = &self.sorted;
@@ -130,24 +172,18 @@ impl Sorter {
         next_groups
     }
 
-    /// Fills `self.packed`: for each rotation `i`, its first characters as dense codes (the
-    /// bytes in use numbered in order) packed big-end first above `index_bits` bits that hold
-    /// `i`. Sorting these sorts the rotations by their first characters. Returns how many
-    /// characters a key holds and the shift of the key above the index bits.
-    fn pack_keys(&mut self, block: &[u8], index_bits: u32) -> (usize, u32) {
+    /// Fills `self.packed`: for each rotation `i`, its first symbols as their codes (below
+    /// `sigma`) packed big-end first above `index_bits` bits that hold `i`. Sorting these
+    /// sorts the rotations by their first symbols. Returns how many symbols a key holds and
+    /// the shift of the key above the index bits.
+    fn pack_keys<T: Copy>(
+        &mut self,
+        block: &[T],
+        index_bits: u32,
+        code: impl Fn(T) -> u64,
+        sigma: u64,
+    ) -> (usize, u32) {
         let n = block.len();
-        let mut used = [false; 256];
-        for &b in block {
-            used[usize::from(b)] = true;
-        }
-        let mut code = [0u64; 256];
-        let mut sigma = 0u64;
-        for (v, &u) in used.iter().enumerate() {
-            if u {
-                code[v] = sigma;
-                sigma += 1;
-            }
-        }
         let bits = (64 - (sigma - 1).leading_zeros()).max(1);
         let chars = ((64 - index_bits) / bits) as usize;
         let width = bits * chars as u32;
@@ -156,7 +192,7 @@ impl Sorter {
         let mut key = 0u64;
         let mut ahead = 0usize; // index of the next character to shift in, modulo n
         for _ in 0..chars {
-            key = (key << bits) | code[usize::from(block[ahead])];
+            key = (key << bits) | code(block[ahead]);
             ahead = if ahead + 1 == n { 0 } else { ahead + 1 };
         }
         self.packed.clear();
@@ -167,13 +203,13 @@ impl Sorter {
             self.packed
                 .extend((0..n as u64).zip(ahead_bytes).map(|(i, &b)| {
                     let k = ((key & mask) << align) | i;
-                    key = (key << bits) | code[usize::from(b)];
+                    key = (key << bits) | code(b);
                     k
                 }));
         } else {
             for i in 0..n as u64 {
                 self.packed.push(((key & mask) << align) | i);
-                key = (key << bits) | code[usize::from(block[ahead])];
+                key = (key << bits) | code(block[ahead]);
                 ahead = if ahead + 1 == n { 0 } else { ahead + 1 };
             }
         }

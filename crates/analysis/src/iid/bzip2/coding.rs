@@ -176,32 +176,39 @@ impl Histograms {
         };
         let mut lens = self.initial_tables(n_tables);
         let mut selectors = vec![0u8; self.groups()];
-        // Code lengths by symbol, all tables side by side: a group's cost in every table is
-        // one 8-lane multiply-add per symbol value (a cost is at most 50 x 17, and a padding
-        // table at least 1,000, so u16 lanes hold it and padding is never the least).
-        const PAD: u16 = 1_000;
-        let mut by_symbol = vec![[PAD; 8]; alpha];
+        // Code lengths by symbol, all tables side by side in 16-bit lanes of two words: a
+        // group's cost in every table is two word multiply-adds per symbol value. A lane's
+        // product and sum stay below 2^16 (a group holds at most 50 symbols, a length is at
+        // most 17, a padding table's 1,000), so no lane carries into the next, and padding is
+        // never the least (a real table costs at most 50 x 17).
+        const PAD: u64 = 1_000;
+        const LANE: u64 = 0xffff;
+        let mut by_symbol = vec![[PAD * 0x0001_0001_0001_0001; 2]; alpha];
         for _ in 0..PASSES {
             for (t, len) in lens.iter().enumerate() {
+                let shift = 16 * (t % 4);
                 for (row, &l) in by_symbol.iter_mut().zip(len) {
-                    row[t] = u16::from(l);
+                    row[t / 4] = (row[t / 4] & !(LANE << shift)) | (u64::from(l) << shift);
                 }
             }
             let mut freq = vec![vec![0u32; alpha]; n_tables];
             for (g, sel) in selectors.iter_mut().enumerate() {
                 let counts = self.group(g);
-                let mut cost = [0u16; 8];
+                let (mut lo, mut hi) = (0u64, 0u64);
                 for (&c, row) in counts.iter().zip(&by_symbol) {
-                    let c = u16::from(c);
-                    for (x, &l) in cost.iter_mut().zip(row) {
-                        *x += c * l;
-                    }
+                    let c = u64::from(c);
+                    lo += c * row[0];
+                    hi += c * row[1];
                 }
+                let cost = |t: usize| (if t < 4 { lo } else { hi } >> (16 * (t % 4))) & LANE;
                 // The first table of least cost, as libbz2 picks.
                 let mut best = 0;
+                let mut best_cost = cost(0);
                 for t in 1..n_tables {
-                    if cost[t] < cost[best] {
+                    let c = cost(t);
+                    if c < best_cost {
                         best = t;
+                        best_cost = c;
                     }
                 }
                 *sel = best as u8;

@@ -5,7 +5,8 @@
 //! compressions on an IID-looking 1,000,000-sample file, 10,000 with `--all-statistics`. So
 //! this module reproduces libbz2's (1.0.8) compressor as far as it decides the length and no
 //! further: its block cutting ([`blocks`]), the Burrows-Wheeler column ([`bwt`], computed by
-//! a faster rotation sort: the column is unique), and its entropy-coding choices
+//! a faster rotation sort: the column is unique; over tokens for decimal text, [`tokens`]),
+//! and its entropy-coding choices
 //! ([`coding`]), counting bits instead of writing them. CRCs and the origin pointer have
 //! fixed widths and are not computed. Tests check the length against the `bzip2` crate
 //! (libbz2-rs, a port of libbz2) on text and on arbitrary bytes, across block sizes.
@@ -15,6 +16,7 @@ use std::cell::RefCell;
 pub mod blocks;
 pub mod bwt;
 pub mod coding;
+pub mod tokens;
 
 /// Stream header ("BZh" and the level) and trailer (magic and combined CRC), in bits.
 const STREAM_BITS: u64 = 32 + 48 + 32;

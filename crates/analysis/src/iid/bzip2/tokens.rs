@@ -1,0 +1,412 @@
+//! The Burrows-Wheeler column of a block of space-terminated tokens (the compression
+//! statistic's decimal text, SP 800-90B section 5.1.11), from a rotation sort over tokens.
+//!
+//! Cut the cyclic block after each space: every piece (a token) is a run of non-space bytes
+//! and one space, so no token is a proper prefix of another, and neither is any tail of a
+//! token (the rest of it from some byte on). A rotation that starts inside a token is that
+//! token's tail followed by the rotation that starts at the next token; two such rotations
+//! with different tails are therefore ordered by their tails alone (they differ before either
+//! tail ends), and with equal tails by the rotations that follow. So the block's rotation
+//! order is: the tails' order, then within equal tails the order of the following
+//! token-start rotations. Those are sorted as rotations of the sequence of token ranks (a
+//! token rotation's bytes compare as its token sequence does, since the tokens are prefix
+//! free), a text about 3.6 times shorter than the block whose keys pack about 20 bytes of
+//! decimal text each; then one pass over the token rotations in sorted order drops each tail
+//! of the token before it into its tail's bucket, which fills every bucket in order.
+//!
+//! The block may be cut anywhere (mid-token): cyclically, its last partial token joins its
+//! first. Blocks without a space, with a token longer than 8 bytes or with more than
+//! [`MAX_DISTINCT`] distinct tokens are left to the byte-wise sort.
+
+use super::bwt::Sorter;
+
+/// The byte that ends a token.
+const SEP: u8 = b' ';
+/// Longest token handled: a token (and each of its tails) packs into a `u64`.
+const MAX_TOKEN: usize = 8;
+/// Most distinct tokens handled (8-bit decimal text has at most 256, plus the token that
+/// wraps around the block).
+const MAX_DISTINCT: usize = 2048;
+/// Slots of the hash table that numbers distinct tokens (a power of two, twice the limit).
+const TABLE: usize = 2 * MAX_DISTINCT;
+
+/// Buffers of the token sort, kept between blocks.
+#[derive(Debug, Default)]
+pub struct TokenSorter {
+    /// Positions of the spaces, in order: token `k` ends at `ends[k]`.
+    ends: Vec<u32>,
+    /// Each token's number among the distinct tokens (first-seen order).
+    seq: Vec<u16>,
+    /// Hash table of distinct tokens: packed token (0 = empty slot) and its number.
+    table_keys: Vec<u64>,
+    table_ids: Vec<u16>,
+    /// Distinct tokens by number: packed bytes, length, occurrences.
+    keys: Vec<u64>,
+    lens: Vec<u8>,
+    counts: Vec<u32>,
+    /// Next free slot of each tail bucket.
+    next: Vec<u32>,
+}
+
+/// A distinct token's tails by offset: their buckets (padding beyond the token: a spare
+/// bucket that never advances) and the byte before each (the space ending the token before,
+/// then the token's own bytes).
+#[derive(Clone, Copy)]
+struct Tails {
+    bucket: [u16; MAX_TOKEN],
+    before: [u8; MAX_TOKEN],
+    len: u8,
+}
+
+/// The bytes of a token of `len` bytes (1 to 8) packed big-end first, zero-padded below:
+/// for tokens and tails, which are prefix free, the packed order is the byte-string order
+/// (two differ at a byte both hold).
+fn pack(bytes: impl Iterator<Item = u8>, len: usize) -> u64 {
+    bytes.fold(0u64, |k, b| (k << 8) | u64::from(b)) << (8 * (8 - len))
+}
+
+impl TokenSorter {
+    /// Writes the last column of the sorted cyclic rotations of `block` into `out`, using
+    /// `sorter` for the token rotations, and returns true; or returns false, leaving `out`
+    /// unspecified, when the block does not split into short tokens (see the module doc).
+    pub fn last_column(&mut self, block: &[u8], sorter: &mut Sorter, out: &mut Vec<u8>) -> bool {
+        let n = block.len();
+        if n == 0 || n >= 1 << 31 {
+            return false;
+        }
+        let Some(width) = self.split(block) else {
+            return false;
+        };
+        if !self.number_tokens(block) {
+            return false;
+        }
+
+        // Distinct tokens in byte-string order: their ranks are the symbols of the token
+        // rotation sort.
+        let d = self.keys.len();
+        let mut by_rank: Vec<u16> = (0..d as u16).collect();
+        by_rank.sort_unstable_by_key(|&id| self.keys[usize::from(id)]);
+        let mut rank_of = vec![0u64; d];
+        for (r, &id) in by_rank.iter().enumerate() {
+            rank_of[usize::from(id)] = r as u64;
+        }
+        sorter.sort_coded(&self.seq, |id| rank_of[usize::from(id)], d as u64);
+
+        // Every tail of every distinct token (entry 8 * id + offset), numbered in
+        // byte-string order; equal tails share a bucket.
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(d * 4);
+        for (id, (&key, &len)) in self.keys.iter().zip(&self.lens).enumerate() {
+            for o in 0..u32::from(len) {
+                entries.push((key << (8 * o), MAX_TOKEN as u32 * id as u32 + o));
+            }
+        }
+        entries.sort_unstable();
+        // A slot per possible number (indexing by `% MAX_DISTINCT` needs no bounds check).
+        let mut tails = vec![
+            Tails {
+                bucket: [0; MAX_TOKEN],
+                before: [0; MAX_TOKEN],
+                len: 0,
+            };
+            MAX_DISTINCT
+        ];
+        let mut buckets = 0u16;
+        for (q, &(key, entry)) in entries.iter().enumerate() {
+            if q > 0 && key != entries[q - 1].0 {
+                buckets += 1;
+            }
+            tails[entry as usize / MAX_TOKEN].bucket[entry as usize % MAX_TOKEN] = buckets;
+        }
+        let spare = if entries.is_empty() { 0 } else { buckets + 1 };
+        // Bucket starts (each tail occurs as often as its token); the spare bucket at n.
+        // A slot per possible bucket number (indexing by a u16 needs no bounds check).
+        self.next.resize(1 << 16, 0);
+        let Ok(next) = <&mut [u32; 1 << 16]>::try_from(&mut self.next[..]) else {
+            return false;
+        };
+        next[..=usize::from(spare)].fill(0);
+        for (id, t) in tails.iter_mut().enumerate().take(d) {
+            let (key, len) = (self.keys[id], usize::from(self.lens[id]));
+            t.len = len as u8;
+            t.before[0] = SEP;
+            for o in 0..MAX_TOKEN {
+                if o < len {
+                    next[usize::from(t.bucket[o]) + 1] += self.counts[id];
+                } else {
+                    t.bucket[o] = spare;
+                }
+                if o > 0 {
+                    t.before[o] = (key >> (64 - 8 * o)) as u8;
+                }
+            }
+        }
+        for b in 1..=usize::from(spare) {
+            next[b] += next[b - 1];
+        }
+        let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
+            return false;
+        };
+
+        out.clear();
+        out.resize(n + 1, 0);
+        if width <= 4 {
+            place::<4>(sorter.order(), &self.seq, tails, next, out);
+        } else {
+            place::<MAX_TOKEN>(sorter.order(), &self.seq, tails, next, out);
+        }
+        out.truncate(n);
+        true
+    }
+
+    /// Finds the spaces of `block` into `self.ends` and returns the longest cyclic token;
+    /// None when there is no space or a token is longer than [`MAX_TOKEN`].
+    fn split(&mut self, block: &[u8]) -> Option<usize> {
+        let n = block.len();
+        self.ends.clear();
+        self.ends.resize(n + 1, 0);
+        // Branch-free: every position is written, and the count moves on at a space.
+        let mut m = 0;
+        for (i, &b) in block.iter().enumerate() {
+            self.ends[m] = i as u32;
+            m += usize::from(b == SEP);
+        }
+        self.ends.truncate(m);
+        let (&first, &last) = (self.ends.first()?, self.ends.last()?);
+        let wrap = first as usize + n - last as usize;
+        let width = self
+            .ends
+            .windows(2)
+            .map(|w| (w[1] - w[0]) as usize)
+            .fold(wrap, usize::max);
+        (width <= MAX_TOKEN).then_some(width)
+    }
+
+    /// Numbers the distinct tokens in first-seen order into `self.seq`, with their packed
+    /// bytes, lengths and counts; false when there are more than [`MAX_DISTINCT`].
+    fn number_tokens(&mut self, block: &[u8]) -> bool {
+        let n = block.len();
+        if self.table_keys.len() != TABLE {
+            self.table_keys = vec![0; TABLE];
+            self.table_ids = vec![0; TABLE];
+        } else {
+            self.table_keys.fill(0);
+        }
+        self.keys.clear();
+        self.lens.clear();
+        self.counts.clear();
+        let m = self.ends.len();
+        self.seq.clear();
+        self.seq.resize(m, 0);
+        let ends = &self.ends;
+        for (k, id_out) in self.seq.iter_mut().enumerate() {
+            let e = ends[k] as usize;
+            let prev = if k == 0 {
+                ends[m - 1] as usize
+            } else {
+                ends[k - 1] as usize
+            };
+            let len = if k == 0 { e + n - prev } else { e - prev };
+            let key = if k > 0 && e >= 7 {
+                // The 8 bytes ending at the space, the token's moved to the top.
+                let w = u64::from_be_bytes(block[e - 7..=e].try_into().unwrap_or([0; 8]));
+                w << (8 * (8 - len))
+            } else {
+                let s = (prev + 1) % n;
+                pack((0..len).map(|j| block[(s + j) % n]), len)
+            };
+            // A token holds its space, so no packed token is 0 (the empty slot).
+            let mut slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize % TABLE;
+            *id_out = loop {
+                let t = self.table_keys[slot];
+                if t == key {
+                    break self.table_ids[slot];
+                }
+                if t == 0 {
+                    if self.keys.len() == MAX_DISTINCT {
+                        return false;
+                    }
+                    let id = self.keys.len() as u16;
+                    self.table_keys[slot] = key;
+                    self.table_ids[slot] = id;
+                    self.keys.push(key);
+                    self.lens.push(len as u8);
+                    self.counts.push(0);
+                    break id;
+                }
+                slot = (slot + 1) % TABLE;
+            };
+            self.counts[usize::from(*id_out)] += 1;
+        }
+        true
+    }
+}
+
+/// The induced pass: for each token rotation in sorted `order`, the tails of the token
+/// before it (in `seq`, cyclically) go to their buckets, whose next slots are `next`; the
+/// column gets each tail's byte before. `W` bounds the tokens' lengths (fixed-length inner
+/// loop; padding goes to the spare bucket at `out[n]` and never advances).
+fn place<const W: usize>(
+    order: &[u32],
+    seq: &[u16],
+    tails: &[Tails; MAX_DISTINCT],
+    next: &mut [u32; 1 << 16],
+    out: &mut [u8],
+) {
+    let m = seq.len();
+    for &k in order {
+        let p = if k == 0 { m - 1 } else { k as usize - 1 };
+        let t = &tails[usize::from(seq[p]) % MAX_DISTINCT];
+        for o in 0..W {
+            let slot = &mut next[usize::from(t.bucket[o])];
+            out[*slot as usize] = t.before[o];
+            *slot += u32::from(o < usize::from(t.len));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iid::compression::as_text;
+    use crate::rng::Rng;
+    use proptest::prelude::*;
+
+    /// The definition: sort all rotations as byte strings.
+    fn naive(block: &[u8]) -> Vec<u8> {
+        let n = block.len();
+        let mut rot: Vec<Vec<u8>> = (0..n)
+            .map(|i| block[i..].iter().chain(&block[..i]).copied().collect())
+            .collect();
+        rot.sort();
+        rot.iter().map(|r| r[n - 1]).collect()
+    }
+
+    /// The token sort's column, or None where it declines the block.
+    fn by_tokens(block: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        TokenSorter::default()
+            .last_column(block, &mut Sorter::default(), &mut out)
+            .then_some(out)
+    }
+
+    /// The byte-wise sort's column.
+    fn by_bytes(block: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        Sorter::default().last_column_by_bytes(block, &mut out);
+        out
+    }
+
+    #[test]
+    fn small_blocks_and_what_is_declined() {
+        for block in [
+            &b"1 2 3"[..],
+            b" ",
+            b"7 ",
+            b" 7",
+            b"  1  ",
+            b"12 3 12 3 12 3 ",
+            b"255 0 255 0 25",
+            b"1 1 1 1 1 1 1 1",
+            b"\0 \xff \0 ",
+        ] {
+            assert_eq!(by_tokens(block), Some(naive(block)), "{block:?}");
+        }
+        // No space; a token of 9 bytes; the wrap token "91234567 " of 9 bytes.
+        for block in [&b"123"[..], b"12345678 1 ", b"1234567 1 9"] {
+            assert_eq!(by_tokens(block), None, "{block:?}");
+        }
+        assert_eq!(by_tokens(b"1234567 1 "), Some(naive(b"1234567 1 ")));
+    }
+
+    #[test]
+    fn many_distinct_tokens_are_left_to_the_byte_sort() {
+        let numbers = |k: u32| {
+            (0..k)
+                .map(|v| format!("{v} "))
+                .collect::<String>()
+                .into_bytes()
+        };
+        // 2,000 distinct tokens: sorted by tokens.
+        let text = numbers(2_000);
+        assert_eq!(by_tokens(&text), Some(by_bytes(&text)));
+        // 3,000: more than the limit, so the sorter's entry point takes the byte sort.
+        let text = numbers(3_000);
+        assert_eq!(by_tokens(&text), None);
+        let mut out = Vec::new();
+        Sorter::default().last_column(&text, &mut out);
+        assert_eq!(out, by_bytes(&text));
+    }
+
+    #[test]
+    fn equals_the_byte_sort_on_full_blocks_of_8_bit_text() {
+        // A level-5 block of uniform 8-bit samples as text, cut mid-token at both ends.
+        let mut r = Rng::new(9, 0);
+        let data: Vec<u8> = (0..150_000).map(|_| r.below(256) as u8).collect();
+        let text = as_text(&data);
+        let block = &text[3..3 + 499_981];
+        assert_ne!(block[0], b' ');
+        assert_eq!(by_tokens(block), Some(by_bytes(block)));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(250))]
+        #[test]
+        fn equals_the_byte_sort_and_the_definition(
+            kind in 0u8..5,
+            alphabet in 1u64..=256,
+            pattern in proptest::collection::vec(any::<u8>(), 1..30),
+            samples in 1usize..400,
+            cut in 0usize..6,
+            len in 1usize..1500,
+            whole in any::<bool>(),
+            seed in 0u64..1_000_000,
+        ) {
+            let mut r = Rng::new(seed, 0);
+            let data: Vec<u8> = match kind {
+                // Random samples.
+                0 => (0..samples).map(|_| r.below(alphabet) as u8).collect(),
+                // A pattern repeated exactly: with `whole`, whole rotations are equal.
+                1 => (0..samples).map(|i| pattern[i % pattern.len()]).collect(),
+                // A repeated pattern with a few changes: long but finite common prefixes.
+                2 => {
+                    let mut d: Vec<u8> = (0..samples).map(|i| pattern[i % pattern.len()]).collect();
+                    for _ in 0..1 + samples / 100 {
+                        let at = r.below(samples as u64) as usize;
+                        d[at] = d[at].wrapping_add(1);
+                    }
+                    d
+                }
+                // One value with rare others.
+                3 => (0..samples)
+                    .map(|_| if r.below(40) == 0 { r.below(alphabet) as u8 } else { pattern[0] })
+                    .collect(),
+                // Not decimal text: bytes from a few values, one of them the space.
+                _ => (0..samples)
+                    .map(|_| [0u8, b' ', b'1', b'a', 0xff][r.below(5) as usize])
+                    .collect(),
+            };
+            let block: Vec<u8> = if kind == 4 {
+                data
+            } else {
+                let mut text = as_text(&data);
+                if whole {
+                    // Each sample's token, the last one's space included: the block is the
+                    // pattern's text repeated.
+                    text.push(b' ');
+                    text
+                } else {
+                    let lo = cut.min(text.len() - 1);
+                    text[lo..(lo + len).min(text.len())].to_vec()
+                }
+            };
+            let expected = naive(&block);
+            prop_assert_eq!(by_bytes(&block), expected.clone());
+            match by_tokens(&block) {
+                Some(column) => prop_assert_eq!(column, expected),
+                // Decimal text is declined only without a space; the other bytes also when
+                // a token is too long.
+                None => prop_assert!(!block.contains(&b' ') || kind == 4),
+            }
+        }
+    }
+}
