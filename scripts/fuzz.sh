@@ -21,6 +21,8 @@ for _ in $(seq "${2:-10}"); do
         -- metadata_and_records_round_trip text_matches_the_definition \
         fast_statistics_match_their_definitions any_input_cuts_as_the_state_machine \
         matches_the_definition_on_random_periodic_and_repetitive_blocks \
-        equals_libbz2_on_arbitrary_bytes estimates_lie_between_zero_and_the_width \
+        equals_libbz2_on_arbitrary_bytes equals_the_byte_sort_and_the_definition \
+        rolled_windows_and_packing_match_the_definitions \
+        estimates_lie_between_zero_and_the_width \
         every_estimate_lies_within_the_width random_sessions_match 2>&1 | grep -E "^test result|FAILED|panicked|minimal" || true
 done
