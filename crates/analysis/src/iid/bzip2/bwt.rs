@@ -304,20 +304,23 @@ fn refine(order: &mut [u32], mut groups: Vec<(u32, u32)>, mut h: usize, n: usize
     }
 }
 
+/// The definition, for tests here and in `tokens`: sort all rotations as byte strings and
+/// take each one's last byte.
+#[cfg(test)]
+pub(super) fn naive_last_column(block: &[u8]) -> Vec<u8> {
+    let n = block.len();
+    let mut rot: Vec<Vec<u8>> = (0..n)
+        .map(|i| block[i..].iter().chain(&block[..i]).copied().collect())
+        .collect();
+    rot.sort();
+    rot.iter().map(|r| r[n - 1]).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::naive_last_column as naive;
     use super::*;
     use crate::rng::Rng;
-
-    /// The definition: sort all rotations as byte strings.
-    fn naive(block: &[u8]) -> Vec<u8> {
-        let n = block.len();
-        let mut rot: Vec<Vec<u8>> = (0..n)
-            .map(|i| block[i..].iter().chain(&block[..i]).copied().collect())
-            .collect();
-        rot.sort();
-        rot.iter().map(|r| r[n - 1]).collect()
-    }
 
     #[test]
     fn matches_the_definition_on_varied_blocks() {

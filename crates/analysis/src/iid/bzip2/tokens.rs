@@ -266,20 +266,11 @@ fn place<const W: usize>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::bwt::naive_last_column as naive;
     use super::*;
     use crate::iid::compression::as_text;
     use crate::rng::Rng;
     use proptest::prelude::*;
-
-    /// The definition: sort all rotations as byte strings.
-    fn naive(block: &[u8]) -> Vec<u8> {
-        let n = block.len();
-        let mut rot: Vec<Vec<u8>> = (0..n)
-            .map(|i| block[i..].iter().chain(&block[..i]).copied().collect())
-            .collect();
-        rot.sort();
-        rot.iter().map(|r| r[n - 1]).collect()
-    }
 
     /// The token sort's column, or None where it declines the block.
     fn by_tokens(block: &[u8]) -> Option<Vec<u8>> {
