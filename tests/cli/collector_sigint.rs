@@ -2,9 +2,10 @@
 //! samples so far, no partial file and no private directory left.
 #![cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
 
-use std::io::{BufRead, BufReader, Read};
+use crate::common::spawn_until_first_line;
+use std::ffi::OsStr;
+use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -49,19 +50,10 @@ fn native() -> &'static str {
 /// and returns the exit code and the rest of stderr.
 fn interrupt(args: &[&str], out: &Path, tmp: &Path, expect: &str) -> (Option<i32>, String) {
     let dir = out.parent().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kqent"))
-        .env("TMPDIR", tmp)
-        .arg("collect")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    let mut full: Vec<&OsStr> = vec![OsStr::new("collect")];
+    full.extend(args.iter().map(OsStr::new));
+    full.extend([OsStr::new("--out"), out.as_os_str()]);
+    let (mut child, line, mut stderr) = spawn_until_first_line(full, None, tmp);
     assert!(line.starts_with(expect), "{line}");
     if !args.contains(&"--restarts") {
         assert_eq!(

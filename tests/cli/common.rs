@@ -91,3 +91,35 @@ pub fn assert_no_temporaries(dir: &Path) {
         }
     }
 }
+
+/// Starts `kqent ARGS` (in `cwd` when given) with TMPDIR=`tmp` and stdout discarded, and
+/// waits for its first stderr line (a collection prints it once it runs: readiness without
+/// sleeping). Returns the child, that line and the rest of its stderr.
+pub fn spawn_until_first_line<I, S>(
+    args: I,
+    cwd: Option<&Path>,
+    tmp: &Path,
+) -> (
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStderr>,
+)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::BufRead;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kqent"));
+    cmd.env("TMPDIR", tmp)
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    (child, line, stderr)
+}

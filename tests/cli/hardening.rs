@@ -4,11 +4,11 @@
 #![cfg(target_os = "linux")]
 
 use std::ffi::{OsStr, OsString};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::spawn_until_first_line;
 use crate::limited::{hash, run, snapshot, Outcome};
 
 const DEADLINE: Duration = Duration::from_secs(600);
@@ -365,6 +365,19 @@ fn entries(dir: &Path) -> Vec<String> {
     v
 }
 
+/// `collect` on epoll for far more samples than any test waits for, into `out`.
+fn endless_collect(out: &str) -> [&str; 7] {
+    [
+        "collect",
+        "--backend",
+        "epoll",
+        "--samples",
+        "1000000000",
+        "--out",
+        out,
+    ]
+}
+
 /// Starts kqent with TMPDIR=`tmp`, waits for the first stderr line (printed once the
 /// collection runs), sends `sig`, returns (exit code, rest of stderr).
 fn signal_during(
@@ -374,17 +387,7 @@ fn signal_during(
     sig: i32,
     ready: impl Fn() -> bool,
 ) -> (Option<i32>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kqent"))
-        .env("TMPDIR", tmp)
-        .current_dir(cwd)
-        .args(args)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    let (mut child, line, mut stderr) = spawn_until_first_line(args, Some(cwd), tmp);
     let deadline = Instant::now() + Duration::from_secs(300);
     while !ready() {
         assert!(Instant::now() < deadline, "never ready: {line}");
@@ -495,26 +498,7 @@ fn p4_sigterm_during_a_sweep_and_orphans_of_sigkill() {
     assert!(entries(tmp.path()).is_empty(), "private directory removed");
 
     // SIGKILL leaves the collector's private directory; --resume removes it.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kqent"))
-        .env("TMPDIR", tmp.path())
-        .current_dir(d)
-        .args([
-            "collect",
-            "--backend",
-            "epoll",
-            "--samples",
-            "1000000000",
-            "--out",
-            "k.kqt",
-        ])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, _, _) = spawn_until_first_line(endless_collect("k.kqt"), Some(d), tmp.path());
     child.kill().unwrap();
     child.wait().unwrap();
     let orphans = entries(tmp.path());
@@ -603,25 +587,7 @@ fn p5_a_second_sweep_names_the_holder_and_collects_do_not_silently_replace() {
 
     // A collect whose --out appears meanwhile (another collect finished there) keeps
     // that file and says so; an --out that exists at the start is announced.
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kqent"))
-        .env("TMPDIR", tmp.path())
-        .current_dir(d)
-        .args([
-            "collect",
-            "--backend",
-            "epoll",
-            "--samples",
-            "1000000000",
-            "--out",
-            "c.kqt",
-        ])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(c.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
+    let (mut c, _, mut err) = spawn_until_first_line(endless_collect("c.kqt"), Some(d), tmp.path());
     std::fs::write(d.join("c.kqt"), b"the other collect's trace").unwrap();
     let h = hash(&d.join("c.kqt"));
     // SAFETY: kill(2) on our own child.

@@ -101,30 +101,35 @@ fn three_shards_in_separate_processes_merge_to_the_unsharded_sweep() {
     let merged = t.join("merged");
     let dirs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
     merge(&merged, &dirs).success();
-    assert_eq!(reproducible(&merged), reproducible(&t.join("full")));
-    assert_eq!(grid_of(&merged), grid_of(&t.join("full")));
     let m = json(&merged.join("sweep.json"));
     assert_eq!(m["merged"]["sources"].as_array().unwrap().len(), 3);
     assert_eq!(m["merged"]["missing"], serde_json::json!([]));
     // The report data: the same summary document, the same Markdown.
-    for d in [&merged, &t.join("full")] {
+    assert_merge_is_the_sweep(&merged, &t.join("full"), &["summary.json", "summary.md"]);
+}
+
+/// `merged` holds the unsharded sweep `full`: the same results outside provenance, the same
+/// grid, the same report `files` (both reported here), and the gate passes it.
+fn assert_merge_is_the_sweep(merged: &Path, full: &Path, files: &[&str]) {
+    assert_eq!(reproducible(merged), reproducible(full));
+    assert_eq!(grid_of(merged), grid_of(full));
+    for d in [merged, full] {
         kqent()
-            .arg("report")
+            .args(["report", "--quiet"])
             .arg(d)
-            .arg("--quiet")
             .assert()
             .success();
     }
-    for f in ["summary.json", "summary.md"] {
+    for f in files {
         assert_eq!(
             std::fs::read_to_string(merged.join(f)).unwrap(),
-            std::fs::read_to_string(t.join("full").join(f)).unwrap(),
+            std::fs::read_to_string(full.join(f)).unwrap(),
             "{f}"
         );
     }
     kqent()
         .args(["gate", "--min-entropy", "0.1"])
-        .arg(&merged)
+        .arg(merged)
         .assert()
         .success();
 }
@@ -194,24 +199,7 @@ fn a_both_profile_sweep_shards_and_merges_to_the_unsharded_sweep() {
     let merged = t.join("merged");
     let dirs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
     merge(&merged, &dirs).success();
-    assert_eq!(reproducible(&merged), reproducible(&t.join("full")));
-    assert_eq!(grid_of(&merged), grid_of(&t.join("full")));
-    for d in [&merged, &t.join("full")] {
-        kqent()
-            .args(["report", "--quiet"])
-            .arg(d)
-            .assert()
-            .success();
-    }
-    assert_eq!(
-        std::fs::read_to_string(merged.join("summary.json")).unwrap(),
-        std::fs::read_to_string(t.join("full").join("summary.json")).unwrap()
-    );
-    kqent()
-        .args(["gate", "--min-entropy", "0.1"])
-        .arg(&merged)
-        .assert()
-        .success();
+    assert_merge_is_the_sweep(&merged, &t.join("full"), &["summary.json"]);
 }
 
 #[test]
