@@ -32,7 +32,7 @@ pub struct Args {
     )]
     pub h_claim: f64,
     /// False-positive probability of each test: a number or a power of two like `2^-30`.
-    #[arg(long, default_value = "2^-20", value_parser = parse_alpha, value_name = "ALPHA")]
+    #[arg(long, default_value = "2^-20", value_parser = crate::cmd::decision::parse_alpha, value_name = "ALPHA")]
     pub alpha: f64,
     /// Symbol width of a symbol file (default: inferred from the highest bit set).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=8))]
@@ -113,39 +113,4 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         args.json.as_deref().is_some_and(output::is_stdout),
     );
     Ok(exit::SUCCESS)
-}
-
-/// Parses `2^-20`, `2**-20` or a plain number.
-fn parse_alpha(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let value = if let Some(exp) = t.strip_prefix("2^").or_else(|| t.strip_prefix("2**")) {
-        let e: i32 = exp
-            .parse()
-            .map_err(|_| format!("invalid exponent in {s:?}"))?;
-        2f64.powi(e)
-    } else {
-        t.parse::<f64>()
-            .map_err(|_| format!("{s:?} is not a number (e.g. 1e-6 or 2^-20)"))?
-    };
-    if value > 0.0 && value < 1.0 {
-        Ok(value)
-    } else {
-        Err(format!("alpha must be in (0, 1), got {s}"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn alpha_parses_powers_of_two_and_numbers() {
-        assert_eq!(parse_alpha("2^-20"), Ok(2f64.powi(-20)));
-        assert_eq!(parse_alpha("2**-30"), Ok(2f64.powi(-30)));
-        assert_eq!(parse_alpha("0.001"), Ok(0.001));
-        assert!(parse_alpha("2^3").is_err());
-        assert!(parse_alpha("0").is_err());
-        assert!(parse_alpha("1").is_err());
-        assert!(parse_alpha("x").is_err());
-    }
 }

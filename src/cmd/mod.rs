@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod collect;
+pub mod decision;
 pub mod export;
 pub mod gate;
 pub mod gate_policy;

@@ -31,6 +31,9 @@ pub struct Args {
     /// Do not print the Markdown summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+    /// How the comparisons are decided.
+    #[command(flatten)]
+    pub decision: crate::cmd::decision::DecisionArgs,
 }
 
 fn default_output(input: &Path, is_dir: bool, ext: &str, dir_name: &str) -> PathBuf {
@@ -75,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         distinct_inputs: false,
     };
     check(&loaded, &checked)?;
-    let overview = Overview::new(&loaded);
+    let overview = Overview::with_options(&loaded, args.decision.options());
     let page = html::render(&overview)?;
     let summary = markdown::render(&overview);
     let summary_json = kqent_schema::json::to_json(&overview.summary)?;

@@ -105,6 +105,10 @@ pub struct Args {
     /// `$((JOB_COMPLETION_INDEX + 1))/N`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<kqent_schema::Shard>,
+    /// How the comparisons of the closing answer are decided (`kqent report` takes the
+    /// same flags).
+    #[command(flatten)]
+    pub decision: crate::cmd::decision::DecisionArgs,
     /// The arguments given on the command line (clap ids), filled by `main`: a resumed
     /// sweep takes the others from its manifest.
     #[arg(skip)]
@@ -256,7 +260,7 @@ pub fn run(mut args: Args) -> anyhow::Result<u8> {
     }
     let loaded = layout::load(&out)?;
     // Mean ± CI per configuration, with the rate, and the answer with its statistics.
-    let summary = kqent_schema::summary::summary_of(&loaded);
+    let summary = kqent_schema::summary::summary_with(&loaded, args.decision.options());
     print!("{}", kqent_report::findings::terminal(&summary));
     eprintln!(
         "kqent: {} result(s) in {}; render them with: kqent report {}",

@@ -167,3 +167,74 @@ fn bad_input_exits_2_with_one_line() {
     check(&dir.path().join("absent"), "absent");
     assert!(!dir.path().join("report.html").exists());
 }
+
+/// `--margin` and `--alpha` decide the comparisons and are recorded in summary.json; out of
+/// range, they are usage errors.
+#[test]
+fn decision_flags_change_the_verdicts_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three repetitions of four configurations: timers add noise, sockets do not.
+    let mut results = Vec::new();
+    for rep in 1..=3 {
+        for (t, s) in [(0, 0), (4, 0), (0, 4), (4, 4)] {
+            results.push(result(t, s, 0, rep, if t > 0 { 3 } else { 1 }));
+        }
+    }
+    write_all(dir.path(), &results);
+    // Each comparison's verdict and whether it is resolved.
+    let decide = |extra: &[&str]| -> (serde_json::Value, Vec<(String, bool)>) {
+        kqent()
+            .arg("report")
+            .arg(dir.path())
+            .arg("-q")
+            .args(extra)
+            .assert()
+            .code(0);
+        let text = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+        let s: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v = s["comparisons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let verdict = c["verdict"].as_str().unwrap().to_string();
+                (verdict, c["resolved"].as_bool().unwrap())
+            })
+            .collect();
+        (s, v)
+    };
+    let (s, default) = decide(&[]);
+    assert_eq!(s["options"]["margin"], 0.05);
+    assert_eq!(s["options"]["alpha"], 0.05);
+    let has = |v: &[(String, bool)], want: (&str, bool)| {
+        v.iter().any(|(verdict, r)| verdict == want.0 && *r == want.1)
+    };
+    assert!(has(&default, ("more", true)), "{default:?}");
+    // Three repetitions cannot see 0.05 bits/symbol: no difference is not yet an answer.
+    assert!(
+        has(&default, ("no_detectable_difference", false)),
+        "{default:?}"
+    );
+    // With a margin of 8 bits/symbol (any difference smaller than a byte's entropy does not
+    // matter) the same design settles every comparison; the verdicts stay.
+    let (s, wide) = decide(&["--margin", "8"]);
+    assert_eq!(s["options"]["margin"], 8.0);
+    let expect: Vec<(String, bool)> = default.iter().map(|(v, _)| (v.clone(), true)).collect();
+    assert_eq!(wide, expect);
+    // A family-wise error rate of 2^-40: nothing is a finding.
+    let (s, strict) = decide(&["--alpha", "2^-40"]);
+    assert_eq!(s["options"]["alpha"], 2f64.powi(-40));
+    assert!(
+        strict.iter().all(|(v, _)| v != "more" && v != "less"),
+        "{strict:?}"
+    );
+    for bad in [["--margin", "0"], ["--margin", "nan"], ["--alpha", "1.5"]] {
+        kqent()
+            .arg("report")
+            .arg(dir.path())
+            .args(bad)
+            .assert()
+            .code(2)
+            .stderr(contains(bad[0]));
+    }
+}

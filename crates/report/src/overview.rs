@@ -2,7 +2,8 @@
 
 use crate::aggregate::{aggregate, best_and_worst, ConfigSummary};
 use crate::compare::{kind_comparisons, verdict, KindComparison};
-use kqent_schema::summary::{summary_of, SummaryReport};
+use kqent_analysis::inference::FamilyOptions;
+use kqent_schema::summary::{summary_with, SummaryReport};
 use kqent_schema::Loaded;
 
 /// The computed content of a report.
@@ -23,15 +24,20 @@ pub struct Overview<'a> {
 }
 
 impl<'a> Overview<'a> {
-    /// Summarises `loaded`.
+    /// Summarises `loaded` with the default decision rules.
     pub fn new(loaded: &'a Loaded) -> Self {
+        Overview::with_options(loaded, FamilyOptions::default())
+    }
+
+    /// Summarises `loaded`, deciding the comparisons by `options`.
+    pub fn with_options(loaded: &'a Loaded, options: FamilyOptions) -> Self {
         let summaries = aggregate(&loaded.results);
         let comparisons = kind_comparisons(&summaries);
         Overview {
             loaded,
             best_worst: best_and_worst(&summaries),
             verdict: verdict(&comparisons),
-            summary: summary_of(loaded),
+            summary: summary_with(loaded, options),
             comparisons,
             summaries,
         }
