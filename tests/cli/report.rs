@@ -207,7 +207,8 @@ fn decision_flags_change_the_verdicts_and_are_recorded() {
     assert_eq!(s["options"]["margin"], 0.05);
     assert_eq!(s["options"]["alpha"], 0.05);
     let has = |v: &[(String, bool)], want: (&str, bool)| {
-        v.iter().any(|(verdict, r)| verdict == want.0 && *r == want.1)
+        v.iter()
+            .any(|(verdict, r)| verdict == want.0 && *r == want.1)
     };
     assert!(has(&default, ("more", true)), "{default:?}");
     // Three repetitions cannot see 0.05 bits/symbol: no difference is not yet an answer.

@@ -54,8 +54,22 @@ fn distinct(summaries: &[ConfigSummary], name: &str) -> Vec<u64> {
 pub struct Line {
     /// The line knob's value (`None` when there is no line knob).
     pub value: Option<u64>,
-    /// (x, mean H_assessed) points, x ascending.
-    pub points: Vec<(u64, f64)>,
+    /// Its points, x ascending.
+    pub points: Vec<KnobPoint>,
+}
+
+/// One point of a [`Line`]: the mean over the configurations at this x (each weighted once,
+/// by its mean over repetitions) and the spread of their runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KnobPoint {
+    /// The knob's value.
+    pub x: u64,
+    /// Mean H_assessed of the configurations.
+    pub mean: f64,
+    /// The lowest H_assessed of any of their runs.
+    pub lowest: f64,
+    /// The highest H_assessed of any of their runs.
+    pub highest: f64,
 }
 
 /// H_assessed against `x`, one [`Line`] per value of `by` (or a single line).
@@ -72,27 +86,42 @@ pub fn knob_series(summaries: &[ConfigSummary], x: &str, by: Option<&str>) -> Ve
             points: xs
                 .iter()
                 .filter_map(|&xv| {
-                    mean_where(summaries, |k| {
+                    point_where(xv, summaries, |k| {
                         knob_value(k, x) == Some(xv)
                             && match (by, lv) {
                                 (Some(b), Some(v)) => knob_value(k, b) == Some(v),
                                 _ => true,
                             }
                     })
-                    .map(|h| (xv, h))
                 })
                 .collect(),
         })
         .collect()
 }
 
-fn mean_where(summaries: &[ConfigSummary], keep: impl Fn(&Knobs) -> bool) -> Option<f64> {
-    let v: Vec<f64> = summaries
+/// The point at `x` over the configurations whose knobs `keep` accepts; `None` when there
+/// are none.
+fn point_where(
+    x: u64,
+    summaries: &[ConfigSummary],
+    keep: impl Fn(&Knobs) -> bool,
+) -> Option<KnobPoint> {
+    let kept: Vec<&ConfigSummary> = summaries
         .iter()
         .filter(|s| s.knobs.as_ref().is_some_and(&keep))
-        .map(|s| s.h_assessed.mean)
         .collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    (!kept.is_empty()).then(|| KnobPoint {
+        x,
+        mean: kept.iter().map(|s| s.h_assessed.mean).sum::<f64>() / kept.len() as f64,
+        lowest: kept
+            .iter()
+            .map(|s| s.h_assessed.min)
+            .fold(f64::MAX, f64::min),
+        highest: kept
+            .iter()
+            .map(|s| s.h_assessed.max)
+            .fold(f64::MIN, f64::max),
+    })
 }
 
 /// Mean H_assessed over a grid of two knobs.
@@ -120,9 +149,10 @@ pub fn grid(summaries: &[ConfigSummary], x: &str, y: &str) -> Grid {
         .map(|&yv| {
             xs.iter()
                 .map(|&xv| {
-                    mean_where(summaries, |k| {
+                    point_where(xv, summaries, |k| {
                         knob_value(k, x) == Some(xv) && knob_value(k, y) == Some(yv)
                     })
+                    .map(|p| p.mean)
                 })
                 .collect()
         })
@@ -231,14 +261,51 @@ mod tests {
         assert_eq!(lines.len(), 2);
         // s = 2: mean over w of t + 20 + 100 w = t + 70.
         assert_eq!(lines[1].value, Some(2));
-        assert_eq!(lines[1].points, vec![(0, 70.0), (4, 74.0)]);
+        let means = |l: &Line| l.points.iter().map(|p| (p.x, p.mean)).collect::<Vec<_>>();
+        assert_eq!(means(&lines[1]), vec![(0, 70.0), (4, 74.0)]);
         let single = knob_series(&v, "num_file_watchers", None);
-        assert_eq!(single[0].points, vec![(0, 12.0), (1, 112.0)]);
+        assert_eq!(means(&single[0]), vec![(0, 12.0), (1, 112.0)]);
         let g = grid(&v, "num_timers", "num_file_watchers");
         assert_eq!((g.xs.clone(), g.ys.clone()), (vec![0, 4], vec![0, 1]));
         assert_eq!(g.cells[1][1], Some(4.0 + 10.0 + 100.0));
         let sparse = grid(&v[..1], "num_timers", "num_sockets");
         assert_eq!(sparse.cells, vec![vec![Some(0.0)]]);
+    }
+
+    #[test]
+    fn a_point_spans_the_lowest_to_the_highest_run_of_its_configurations() {
+        // Two configurations at t = 4 (s = 0 and s = 2), each with a spread over its runs.
+        let mut a = summary(4, 0, 0, 2.0);
+        a.h_assessed = MinMeanMax {
+            min: 1.5,
+            mean: 2.0,
+            max: 2.25,
+        };
+        let mut b = summary(4, 2, 0, 3.0);
+        b.h_assessed = MinMeanMax {
+            min: 2.75,
+            mean: 3.0,
+            max: 3.5,
+        };
+        let c = summary(0, 0, 0, 1.0);
+        let line = &knob_series(&[a, b, c], "num_timers", None)[0];
+        assert_eq!(
+            line.points,
+            vec![
+                KnobPoint {
+                    x: 0,
+                    mean: 1.0,
+                    lowest: 1.0,
+                    highest: 1.0
+                },
+                KnobPoint {
+                    x: 4,
+                    mean: 2.5,
+                    lowest: 1.5,
+                    highest: 3.5
+                }
+            ]
+        );
     }
 
     #[test]

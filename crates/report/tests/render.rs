@@ -240,3 +240,33 @@ fn a_both_profile_sweep_counts_its_openentropy_runs() {
     let md = markdown::render(&Overview::new(&loaded));
     assert!(md.contains("**incomplete: 16 of 32 results**"), "{md}");
 }
+
+#[test]
+fn knob_plot_points_carry_their_spread() {
+    use kqent_report::series::{KnobPoint, Line};
+    let point = |x: u64, mean: f64| KnobPoint {
+        x,
+        mean,
+        lowest: mean - 0.5,
+        highest: mean + 0.25,
+    };
+    let line = |v: u64| Line {
+        value: Some(v),
+        points: vec![point(0, 1.0), point(4, 2.0), point(16, 3.0)],
+    };
+    let polylines = |lines: &[Line]| {
+        let svg = plot::knob_lines_plot("num_timers", "sources", None, lines).unwrap();
+        roxmltree::Document::parse(&svg).unwrap();
+        assert!(svg.contains("bars: lowest to highest run"));
+        svg.matches("<polyline").count()
+    };
+    // A second line adds its own line and, per point, a bar with two caps.
+    assert_eq!(
+        polylines(&[line(0), line(1)]) - polylines(&[line(0)]),
+        1 + 3 * 3
+    );
+    // Whole-number knob values label the axis without decimals.
+    let svg = plot::knob_lines_plot("num_timers", "sources", None, &[line(0)]).unwrap();
+    let label = |t: &str| svg.lines().any(|l| l.trim() == t);
+    assert!(label("16") && !label("16.0") && !label("15.5"), "{svg}");
+}

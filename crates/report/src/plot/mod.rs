@@ -163,3 +163,20 @@ pub(crate) fn colour(i: usize) -> RGBColor {
     ];
     C[i % C.len()]
 }
+
+/// A vertical error bar with caps at `x` from `lo` to `hi`, in data coordinates (`cap` is
+/// the half-width of the caps in x units).
+pub(super) fn v_bar(
+    x: f64,
+    lo: f64,
+    hi: f64,
+    cap: f64,
+    c: RGBColor,
+) -> Vec<PathElement<(f64, f64)>> {
+    let s = c.stroke_width(2);
+    vec![
+        PathElement::new(vec![(x, lo), (x, hi)], s),
+        PathElement::new(vec![(x - cap, lo), (x + cap, lo)], s),
+        PathElement::new(vec![(x - cap, hi), (x + cap, hi)], s),
+    ]
+}

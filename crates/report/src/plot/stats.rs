@@ -6,7 +6,7 @@
 use kqent_analysis::inference::{Comparison, ConfigStats, ExtractionStats, Spread};
 use plotters::prelude::*;
 
-use super::{category_at, colour, empty, frame, legend, render, FONT};
+use super::{category_at, colour, empty, frame, legend, render, v_bar, FONT};
 use crate::findings::rate;
 use crate::ReportError;
 
@@ -18,17 +18,6 @@ pub fn short_id(id: &str) -> String {
 /// The interval of a spread, the mean itself when there is none (one repetition).
 fn interval(s: &Spread) -> (f64, f64) {
     (s.ci_low.unwrap_or(s.mean), s.ci_high.unwrap_or(s.mean))
-}
-
-/// A vertical error bar with caps at `x` from `lo` to `hi`, in data coordinates (`cap` is
-/// the half-width of the caps in x units).
-fn v_bar(x: f64, lo: f64, hi: f64, cap: f64, c: RGBColor) -> Vec<PathElement<(f64, f64)>> {
-    let s = c.stroke_width(2);
-    vec![
-        PathElement::new(vec![(x, lo), (x, hi)], s),
-        PathElement::new(vec![(x - cap, lo), (x + cap, lo)], s),
-        PathElement::new(vec![(x - cap, hi), (x + cap, hi)], s),
-    ]
 }
 
 /// Which spread of a configuration a series shows.

@@ -3,12 +3,14 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{category_at, colour, empty, frame, legend, render, FONT};
+use super::{category_at, colour, empty, frame, legend, render, v_bar, FONT};
 use crate::compare::KindComparison;
 use crate::series::{Grid, Line};
 use crate::ReportError;
 
-/// H_assessed against knob `x` (unit `x_unit`), one line per value of knob `by`.
+/// H_assessed against knob `x` (unit `x_unit`), one line per value of knob `by`: each point
+/// the mean over the other knobs' configurations, with a bar from the lowest to the highest
+/// run among them (bars of different lines side by side, slightly apart).
 pub fn knob_lines_plot(
     x: &str,
     x_unit: &str,
@@ -16,31 +18,52 @@ pub fn knob_lines_plot(
     lines: &[Line],
 ) -> Result<String, ReportError> {
     let title = match by {
-        Some(b) => format!("H_assessed against {x}, one line per {b} (mean over other knobs)"),
-        None => format!("H_assessed against {x} (mean over other knobs)"),
+        Some(b) => format!(
+            "H_assessed against {x}, one line per {b} (mean over other knobs; bars: lowest to highest run)"
+        ),
+        None => format!("H_assessed against {x} (mean over other knobs; bars: lowest to highest run)"),
     };
-    let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
+    let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.x));
     let (Some(x0), Some(x1)) = (xs.clone().min(), xs.max()) else {
         return empty("knob", &title, "no configuration");
     };
+    let (x0, x1) = (x0 as f64, (x1 as f64).max(x0 as f64 + 1.0));
     let ymax = lines
         .iter()
-        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .flat_map(|l| l.points.iter().map(|p| p.highest.max(p.mean)))
         .fold(0.0f64, f64::max)
         .max(0.01);
+    let span = x1 - x0;
     render("knob", |root| {
         let mut chart = frame(root, &title, 16, 40, 70)
-            // Headroom above the data: the legend goes there, off the lines.
-            .build_cartesian_2d(x0..x1.max(x0 + 1), 0.0..ymax * 1.5)?;
+            // Headroom above the data: the legend goes there, off the lines; room at the
+            // sides for the bars of the first and last values.
+            .build_cartesian_2d(x0 - 0.03 * span..x1 + 0.03 * span, 0.0..ymax * 1.5)?;
         chart
             .configure_mesh()
             .x_desc(format!("{x} ({x_unit})"))
             .y_desc("H_assessed (bits/symbol)")
+            // Knob values are whole numbers: no tick label between them.
+            .x_label_formatter(&|v| {
+                if (v - v.round()).abs() < 1e-9 {
+                    format!("{}", v.round())
+                } else {
+                    String::new()
+                }
+            })
             .draw()?;
         for (i, l) in lines.iter().enumerate() {
             let c = colour(i);
+            let dx = (i as f64 - (lines.len() as f64 - 1.0) / 2.0) * 0.008 * span;
+            for p in &l.points {
+                chart.draw_series(v_bar(p.x as f64 + dx, p.lowest, p.highest, 0.004 * span, c))?;
+            }
             let s = chart.draw_series(
-                LineSeries::new(l.points.iter().copied(), c.stroke_width(2)).point_size(4),
+                LineSeries::new(
+                    l.points.iter().map(|p| (p.x as f64 + dx, p.mean)),
+                    c.stroke_width(2),
+                )
+                .point_size(4),
             )?;
             if let (Some(b), Some(v)) = (by, l.value) {
                 s.label(format!("{b} = {v}")).legend(move |(x, y)| {
