@@ -6,6 +6,8 @@
 use kqent_analysis::inference::{Comparison, ConfigStats, ExtractionStats, Spread};
 use plotters::prelude::*;
 
+use plotters::coord::types::RangedCoordf64;
+
 use super::{category_at, colour, empty, frame, legend, render, v_bar, FONT};
 use crate::findings::rate;
 use crate::ReportError;
@@ -18,6 +20,30 @@ pub fn short_id(id: &str) -> String {
 /// The interval of a spread, the mean itself when there is none (one repetition).
 fn interval(s: &Spread) -> (f64, f64) {
     (s.ci_low.unwrap_or(s.mean), s.ci_high.unwrap_or(s.mean))
+}
+
+/// The mesh of a chart with one category per configuration along x, labelled `labels`
+/// (ids short enough to read), and `y_desc` along y.
+fn configuration_mesh<'b>(
+    chart: &mut ChartContext<'_, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    labels: &[String],
+    y_desc: &str,
+) -> super::DrawResult {
+    let n = labels.len();
+    chart
+        .configure_mesh()
+        .x_labels(n.max(2))
+        .x_label_formatter(&|v| {
+            category_at(*v, n)
+                .map(|i| labels[i].clone())
+                .unwrap_or_default()
+        })
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 16))
+        .x_desc("configuration")
+        .y_desc(y_desc)
+        .draw()?;
+    Ok(())
 }
 
 /// Which spread of a configuration a series shows.
@@ -42,19 +68,7 @@ pub fn spread_plot(configs: &[ConfigStats]) -> Result<String, ReportError> {
     render("spread", |root| {
         let mut chart = frame(root, title, 22, 70, 80)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top * 1.35)?;
-        chart
-            .configure_mesh()
-            .x_labels(n.max(2))
-            .x_label_formatter(&|v| {
-                category_at(*v, n)
-                    .map(|i| labels[i].clone())
-                    .unwrap_or_default()
-            })
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 16))
-            .x_desc("configuration")
-            .y_desc("bits/symbol")
-            .draw()?;
+        configuration_mesh(&mut chart, &labels, "bits/symbol")?;
         let series: [(&str, Getter); 3] = [
             ("H_assessed (SP 800-90B)", |c| &c.h_assessed),
             ("Shannon", |c| &c.shannon),
@@ -274,19 +288,7 @@ pub fn extraction_plot(rows: &[ExtractionStats]) -> Result<String, ReportError> 
     render("extractions", |root| {
         let mut chart =
             frame(root, title, 20, 70, 80).build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..1.4)?;
-        chart
-            .configure_mesh()
-            .x_labels(n.max(2))
-            .x_label_formatter(&|v| {
-                category_at(*v, n)
-                    .map(|i| labels[i].clone())
-                    .unwrap_or_default()
-            })
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 16))
-            .x_desc("configuration")
-            .y_desc("H_assessed / symbol width (bits/bit)")
-            .draw()?;
+        configuration_mesh(&mut chart, &labels, "H_assessed / symbol width (bits/bit)")?;
         for (j, m) in methods.iter().enumerate() {
             let col = colour(j);
             let dx = (j as f64 - (k - 1.0) / 2.0) * (0.6 / k);
