@@ -255,7 +255,7 @@ fn errors_exit_2_without_panic() {
 
 #[test]
 fn an_incomplete_sweep_is_an_error() {
-    use kqent_schema::{DocKind, KnobLists, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+    use kqent_schema::{KnobLists, WriteTrigger};
     use kqent_sweep::layout::write_manifest;
     let dir = tempfile::tempdir().unwrap();
     let lists = KnobLists {
@@ -267,29 +267,7 @@ fn an_incomplete_sweep_is_an_error() {
         write_trigger: vec![WriteTrigger::Edge],
         warmup: vec![1000],
     };
-    let manifest = SweepManifest {
-        schema_version: SCHEMA_VERSION,
-        kind: DocKind::Sweep,
-        backend: "mock".into(),
-        seed: 1,
-        samples: 3000,
-        repeat: 2,
-        extraction: "lsb:4".parse().unwrap(),
-        knobs: lists,
-        iid: Some(false),
-        pipeline: Some(false),
-        extractions: None,
-        clock_control: None,
-        shard: None,
-        merged: None,
-        profiles: None,
-        session_n: None,
-        provenance: kqent_pipeline::provenance::collect(
-            "test",
-            std::time::UNIX_EPOCH,
-            std::time::UNIX_EPOCH,
-        ),
-    };
+    let manifest = kqent_pipeline::fixture::synthetic_manifest(lists, 1, 3000, 2);
     write_manifest(dir.path(), &manifest).unwrap();
     write_all(
         dir.path(),

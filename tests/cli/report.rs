@@ -3,7 +3,7 @@
 
 use crate::common::kqent;
 use crate::report_fixtures::{result, write_all};
-use kqent_schema::{DocKind, KnobLists, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+use kqent_schema::{KnobLists, WriteTrigger};
 use kqent_sweep::layout::write_manifest;
 use predicates::str::contains;
 
@@ -25,29 +25,7 @@ fn sweep_directory_gives_html_and_markdown() {
     };
     write_manifest(
         dir.path(),
-        &SweepManifest {
-            schema_version: SCHEMA_VERSION,
-            kind: DocKind::Sweep,
-            backend: "mock".into(),
-            seed: 9,
-            samples: 3000,
-            repeat: 1,
-            extraction: "lsb:4".parse().unwrap(),
-            knobs: lists,
-            iid: Some(false),
-            pipeline: Some(false),
-            extractions: None,
-            clock_control: None,
-            shard: None,
-            merged: None,
-            profiles: None,
-            session_n: None,
-            provenance: kqent_pipeline::provenance::collect(
-                "test",
-                std::time::UNIX_EPOCH,
-                std::time::UNIX_EPOCH,
-            ),
-        },
+        &kqent_pipeline::fixture::synthetic_manifest(lists, 9, 3000, 1),
     )
     .unwrap();
     write_all(

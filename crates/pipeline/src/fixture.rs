@@ -9,7 +9,10 @@ use kqent_analysis::assess::{AssessOptions, Assessment};
 use kqent_analysis::estimators::mcv;
 use kqent_analysis::stats::StatsOptions;
 use kqent_analysis::Extraction;
-use kqent_schema::{config_id, InputInfo, Knobs, Provenance, ResultReport, WriteTrigger};
+use kqent_schema::{
+    config_id, DocKind, InputInfo, KnobLists, Knobs, Provenance, ResultReport, SweepManifest,
+    WriteTrigger, SCHEMA_VERSION,
+};
 use kqent_trace::SplitMix64;
 
 use crate::build::{build_result_with, ResultInput};
@@ -109,5 +112,30 @@ pub fn knobs(timers: u32, sockets: u32, watchers: u32) -> Knobs {
         poke_interval_us: 500,
         write_trigger: WriteTrigger::Edge,
         warmup: 1000,
+    }
+}
+
+/// The manifest of a mock-backend sweep over `lists` with `samples` samples, `repeat`
+/// repetitions and `seed`, symbols `lsb:4` (as [`synthetic_result`] makes them), the IID
+/// track and pipelining off, one profile; this machine's provenance at the epoch.
+pub fn synthetic_manifest(lists: KnobLists, seed: u64, samples: u64, repeat: u32) -> SweepManifest {
+    SweepManifest {
+        schema_version: SCHEMA_VERSION,
+        kind: DocKind::Sweep,
+        backend: "mock".into(),
+        seed,
+        samples,
+        repeat,
+        extraction: Extraction::Lsb(4),
+        knobs: lists,
+        iid: Some(false),
+        pipeline: Some(false),
+        extractions: None,
+        clock_control: None,
+        shard: None,
+        merged: None,
+        profiles: None,
+        session_n: None,
+        provenance: crate::provenance::collect("test", UNIX_EPOCH, UNIX_EPOCH),
     }
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use kqent_pipeline::fixture::{knobs, synthetic_result};
-use kqent_schema::{DocKind, KnobLists, ResultReport, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+use kqent_schema::{KnobLists, ResultReport, SweepManifest, WriteTrigger};
 use kqent_sweep::layout::{write_manifest, write_result};
 
 /// Noise bits per configuration: more kinds, more noise (so combining "adds entropy"),
@@ -18,29 +18,7 @@ pub fn noise_for(t: u32, s: u32, w: u32) -> u32 {
 }
 
 pub fn manifest(lists: KnobLists, repeat: u32) -> SweepManifest {
-    SweepManifest {
-        schema_version: SCHEMA_VERSION,
-        kind: DocKind::Sweep,
-        backend: "mock".into(),
-        seed: 42,
-        samples: 3000,
-        repeat,
-        extraction: "lsb:4".parse().unwrap(),
-        knobs: lists,
-        iid: Some(false),
-        pipeline: Some(false),
-        extractions: None,
-        clock_control: None,
-        shard: None,
-        merged: None,
-        profiles: None,
-        session_n: None,
-        provenance: kqent_pipeline::provenance::collect(
-            "test",
-            std::time::UNIX_EPOCH,
-            std::time::UNIX_EPOCH,
-        ),
-    }
+    kqent_pipeline::fixture::synthetic_manifest(lists, 42, 3000, repeat)
 }
 
 /// A 2 x 2 x 2 sweep over timers/sockets/watchers (0 or 4), `repeat` repetitions each.
