@@ -123,3 +123,29 @@ where
     stderr.read_line(&mut line).unwrap();
     (child, line, stderr)
 }
+
+/// A 2 x 2 mock sweep (timers 0 or 2, sockets 0 or 3, one watched file, 3,000 samples) with
+/// `seed` and `repeat` repetitions into `out`, plus `extra` arguments.
+pub fn mock_grid_sweep(
+    out: &Path,
+    seed: u64,
+    repeat: u32,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
+    kqent()
+        .args([
+            "sweep",
+            "--backend",
+            "mock",
+            "--timers",
+            "0,2",
+            "--sockets",
+            "0,3",
+        ])
+        .args(["--watchers", "1", "--samples", "3000"])
+        .args(["--seed", &seed.to_string(), "--repeat", &repeat.to_string()])
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+}

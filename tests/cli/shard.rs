@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{json, kqent, validated_results};
+use crate::common::{json, kqent, mock_grid_sweep, validated_results};
 use kqent_schema::json::without_provenance;
 use predicates::str::contains;
 use serde_json::Value;
@@ -16,22 +16,7 @@ fn mock_sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
 
 /// [`mock_sweep`] with `repeat` repetitions.
 fn mock_sweep_repeated(out: &Path, repeat: u32, extra: &[&str]) -> assert_cmd::assert::Assert {
-    kqent()
-        .args([
-            "sweep",
-            "--backend",
-            "mock",
-            "--timers",
-            "0,2",
-            "--sockets",
-            "0,3",
-        ])
-        .args(["--watchers", "1", "--samples", "3000", "--seed", "7"])
-        .args(["--repeat", &repeat.to_string()])
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
+    mock_grid_sweep(out, 7, repeat, extra)
 }
 
 fn merge(out: &Path, dirs: &[&Path]) -> assert_cmd::assert::Assert {

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::common::kqent;
 use crate::common::{assert_no_temporaries, files, json, validated_results};
+use crate::common::{kqent, mock_grid_sweep};
 use kqent_schema::json::without_provenance;
 use predicates::prelude::*;
 use predicates::str::contains;
@@ -12,21 +12,7 @@ use serde_json::Value;
 
 /// A 2 x 2 mock sweep with 2 repetitions into `out`, plus `extra` arguments.
 fn mock_sweep(out: &Path, seed: u64, extra: &[&str]) -> assert_cmd::assert::Assert {
-    kqent()
-        .args([
-            "sweep",
-            "--backend",
-            "mock",
-            "--timers",
-            "0,2",
-            "--sockets",
-            "0,3",
-        ])
-        .args(["--watchers", "1", "--samples", "3000", "--repeat", "2"])
-        .args(["--seed", &seed.to_string(), "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
+    mock_grid_sweep(out, seed, 2, extra)
 }
 
 /// Every result without its provenance, as pretty JSON text, by file name.
