@@ -2,8 +2,8 @@
 //! that the renderers can be looked at: `cargo run -p kqent-sweep --example fixture_sweep
 //! -- DIR`, then `kqent report DIR`.
 
-use kqent_pipeline::fixture::synthetic_result;
-use kqent_schema::{DocKind, KnobLists, SweepManifest, WriteTrigger, SCHEMA_VERSION};
+use kqent_pipeline::fixture::{synthetic_manifest, synthetic_result};
+use kqent_schema::{KnobLists, SweepManifest, WriteTrigger};
 use kqent_sweep::layout::{write_manifest, write_result};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,23 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     write_manifest(
         dir,
         &SweepManifest {
-            schema_version: SCHEMA_VERSION,
-            kind: DocKind::Sweep,
-            backend: "mock".into(),
-            seed: 1,
-            samples: 20_000,
-            repeat: 2,
-            extraction: "lsb:4".parse()?,
-            knobs: lists.clone(),
-            iid: Some(false),
-            pipeline: Some(false),
-            extractions: None,
-            clock_control: None,
-            shard: None,
-            merged: None,
-            profiles: None,
-            session_n: None,
             provenance: kqent_pipeline::provenance::collect(env!("CARGO_PKG_VERSION"), now, now),
+            ..synthetic_manifest(lists.clone(), 1, 20_000, 2)
         },
     )?;
     for (i, k) in lists.configs().iter().enumerate() {
