@@ -156,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
              requires; the estimates are less reliable"
         );
     }
-    let shown = args.input.display().to_string();
+    let shown = output::shown_input(&args.input);
     let json_to_stdout = args.json.as_deref().is_some_and(output::is_stdout);
     output::show(
         &kqent_report::text::analysis(&kqent_report::text::Analysis {

@@ -104,7 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     output::show(
         &kqent_report::text::health(
-            &args.input.display().to_string(),
+            &output::shown_input(&args.input),
             args.extract,
             symbols.bits(),
             &report,

@@ -11,6 +11,15 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// An input path as a person reads it: `-` is standard input.
+pub fn shown_input(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
 /// Writes what `fill` writes to `path` (atomically), or to standard output for `-`.
 pub fn write_with(
     path: &Path,

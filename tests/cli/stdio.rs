@@ -121,9 +121,12 @@ fn analyze_without_json_keeps_its_tables_on_stdout() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(String::from_utf8(out.stdout)
-        .unwrap()
-        .contains("H_assessed"));
+    let tables = String::from_utf8(out.stdout).unwrap();
+    assert!(tables.contains("H_assessed"));
+    assert!(
+        tables.starts_with("standard input (symbol file"),
+        "{tables}"
+    );
 }
 
 #[test]
@@ -175,7 +178,11 @@ fn health_reads_stdin_and_writes_json_to_stdout() {
     doc["input"] = Value::Null;
     file_doc["input"] = Value::Null;
     assert_eq!(doc, file_doc);
-    assert!(!out.stderr.is_empty(), "the summary is on stderr");
+    let summary = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        summary.starts_with("Health tests (SP 800-90B 4.4) on standard input\n"),
+        "the summary is on stderr and names its input: {summary}"
+    );
 }
 
 #[test]
