@@ -13,7 +13,9 @@ with ``KeyboardInterrupt``. Do not write into a buffer while a call reads it.
 - ``health(data, h, alpha=2**-20)``: the health-test cutoffs and where they fire;
 - ``extract(durations, "lsb:4")``: durations (ns) to symbols;
 - ``read_trace(path)``: a trace's records as numpy arrays, and its metadata;
-- ``load_result(path)``: a result document written by ``kqent analyze --json`` or a sweep.
+- ``load_result(path)``: a result document written by ``kqent analyze --json`` or a sweep;
+- ``summarize(path, alpha=0.05, margin=0.05)``: a sweep's statistics, comparisons and answer,
+  as ``kqent report`` writes them to ``summary.json``.
 """
 
 from ._kqent import (
@@ -25,6 +27,7 @@ from ._kqent import (
     load_result,
     read_trace,
     restart,
+    summarize,
 )
 
 __all__ = [
@@ -36,4 +39,5 @@ __all__ = [
     "load_result",
     "read_trace",
     "restart",
+    "summarize",
 ]

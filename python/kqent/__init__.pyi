@@ -78,3 +78,10 @@ def read_trace(
 
 def load_result(path: str | PathLike[str]) -> Document:
     """A result document (``kqent analyze --json``, a sweep's ``results/*.json``), checked."""
+
+def summarize(
+    path: str | PathLike[str], *, alpha: float = 0.05, margin: float = 0.05
+) -> Document:
+    """A sweep directory's (or one result file's) statistics over repetitions, comparisons
+    (Welch, Holm-corrected at ``alpha``; resolved against ``margin`` bits/symbol), answer and
+    caveats: the ``summary.json`` of ``kqent report``."""

@@ -20,11 +20,14 @@ use std::time::{Duration, SystemTime};
 use kqent_analysis::api::{self, HealthOptions, RestartEstimators};
 use kqent_analysis::assess::AssessOptions;
 use kqent_analysis::iid::{IidOptions, PERMUTATIONS};
+use kqent_analysis::inference::FamilyOptions;
 use kqent_analysis::restart::{RestartOptions, DEFAULT_SIMULATION_ROUNDS};
 use kqent_analysis::{AnalysisError, Extraction};
 use kqent_pipeline::input::sha256_hex;
 use kqent_pipeline::{Identity, Options, PipelineError, Track};
 use kqent_schema::SchemaError;
+use kqent_sweep::validate::{check, CheckOptions};
+use kqent_sweep::SweepError;
 use kqent_trace::TraceError;
 use pyo3::buffer::{PyBuffer, PyUntypedBuffer};
 use pyo3::exceptions::{
@@ -483,6 +486,37 @@ fn load_result(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Py<PyAny>> 
     json_loads(py, &text)
 }
 
+/// The statistics of a sweep directory, or of one result file: what `kqent report` writes
+/// as `summary.json` (every configuration's mean with its 95% CI, the comparisons by Welch
+/// tests Holm-corrected at `alpha` and resolved against `margin` bits/symbol, the answer
+/// and the caveats), as a dict. The results are checked as `kqent report` checks them; an
+/// incomplete sweep is summarised and says so.
+#[pyfunction]
+#[pyo3(signature = (path, *, alpha=0.05, margin=0.05))]
+fn summarize(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    alpha: f64,
+    margin: f64,
+) -> PyResult<Py<PyAny>> {
+    let options = FamilyOptions::with_rules(alpha, margin).map_err(analysis_err)?;
+    let summary = py.detach(|| {
+        let loaded = kqent_sweep::layout::load(&path)?;
+        let checks = CheckOptions {
+            allow_incomplete: true,
+            directory: path.is_dir(),
+            distinct_inputs: false,
+        };
+        check(&loaded, &checks)?;
+        Ok::<_, SweepError>(kqent_schema::summary::summary_with(&loaded, options))
+    });
+    let summary = summary.map_err(|e| match &e {
+        SweepError::Io { cause, .. } => io_err(cause, e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    })?;
+    to_python(py, &summary)
+}
+
 /// For the tests: `(address, copied)` of the bytes the functions above read for `data`:
 /// the buffer's own memory when `copied` is False.
 #[pyfunction]
@@ -502,6 +536,7 @@ fn _kqent(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract, m)?)?;
     m.add_function(wrap_pyfunction!(read_trace, m)?)?;
     m.add_function(wrap_pyfunction!(load_result, m)?)?;
+    m.add_function(wrap_pyfunction!(summarize, m)?)?;
     m.add_function(wrap_pyfunction!(_input_address, m)?)?;
     Ok(())
 }

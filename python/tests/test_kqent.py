@@ -224,6 +224,28 @@ def test_load_result_reads_what_assess_returns(tmp_path):
         kqent.load_result(tmp_path / "none.json")
 
 
+def test_summarize_equals_the_report_summary(tmp_path):
+    sweep = tmp_path / "s"
+    cli("sweep", "--backend", "mock", "--timers", "0,2", "--sockets", "0", "--watchers", "0",
+        "--samples", "3000", "--repeat", "3", "--out", sweep)
+    cli("report", sweep, "-q", "--margin", "0.2", "--alpha", "0.01")
+    written = json.loads((sweep / "summary.json").read_text())
+    summary = kqent.summarize(sweep, alpha=0.01, margin=0.2)
+    assert summary == written
+    assert summary["options"]["margin"] == 0.2
+    assert [c["kind"] for c in summary["comparisons"]] == ["kind_vs_empty"]
+    # Other rules give other options, from the same results.
+    assert kqent.summarize(sweep)["options"]["alpha"] == 0.05
+    with pytest.raises(ValueError, match="margin"):
+        kqent.summarize(sweep, margin=0)
+    with pytest.raises(ValueError, match="alpha"):
+        kqent.summarize(sweep, alpha=1.0)
+    with pytest.raises(FileNotFoundError):
+        kqent.summarize(tmp_path / "none")
+    with pytest.raises(ValueError, match="no results"):
+        kqent.summarize(tmp_path)
+
+
 def test_the_gil_is_released_during_an_assessment():
     data = np.random.default_rng(9).integers(0, 256, 200_000, dtype=np.uint8)
     ticks = 0

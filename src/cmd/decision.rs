@@ -18,12 +18,8 @@ pub struct DecisionArgs {
 
 impl DecisionArgs {
     /// The rules, with the defaults for what the flags do not set.
-    pub fn options(&self) -> FamilyOptions {
-        FamilyOptions {
-            alpha: self.alpha,
-            margin: self.margin,
-            ..FamilyOptions::default()
-        }
+    pub fn options(&self) -> anyhow::Result<FamilyOptions> {
+        Ok(FamilyOptions::with_rules(self.alpha, self.margin)?)
     }
 }
 
@@ -46,17 +42,15 @@ pub fn parse_alpha(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses a margin in bits/symbol: above 0, at most 8 (the widest symbol).
+/// Parses a margin in bits/symbol (range as [`FamilyOptions::with_rules`] checks it).
 fn parse_margin(s: &str) -> Result<f64, String> {
     let value: f64 = s
         .trim()
         .parse()
         .map_err(|_| format!("{s:?} is not a number of bits/symbol (e.g. 0.05)"))?;
-    if value > 0.0 && value <= 8.0 {
-        Ok(value)
-    } else {
-        Err(format!("the margin must be in (0, 8] bits/symbol, got {s}"))
-    }
+    FamilyOptions::with_rules(FamilyOptions::default().alpha, value)
+        .map(|o| o.margin)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

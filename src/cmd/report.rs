@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         distinct_inputs: false,
     };
     check(&loaded, &checked)?;
-    let overview = Overview::with_options(&loaded, args.decision.options());
+    let overview = Overview::with_options(&loaded, args.decision.options()?);
     let page = html::render(&overview)?;
     let summary = markdown::render(&overview);
     let summary_json = kqent_schema::json::to_json(&overview.summary)?;

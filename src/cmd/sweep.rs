@@ -260,7 +260,7 @@ pub fn run(mut args: Args) -> anyhow::Result<u8> {
     }
     let loaded = layout::load(&out)?;
     // Mean ± CI per configuration, with the rate, and the answer with its statistics.
-    let summary = kqent_schema::summary::summary_with(&loaded, args.decision.options());
+    let summary = kqent_schema::summary::summary_with(&loaded, args.decision.options()?);
     print!("{}", kqent_report::findings::terminal(&summary));
     eprintln!(
         "kqent: {} result(s) in {}; render them with: kqent report {}",

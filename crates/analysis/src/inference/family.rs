@@ -22,6 +22,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::welch::{detectable_difference, welch, welch_df, Welch};
+use crate::AnalysisError;
 
 /// What a configuration is in the comparisons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +135,38 @@ pub struct FamilyOptions {
     pub margin: f64,
     /// Fewest repetitions per side for a resolved comparison.
     pub min_repetitions: usize,
+}
+
+/// The widest margin a user may set: a difference of a whole byte's entropy.
+pub const MAX_MARGIN: f64 = 8.0;
+
+impl FamilyOptions {
+    /// The default rules with `alpha` and `margin`, after checking them: `alpha` in (0, 1),
+    /// `margin` in (0, [`MAX_MARGIN`]] bits/symbol.
+    ///
+    /// ```
+    /// use kqent_analysis::inference::FamilyOptions;
+    /// assert_eq!(FamilyOptions::with_rules(0.01, 0.1).unwrap().alpha, 0.01);
+    /// assert!(FamilyOptions::with_rules(0.05, 0.0).is_err());
+    /// assert!(FamilyOptions::with_rules(f64::NAN, 0.05).is_err());
+    /// ```
+    pub fn with_rules(alpha: f64, margin: f64) -> Result<FamilyOptions, AnalysisError> {
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(AnalysisError::InvalidArgument(format!(
+                "alpha must be in (0, 1), got {alpha}"
+            )));
+        }
+        if !(margin > 0.0 && margin <= MAX_MARGIN) {
+            return Err(AnalysisError::InvalidArgument(format!(
+                "the margin must be in (0, {MAX_MARGIN}] bits/symbol, got {margin}"
+            )));
+        }
+        Ok(FamilyOptions {
+            alpha,
+            margin,
+            ..FamilyOptions::default()
+        })
+    }
 }
 
 impl Default for FamilyOptions {
