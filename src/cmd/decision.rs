@@ -6,7 +6,7 @@ use kqent_analysis::inference::FamilyOptions;
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct DecisionArgs {
     /// Family-wise error rate of the comparisons (Holm-corrected over all of them): a
-    /// difference is a finding when its adjusted p-value is below it (`0.01`, `2^-10`).
+    /// difference is a finding when its adjusted p-value is at most this (`0.01`, `2^-10`).
     #[arg(long, value_name = "ALPHA", default_value_t = 0.05, value_parser = parse_alpha)]
     pub alpha: f64,
     /// Differences smaller than this many bits/symbol do not matter: a comparison without a
