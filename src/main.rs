@@ -32,7 +32,8 @@ enum Command {
     /// Repetition Count and Adaptive Proportion health tests (4.4).
     Health(cmd::health::Args),
     /// Collect and assess the Cartesian product of knob values.
-    Sweep(cmd::sweep::Args),
+    // Boxed: its many flags make it several times the size of the other variants.
+    Sweep(Box<cmd::sweep::Args>),
     /// Merge sweep directories (the shards of one sweep, from one host or many) into one.
     Merge(cmd::merge::Args),
     /// Render a sweep directory as HTML and Markdown.
@@ -72,7 +73,7 @@ fn main() -> ExitCode {
         Command::Health(a) => cmd::health::run(a),
         Command::Sweep(mut a) => {
             a.given = given(&matches, "sweep");
-            cmd::sweep::run(a)
+            cmd::sweep::run(*a)
         }
         Command::Merge(a) => cmd::merge::run(a),
         Command::Report(a) => cmd::report::run(a),
