@@ -25,6 +25,7 @@ for _ in $(seq "${2:-10}"); do
         rolled_windows_and_packing_match_the_definitions lcps_match_the_naive_sort \
         direct_and_phi_bit_intervals_match_the_definition \
         interval_traversal_equals_the_first_version \
+        window_modes_match_the_definition_on_biased_and_periodic_data \
         estimates_lie_between_zero_and_the_width \
         every_estimate_lies_within_the_width random_sessions_match 2>&1 | grep -E "^test result|FAILED|panicked|minimal" || true
 done
