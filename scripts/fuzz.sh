@@ -22,7 +22,10 @@ for _ in $(seq "${2:-10}"); do
         fast_statistics_match_their_definitions any_input_cuts_as_the_state_machine \
         matches_the_definition_on_random_periodic_and_repetitive_blocks \
         equals_libbz2_on_arbitrary_bytes equals_the_byte_sort_and_the_definition \
-        rolled_windows_and_packing_match_the_definitions \
+        rolled_windows_and_packing_match_the_definitions lcps_match_the_naive_sort \
+        direct_and_phi_bit_intervals_match_the_definition \
+        interval_traversal_equals_the_first_version \
+        window_modes_match_the_definition_on_biased_and_periodic_data \
         estimates_lie_between_zero_and_the_width \
         every_estimate_lies_within_the_width random_sessions_match 2>&1 | grep -E "^test result|FAILED|panicked|minimal" || true
 done
