@@ -7,6 +7,7 @@
 //! for it. When every test passes, the IID entropy (MCV on the symbols and the bitstring)
 //! is given; otherwise none is claimed. A failed verdict is a result, not an error.
 
+mod bit_runs;
 pub(crate) mod bzip2;
 pub mod chi_square;
 pub mod collision;
