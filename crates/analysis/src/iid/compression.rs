@@ -67,17 +67,17 @@ pub fn bzip2_len(text: &[u8]) -> u64 {
     super::bzip2::compressed_len(text, 5)
 }
 
-/// The compression statistic of `data` (untranslated samples).
+/// The compression statistic of `data` (untranslated samples): [`bzip2_len`] of
+/// [`as_text`], computed from the samples without writing the text.
+///
+/// ```
+/// use kqent_analysis::iid::compression::{as_text, bzip2_len, compression};
+/// let data = [3, 141, 59, 26, 5];
+/// assert_eq!(compression(&data), bzip2_len(&as_text(&data)));
+/// ```
 pub fn compression(data: &[u8]) -> u64 {
-    thread_local! {
-        // The text buffer kept per thread: a fresh 4 MB buffer per permutation costs page
-        // faults.
-        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    TEXT.with_borrow_mut(|text| {
-        write_text(data, text);
-        bzip2_len(text)
-    })
+    use super::bzip2::{blocks, samples};
+    samples::compressed_len(data, blocks::limit(5))
 }
 
 #[cfg(test)]

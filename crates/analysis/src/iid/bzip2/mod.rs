@@ -16,6 +16,7 @@ use std::cell::RefCell;
 pub mod blocks;
 pub mod bwt;
 pub mod coding;
+pub mod samples;
 pub mod tokens;
 
 /// Stream header ("BZh" and the level) and trailer (magic and combined CRC), in bits.
@@ -30,14 +31,18 @@ const BLOCK_HEADER_BITS: u64 = 48 + 32 + 1 + 24;
 /// "run" mode first and finishing afterwards, as python's `bz2.compress` and the `bzip2`
 /// command do, cuts a block differently when the input ends exactly as a block fills.
 pub fn compressed_len(input: &[u8], level: u32) -> u64 {
+    compressed_len_of(input, blocks::limit(level))
+}
+
+/// [`compressed_len`] with a block limit of `limit` bytes (see [`blocks::for_each_block`]).
+pub fn compressed_len_of(input: &[u8], limit: usize) -> u64 {
     thread_local! {
         // Buffers kept per thread: permutations are compressed one after another.
         static WORK: RefCell<(bwt::Sorter, Vec<u8>)> = RefCell::default();
     }
-    let level = level.clamp(1, 9);
     WORK.with_borrow_mut(|(sorter, last)| {
         let mut bits = STREAM_BITS;
-        blocks::for_each_block(input, level, |b| {
+        blocks::for_each_block(input, limit, |b| {
             sorter.last_column(&b.bytes, last);
             bits += BLOCK_HEADER_BITS + coding::coded_bits(last, &b.in_use);
         });
