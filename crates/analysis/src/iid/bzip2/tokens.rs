@@ -24,6 +24,9 @@ use super::bwt::Sorter;
 const SEP: u8 = b' ';
 /// Longest token handled: a token (and each of its tails) packs into a `u64`.
 const MAX_TOKEN: usize = 8;
+/// Tails of each token placed by the induced pass's fixed loop: all of a decimal token's
+/// (at most three digits and a space).
+const SHORT: usize = 4;
 /// Most distinct tokens handled (8-bit decimal text has at most 256, plus the token that
 /// wraps around the block).
 const MAX_DISTINCT: usize = 2048;
@@ -255,12 +258,10 @@ pub fn column_of_tokens(
         return false;
     };
     next[..=usize::from(spare)].fill(0);
-    let mut width = 0;
     for &id in &by_rank {
         let id = usize::from(id);
         let t = &mut tails[id];
         let (key, len) = (tok.keys[id], usize::from(tok.lens[id]));
-        width = width.max(len);
         t.len = len as u8;
         t.before[0] = SEP;
         for o in 0..MAX_TOKEN {
@@ -283,20 +284,18 @@ pub fn column_of_tokens(
 
     out.clear();
     out.resize(n + 1, 0);
-    if width <= 4 {
-        place::<4>(sorter.order(), &tok.seq, tails, next, out);
-    } else {
-        place::<MAX_TOKEN>(sorter.order(), &tok.seq, tails, next, out);
-    }
+    place(sorter.order(), &tok.seq, tails, next, out);
     out.truncate(n);
     true
 }
 
 /// The induced pass: for each token rotation in sorted `order`, the tails of the token
 /// before it (in `seq`, cyclically) go to their buckets, whose next slots are `next`; the
-/// column gets each tail's byte before. `W` bounds the tokens' lengths (fixed-length inner
-/// loop; padding goes to the spare bucket at `out[n]` and never advances).
-fn place<const W: usize>(
+/// column gets each tail's byte before. A fixed loop places the first [`SHORT`] tails of
+/// every token (padding goes to the spare bucket at `out[n]` and never advances); the rest
+/// of a longer token (in decimal text, only a block's wrap token) follows at once, since
+/// its tails share buckets with other tokens' and must take their slots in sorted order.
+fn place(
     order: &[u32],
     seq: &[u16],
     tails: &[Tails; MAX_DISTINCT],
@@ -307,10 +306,15 @@ fn place<const W: usize>(
     for &k in order {
         let p = if k == 0 { m - 1 } else { k as usize - 1 };
         let t = &tails[usize::from(seq[p]) % MAX_DISTINCT];
-        for o in 0..W {
+        for o in 0..SHORT {
             let slot = &mut next[usize::from(t.bucket[o])];
             out[*slot as usize] = t.before[o];
             *slot += u32::from(o < usize::from(t.len));
+        }
+        for o in SHORT..usize::from(t.len).min(MAX_TOKEN) {
+            let slot = &mut next[usize::from(t.bucket[o])];
+            out[*slot as usize] = t.before[o];
+            *slot += 1;
         }
     }
 }
