@@ -10,6 +10,11 @@
 //! ([`coding`]), counting bits instead of writing them. CRCs and the origin pointer have
 //! fixed widths and are not computed. Tests check the length against the `bzip2` crate
 //! (libbz2-rs, a port of libbz2) on text and on arbitrary bytes, across block sizes.
+//!
+//! [`compressed_len`] takes any input and is the definition the statistic is tested
+//! against; the statistic itself calls [`samples::compressed_len`], which gives the same
+//! length for the samples' decimal text without writing it (the text's tokens are known from
+//! the samples, so blocks are cut and token-sorted from the samples directly).
 
 use std::cell::RefCell;
 
