@@ -16,12 +16,13 @@
 //!   does not depend on the thread count.
 //!
 //! Comparisons and LCPs stay short unless the data has long repeats. When more than
-//! `n / 256 + 4096` suffixes tie on 80 bits, [`counts`] returns `None` and the caller uses
-//! the suffix-array path ([`crate::estimators::suffix`]), whose cost long repeats do not
-//! inflate.
+//! `n / 256 + 4096` suffixes tie on 80 bits, or two tied suffixes agree on their first
+//! [`TIE_WORDS`] words, [`counts`] returns `None` and the caller uses the suffix-array path
+//! ([`crate::estimators::suffix`]), whose cost long repeats do not inflate.
 //! Time O(n log n) on typical data; memory n/8 bytes of packed bits, one range of
 //! positions and 16 bytes per position of the top-level buckets in progress.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
@@ -33,6 +34,9 @@ use crate::estimators::tuples::{Intervals, TupleCounts};
 const PREFIX: usize = 16;
 /// Bits of the top-level partition.
 const TOP: usize = 8;
+/// Most 64-bit words compared between two suffixes tied on their first 80 bits before
+/// the input counts as having long repeats (see [`top_bucket`]).
+const TIE_WORDS: usize = 16;
 /// Positions held at once (4 bytes each, plus 16 per position of the top-level buckets
 /// being worked on).
 const CHUNK: usize = 1 << 24;
@@ -187,13 +191,33 @@ fn top_bucket(
     if tied_total.fetch_add(tied, AtomicOrdering::Relaxed) + tied > limit {
         return iv;
     }
-    // Phase 2: settle the ties, then record each sub-bucket's LCP intervals.
+    // Phase 2: settle the ties, then record each sub-bucket's LCP intervals. Ties are
+    // compared over at most TIE_WORDS words: two suffixes that agree further are a long
+    // repeat, whose comparisons (and neighbours' LCPs) could each run to the end of the
+    // data (a periodic input took 36 s here), so the whole input goes to the suffix-array
+    // path. Up to that point the comparison orders by (prefix, position), a total order,
+    // and it equals the suffix order whenever no pair reaches the cap.
+    let long_repeat = Cell::new(false);
+    let mut runs = Vec::new();
+    for slice in slices.iter_mut() {
+        runs.clear();
+        runs.extend(tied_runs(slice));
+        for &(a, b) in &runs {
+            slice[a..b].sort_unstable_by(|x, y| {
+                let (i, j) = (x.1 as usize, y.1 as usize);
+                packed.compare_within(i, j, TIE_WORDS).unwrap_or_else(|| {
+                    long_repeat.set(true);
+                    i.cmp(&j)
+                })
+            });
+        }
+        if long_repeat.get() {
+            tied_total.fetch_add(limit + 1, AtomicOrdering::Relaxed);
+            return iv;
+        }
+    }
     let mut stack = Vec::new();
     for slice in slices {
-        let runs: Vec<(usize, usize)> = tied_runs(slice).collect();
-        for (a, b) in runs {
-            slice[a..b].sort_unstable_by(|x, y| packed.compare(x.1 as usize, y.1 as usize));
-        }
         let lcps = slice.windows(2).map(|w| {
             let ((ka, a), (kb, b)) = (w[0], w[1]);
             let (a, b) = (a as usize, b as usize);
@@ -279,6 +303,27 @@ mod tests {
         let fast = counts(&bits).expect("few ties");
         assert!(fast.v >= 100);
         assert_eq!(fast, via_suffix_array(&bits));
+    }
+
+    #[test]
+    fn ties_that_agree_past_the_cap_go_to_the_suffix_array_path() {
+        // One 2,000-bit block copied once: about 3,840 ties, under the tie limit (4,898 at
+        // 30,000 bits), but their common prefixes run past TIE_WORDS words.
+        let mut bits = random_bits(30_000, 7, 8);
+        let copy = bits[1000..3000].to_vec();
+        bits[20_000..22_000].copy_from_slice(&copy);
+        assert!(counts(&bits).is_none());
+        // A 900-bit copy stays under the cap (16 words, 1,024 bits): counted here.
+        let mut bits = random_bits(30_000, 8, 8);
+        let copy = bits[1000..1900].to_vec();
+        bits[20_000..20_900].copy_from_slice(&copy);
+        let fast = counts(&bits).expect("short enough repeats");
+        assert!(fast.v >= 900);
+        assert_eq!(fast, via_suffix_array(&bits));
+        // A periodic input, as a stuck source gives: every suffix ties with its copies.
+        let period = random_bits(4_000, 9, 8);
+        let periodic: Vec<u8> = period.iter().copied().cycle().take(400_000).collect();
+        assert!(counts(&periodic).is_none());
     }
 
     #[test]

@@ -84,21 +84,30 @@ impl PackedBits {
     }
 
     /// Compares suffixes `i != j`.
+    #[cfg(test)]
     pub(crate) fn compare(&self, i: usize, j: usize) -> Ordering {
+        self.compare_within(i, j, usize::MAX)
+            .unwrap_or_else(|| unreachable!("suffixes end"))
+    }
+
+    /// Compares suffixes `i != j` if they differ (or one ends) within their first
+    /// `max_words` 64-bit words; `None` when both go on past that, agreeing.
+    pub(crate) fn compare_within(&self, i: usize, j: usize, max_words: usize) -> Option<Ordering> {
         let mut k = 0;
-        loop {
+        for _ in 0..max_words {
             let (a, b) = (self.key(i + k), self.key(j + k));
             if a != b {
-                return a.cmp(&b);
+                return Some(a.cmp(&b));
             }
             let (left_i, left_j) = (self.n - i - k, self.n - j - k);
             if left_i <= 64 || left_j <= 64 {
                 // One suffix ends here with the other agreeing (zeros past the end):
                 // the shorter one is a prefix of the longer, so it comes first.
-                return left_i.cmp(&left_j);
+                return Some(left_i.cmp(&left_j));
             }
             k += 64;
         }
+        None
     }
 
     /// The common prefix length of suffixes `i` and `j` and the number of 64-bit
