@@ -17,6 +17,10 @@
 //! The block may be cut anywhere (mid-token): cyclically, its last partial token joins its
 //! first. Blocks without a space, with a token longer than 8 bytes or with more than
 //! [`MAX_DISTINCT`] distinct tokens are left to the byte-wise sort.
+//!
+//! [`TokenSorter::last_column`] finds and numbers the tokens in the block's bytes;
+//! [`column_of_tokens`] takes them already numbered (the compression statistic's blocks,
+//! whose tokens `super::samples` reads off the samples).
 
 use super::bwt::Sorter;
 
