@@ -29,8 +29,8 @@ const SEP: u8 = b' ';
 /// Longest token handled: a token (and each of its tails) packs into a `u64`.
 const MAX_TOKEN: usize = 8;
 /// Tails of each token placed by the induced pass's fixed loop: all of a decimal token's
-/// (at most three digits and a space).
-const SHORT: usize = 4;
+/// (at most three digits and a space) but the last, the space, placed apart.
+const SHORT: usize = 3;
 /// Most distinct tokens handled (8-bit decimal text has at most 256, plus the token that
 /// wraps around the block).
 const MAX_DISTINCT: usize = 2048;
@@ -73,7 +73,10 @@ pub struct Tokens {
 struct Tails {
     bucket: [u16; MAX_TOKEN],
     before: [u8; MAX_TOKEN],
+    /// Tails placed through their buckets: all but the last (the space, which every token
+    /// ends with), whose byte before is `last`.
     len: u8,
+    last: u8,
 }
 
 /// The bytes of a token of `len` bytes (1 to 8) packed big-end first, zero-padded below:
@@ -244,6 +247,7 @@ pub fn column_of_tokens(
             bucket: [0; MAX_TOKEN],
             before: [0; MAX_TOKEN],
             len: 0,
+            last: 0,
         };
         MAX_DISTINCT
     ];
@@ -262,26 +266,39 @@ pub fn column_of_tokens(
         return false;
     };
     next[..=usize::from(spare)].fill(0);
+    // Every token ends with the space, so its last tail is " ", one bucket for all.
+    let space_tail = u64::from(SEP) << 56;
+    let Ok(space) = entries.binary_search_by_key(&space_tail, |e| e.0) else {
+        return false;
+    };
+    let space =
+        tails[entries[space].1 as usize / MAX_TOKEN].bucket[entries[space].1 as usize % MAX_TOKEN];
     for &id in &by_rank {
         let id = usize::from(id);
         let t = &mut tails[id];
         let (key, len) = (tok.keys[id], usize::from(tok.lens[id]));
-        t.len = len as u8;
+        if t.bucket[len - 1] != space {
+            return false;
+        }
+        t.len = len as u8 - 1;
         t.before[0] = SEP;
         for o in 0..MAX_TOKEN {
             if o < len {
                 next[usize::from(t.bucket[o]) + 1] += tok.counts[id];
-            } else {
+            }
+            if o >= len - 1 {
                 t.bucket[o] = spare;
             }
             if o > 0 {
                 t.before[o] = (key >> (64 - 8 * o)) as u8;
             }
         }
+        t.last = t.before[len - 1];
     }
     for b in 1..=usize::from(spare) {
         next[b] += next[b - 1];
     }
+    let space_start = next[usize::from(space)] as usize;
     let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
         return false;
     };
@@ -290,7 +307,7 @@ pub fn column_of_tokens(
     // above), so what the buffer held before needs no zeroing: a buffer kept between blocks
     // of about the same size is only resized.
     out.resize(n + 1, 0);
-    place(sorter.order(), &tok.seq, tails, next, out);
+    place(sorter.order(), &tok.seq, tails, next, space_start, out);
     out.truncate(n);
     true
 }
@@ -301,15 +318,18 @@ pub fn column_of_tokens(
 /// every token (padding goes to the spare bucket at `out[n]` and never advances); the rest
 /// of a longer token (in decimal text, only a block's wrap token) follows at once, since
 /// its tails share buckets with other tokens' and must take their slots in sorted order.
+/// The last tail, the space, is every token's: the `q`-th rotation's goes to slot
+/// `space_start + q` (no bucket cursor that every step would read and write).
 fn place(
     order: &[u32],
     seq: &[u16],
     tails: &[Tails; MAX_DISTINCT],
     next: &mut [u32; 1 << 16],
+    space_start: usize,
     out: &mut [u8],
 ) {
     let m = seq.len();
-    for &k in order {
+    for (q, &k) in order.iter().enumerate() {
         let p = if k == 0 { m - 1 } else { k as usize - 1 };
         let t = &tails[usize::from(seq[p]) % MAX_DISTINCT];
         for o in 0..SHORT {
@@ -322,6 +342,7 @@ fn place(
             out[*slot as usize] = t.before[o];
             *slot += 1;
         }
+        out[space_start + q] = t.last;
     }
 }
 
