@@ -60,9 +60,17 @@ fn token_byte(v: u8, o: usize) -> u8 {
     (TOKENS[usize::from(v)].0 >> (56 - 8 * o)) as u8
 }
 
-/// Length of value `v`'s token, space included.
+/// Length of value `v`'s token, space included (by comparisons, which vectorise in sums).
 fn token_len(v: u8) -> usize {
-    usize::from(TOKENS[usize::from(v)].1)
+    2 + usize::from(v >= 10) + usize::from(v >= 100)
+}
+
+/// Text length of the tokens of `data`, spaces included.
+fn text_len(data: &[u8]) -> usize {
+    // Chunks short enough that a u16 sum cannot overflow; u16 lanes vectorise well.
+    data.chunks(8_192)
+        .map(|c| usize::from(c.iter().map(|&v| token_len(v) as u16).sum::<u16>()))
+        .sum()
 }
 
 /// A text position as the sample whose token holds it, where that token starts in the
@@ -115,7 +123,7 @@ fn for_each_cut(data: &[u8], limit: usize, mut f: impl FnMut(At, At)) {
     let Some(&final_value) = data.last() else {
         return;
     };
-    let n_text = data.iter().map(|&v| token_len(v)).sum::<usize>() - 1;
+    let n_text = text_len(data) - 1;
     // The end of the text: the last sample's token without its space.
     let text_end = At {
         sample: data.len() - 1,
@@ -145,6 +153,16 @@ fn block_end(data: &[u8], start: At, limit: usize, n_text: usize, text_end: At) 
     // The token holding the block's `limit`-th byte.
     let last = start.pos() + limit - 1;
     let (mut i, mut p) = (start.sample, start.token_start);
+    // Whole chunks first (a vectorised sum), then token by token.
+    const CHUNK: usize = 256;
+    while i + CHUNK <= data.len() {
+        let len = text_len(&data[i..i + CHUNK]);
+        if p + len > last {
+            break;
+        }
+        p += len;
+        i += CHUNK;
+    }
     while p + token_len(data[i]) <= last {
         p += token_len(data[i]);
         i += 1;
@@ -315,8 +333,10 @@ mod tests {
             let token: Vec<u8> = (0..token_len(v)).map(|o| token_byte(v, o)).collect();
             assert_eq!(token, format!("{v} ").into_bytes());
             let key = super::super::tokens::pack(token.iter().copied(), token.len());
-            assert_eq!(TOKENS[usize::from(v)].0, key);
+            assert_eq!(TOKENS[usize::from(v)], (key, token.len() as u8));
         }
+        let all: Vec<u8> = (0..=255).cycle().take(100_000).collect();
+        assert_eq!(text_len(&all), as_text(&all).len() + 1);
     }
 
     #[test]
