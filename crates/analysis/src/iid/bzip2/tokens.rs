@@ -221,13 +221,18 @@ pub fn column_of_tokens(
         .filter(|&id| tok.counts[usize::from(id)] > 0)
         .collect();
     by_rank.sort_unstable_by_key(|&id| tok.keys[usize::from(id)]);
-    let mut rank_of = vec![0u64; d];
+    // A slot per possible number (indexing by `% MAX_DISTINCT` needs no bounds check in
+    // the key packing, which reads it once per token).
+    let mut rank_of = vec![0u64; MAX_DISTINCT];
     for (r, &id) in by_rank.iter().enumerate() {
         rank_of[usize::from(id)] = r as u64;
     }
+    let Ok(rank_of) = <&[u64; MAX_DISTINCT]>::try_from(&rank_of[..]) else {
+        return false;
+    };
     sorter.sort_coded(
         &tok.seq,
-        |id| rank_of[usize::from(id)],
+        |id| rank_of[usize::from(id) % MAX_DISTINCT],
         by_rank.len() as u64,
     );
 
