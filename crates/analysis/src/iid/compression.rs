@@ -3,7 +3,9 @@
 //! block size 5 and the default work factor, as the reference tool does; the statistic is
 //! the compressed length in bytes: libbz2's length, which `super::bzip2` computes without
 //! writing the stream (about 2.3 times faster than compressing, which matters at 10,000
-//! permutations).
+//! permutations), and for [`compression`] without writing the text either: the text's
+//! tokens are the samples' values, so its blocks are cut and sorted from the samples
+//! (`super::bzip2::samples`; tests check it equals [`bzip2_len`] of [`as_text`]).
 
 /// The text the reference compresses: `"12 0 255"` for samples 12, 0, 255.
 ///
@@ -40,7 +42,7 @@ const DIGITS: [(u32, u8); 256] = {
 };
 
 /// [`as_text`] into `out` (cleared first): one table look-up and one 4-byte store per
-/// sample, since the compression statistic writes about 3.6 MB of text per permutation.
+/// sample (about 3.6 MB of text for 1,000,000 samples).
 fn write_text(data: &[u8], out: &mut Vec<u8>) {
     out.clear();
     // Every sample stores 4 bytes and keeps 2 to 4 of them.
@@ -67,17 +69,17 @@ pub fn bzip2_len(text: &[u8]) -> u64 {
     super::bzip2::compressed_len(text, 5)
 }
 
-/// The compression statistic of `data` (untranslated samples).
+/// The compression statistic of `data` (untranslated samples): [`bzip2_len`] of
+/// [`as_text`], computed from the samples without writing the text.
+///
+/// ```
+/// use kqent_analysis::iid::compression::{as_text, bzip2_len, compression};
+/// let data = [3, 141, 59, 26, 5];
+/// assert_eq!(compression(&data), bzip2_len(&as_text(&data)));
+/// ```
 pub fn compression(data: &[u8]) -> u64 {
-    thread_local! {
-        // The text buffer kept per thread: a fresh 4 MB buffer per permutation costs page
-        // faults.
-        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    TEXT.with_borrow_mut(|text| {
-        write_text(data, text);
-        bzip2_len(text)
-    })
+    use super::bzip2::{blocks, samples};
+    samples::compressed_len(data, blocks::limit(5))
 }
 
 #[cfg(test)]

@@ -7,6 +7,12 @@
 //! arrives, a block closes once it holds at least the limit, and the pending run then opens
 //! the next block, except at the end of the input, where it joins the last block.
 
+/// libbz2's block limit at block size `level` (clamped to 1..=9): a block closes once it
+/// holds at least this many bytes.
+pub fn limit(level: u32) -> usize {
+    100_000 * level.clamp(1, 9) as usize - 19
+}
+
 /// One block as libbz2 sorts it: the bytes after the initial run-length coding.
 pub struct Block {
     /// Block contents.
@@ -15,11 +21,12 @@ pub struct Block {
     pub in_use: [bool; 256],
 }
 
-/// Calls `f` on each block libbz2 forms from `input` at block size `level` (clamped to
-/// 1..=9), in order, reusing one buffer, when all input is given at once with `BZ_FINISH`.
-/// Empty input has no block.
-pub fn for_each_block(input: &[u8], level: u32, mut f: impl FnMut(&Block)) {
-    let limit = 100_000 * level.clamp(1, 9) as usize - 19;
+/// Calls `f` on each block libbz2 forms from `input` with a block limit of `limit` bytes
+/// ([`limit`] of the block size; at least 1: tests also cut small inputs into many blocks),
+/// in order, reusing one buffer, when all input is given at once with `BZ_FINISH`. Empty
+/// input has no block.
+pub fn for_each_block(input: &[u8], limit: usize, mut f: impl FnMut(&Block)) {
+    let limit = limit.max(1);
     if !has_run_of_four(input) {
         return for_each_verbatim_block(input, limit, f);
     }
@@ -162,7 +169,7 @@ mod tests {
 
     fn blocks(input: &[u8], level: u32) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        for_each_block(input, level, |b| out.push(b.bytes.clone()));
+        for_each_block(input, limit(level), |b| out.push(b.bytes.clone()));
         out
     }
 
@@ -193,7 +200,9 @@ mod tests {
 
     fn blocks_with_use(input: &[u8], level: u32) -> Vec<(Vec<u8>, [bool; 256])> {
         let mut out = Vec::new();
-        for_each_block(input, level, |b| out.push((b.bytes.clone(), b.in_use)));
+        for_each_block(input, limit(level), |b| {
+            out.push((b.bytes.clone(), b.in_use))
+        });
         out
     }
 
@@ -275,7 +284,7 @@ mod example {
     fn a_run_of_six() {
         // "aaaaaa": a run of 6 is written as 4 bytes and the count 2.
         let mut seen = Vec::new();
-        super::for_each_block(b"aaaaaab", 9, |b| seen.push(b.bytes.clone()));
+        super::for_each_block(b"aaaaaab", super::limit(9), |b| seen.push(b.bytes.clone()));
         assert_eq!(seen, vec![vec![b'a', b'a', b'a', b'a', 2, b'b']]);
     }
 }

@@ -229,7 +229,7 @@ impl Sorter {
         for b in 0..BUCKETS {
             start[b + 1] += start[b];
         }
-        self.sorted.clear();
+        // The scatter below writes every entry: no zeroing beyond a resize.
         self.sorted.resize(self.packed.len(), 0);
         let next = &mut self.bucket_next;
         next.clear();

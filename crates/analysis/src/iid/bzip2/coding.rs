@@ -64,17 +64,14 @@ fn mtf_histograms(last: &[u8], seq: &[u8; 256], n_in_use: usize, alpha: usize) -
             }
             h.push_zero_run(zeros);
             zeros = 0;
-            // The lowest zero nibble of front ^ c is exact (borrows only run upwards).
+            // The lowest zero nibble of front ^ c is exact (borrows only run upwards): its
+            // high bit is the lowest bit of `at`. The nibbles up to it move up one and c
+            // goes in front, in a few one-cycle steps (this chain bounds the loop).
             let x = front ^ (c * ONES);
-            let j = ((x.wrapping_sub(ONES) & !x & HIGHS).trailing_zeros() / 4) as u64;
-            let below = front & ((1u64 << (4 * j)) - 1);
-            let above = if j == 15 {
-                0
-            } else {
-                front & (!0u64 << (4 * j + 4))
-            };
-            front = above | (below << 4) | c;
-            h.push(j as usize + 1);
+            let at = x.wrapping_sub(ONES) & !x & HIGHS;
+            let moved = at ^ (at - 1);
+            front = (front & !moved) | ((front << 4) & moved) | c;
+            h.push((at.trailing_zeros() / 4) as usize + 1);
         }
     } else {
         let mut front = [0u8; 256];

@@ -10,12 +10,18 @@
 //! ([`coding`]), counting bits instead of writing them. CRCs and the origin pointer have
 //! fixed widths and are not computed. Tests check the length against the `bzip2` crate
 //! (libbz2-rs, a port of libbz2) on text and on arbitrary bytes, across block sizes.
+//!
+//! [`compressed_len`] takes any input and is the definition the statistic is tested
+//! against; the statistic itself calls [`samples::compressed_len`], which gives the same
+//! length for the samples' decimal text without writing it (the text's tokens are known from
+//! the samples, so blocks are cut and token-sorted from the samples directly).
 
 use std::cell::RefCell;
 
 pub mod blocks;
 pub mod bwt;
 pub mod coding;
+pub mod samples;
 pub mod tokens;
 
 /// Stream header ("BZh" and the level) and trailer (magic and combined CRC), in bits.
@@ -30,14 +36,18 @@ const BLOCK_HEADER_BITS: u64 = 48 + 32 + 1 + 24;
 /// "run" mode first and finishing afterwards, as python's `bz2.compress` and the `bzip2`
 /// command do, cuts a block differently when the input ends exactly as a block fills.
 pub fn compressed_len(input: &[u8], level: u32) -> u64 {
+    compressed_len_of(input, blocks::limit(level))
+}
+
+/// [`compressed_len`] with a block limit of `limit` bytes (see [`blocks::for_each_block`]).
+pub fn compressed_len_of(input: &[u8], limit: usize) -> u64 {
     thread_local! {
         // Buffers kept per thread: permutations are compressed one after another.
         static WORK: RefCell<(bwt::Sorter, Vec<u8>)> = RefCell::default();
     }
-    let level = level.clamp(1, 9);
     WORK.with_borrow_mut(|(sorter, last)| {
         let mut bits = STREAM_BITS;
-        blocks::for_each_block(input, level, |b| {
+        blocks::for_each_block(input, limit, |b| {
             sorter.last_column(&b.bytes, last);
             bits += BLOCK_HEADER_BITS + coding::coded_bits(last, &b.in_use);
         });

@@ -17,6 +17,10 @@
 //! The block may be cut anywhere (mid-token): cyclically, its last partial token joins its
 //! first. Blocks without a space, with a token longer than 8 bytes or with more than
 //! [`MAX_DISTINCT`] distinct tokens are left to the byte-wise sort.
+//!
+//! [`TokenSorter::last_column`] finds and numbers the tokens in the block's bytes;
+//! [`column_of_tokens`] takes them already numbered (the compression statistic's blocks,
+//! whose tokens `super::samples` reads off the samples).
 
 use super::bwt::Sorter;
 
@@ -24,6 +28,9 @@ use super::bwt::Sorter;
 const SEP: u8 = b' ';
 /// Longest token handled: a token (and each of its tails) packs into a `u64`.
 const MAX_TOKEN: usize = 8;
+/// Tails of each token placed by the induced pass's fixed loop: all of a decimal token's
+/// (at most three digits and a space) but the last, the space, placed apart.
+const SHORT: usize = 3;
 /// Most distinct tokens handled (8-bit decimal text has at most 256, plus the token that
 /// wraps around the block).
 const MAX_DISTINCT: usize = 2048;
@@ -35,17 +42,28 @@ const TABLE: usize = 2 * MAX_DISTINCT;
 pub struct TokenSorter {
     /// Positions of the spaces, in order: token `k` ends at `ends[k]`.
     ends: Vec<u32>,
-    /// Each token's number among the distinct tokens (first-seen order).
-    seq: Vec<u16>,
     /// Hash table of distinct tokens: packed token (0 = empty slot) and its number.
     table_keys: Vec<u64>,
     table_ids: Vec<u16>,
-    /// Distinct tokens by number: packed bytes, length, occurrences.
-    keys: Vec<u64>,
-    lens: Vec<u8>,
-    counts: Vec<u32>,
+    /// The block's tokens, numbered in first-seen order.
+    tokens: Tokens,
     /// Next free slot of each tail bucket.
     next: Vec<u32>,
+}
+
+/// A block as the cyclic sequence of its tokens: the input of the token sort, filled from
+/// the block's bytes by [`TokenSorter::last_column`] or directly from the samples by
+/// `super::samples`.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    /// The tokens in block order, as numbers below `keys.len()`, starting anywhere in the
+    /// cycle (the column does not depend on where).
+    pub seq: Vec<u16>,
+    /// By token number: packed bytes (see [`pack`]), length (1 to [`MAX_TOKEN`]) and
+    /// occurrences in `seq`. Numbers that do not occur (count 0) are ignored.
+    pub keys: Vec<u64>,
+    pub lens: Vec<u8>,
+    pub counts: Vec<u32>,
 }
 
 /// A distinct token's tails by offset: their buckets (padding beyond the token: a spare
@@ -55,13 +73,16 @@ pub struct TokenSorter {
 struct Tails {
     bucket: [u16; MAX_TOKEN],
     before: [u8; MAX_TOKEN],
+    /// Tails placed through their buckets: all but the last (the space, which every token
+    /// ends with), whose byte before is `last`.
     len: u8,
+    last: u8,
 }
 
 /// The bytes of a token of `len` bytes (1 to 8) packed big-end first, zero-padded below:
 /// for tokens and tails, which are prefix free, the packed order is the byte-string order
 /// (two differ at a byte both hold).
-fn pack(bytes: impl Iterator<Item = u8>, len: usize) -> u64 {
+pub fn pack(bytes: impl Iterator<Item = u8>, len: usize) -> u64 {
     bytes.fold(0u64, |k, b| (k << 8) | u64::from(b)) << (8 * (8 - len))
 }
 
@@ -74,88 +95,10 @@ impl TokenSorter {
         if n == 0 || n >= 1 << 31 {
             return false;
         }
-        let Some(width) = self.split(block) else {
-            return false;
-        };
-        if !self.number_tokens(block) {
+        if self.split(block).is_none() || !self.number_tokens(block) {
             return false;
         }
-
-        // Distinct tokens in byte-string order: their ranks are the symbols of the token
-        // rotation sort.
-        let d = self.keys.len();
-        let mut by_rank: Vec<u16> = (0..d as u16).collect();
-        by_rank.sort_unstable_by_key(|&id| self.keys[usize::from(id)]);
-        let mut rank_of = vec![0u64; d];
-        for (r, &id) in by_rank.iter().enumerate() {
-            rank_of[usize::from(id)] = r as u64;
-        }
-        sorter.sort_coded(&self.seq, |id| rank_of[usize::from(id)], d as u64);
-
-        // Every tail of every distinct token (entry 8 * id + offset), numbered in
-        // byte-string order; equal tails share a bucket.
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(d * 4);
-        for (id, (&key, &len)) in self.keys.iter().zip(&self.lens).enumerate() {
-            for o in 0..u32::from(len) {
-                entries.push((key << (8 * o), MAX_TOKEN as u32 * id as u32 + o));
-            }
-        }
-        entries.sort_unstable();
-        // A slot per possible number (indexing by `% MAX_DISTINCT` needs no bounds check).
-        let mut tails = vec![
-            Tails {
-                bucket: [0; MAX_TOKEN],
-                before: [0; MAX_TOKEN],
-                len: 0,
-            };
-            MAX_DISTINCT
-        ];
-        let mut buckets = 0u16;
-        for (q, &(key, entry)) in entries.iter().enumerate() {
-            if q > 0 && key != entries[q - 1].0 {
-                buckets += 1;
-            }
-            tails[entry as usize / MAX_TOKEN].bucket[entry as usize % MAX_TOKEN] = buckets;
-        }
-        let spare = if entries.is_empty() { 0 } else { buckets + 1 };
-        // Bucket starts (each tail occurs as often as its token); the spare bucket at n.
-        // A slot per possible bucket number (indexing by a u16 needs no bounds check).
-        self.next.resize(1 << 16, 0);
-        let Ok(next) = <&mut [u32; 1 << 16]>::try_from(&mut self.next[..]) else {
-            return false;
-        };
-        next[..=usize::from(spare)].fill(0);
-        for (id, t) in tails.iter_mut().enumerate().take(d) {
-            let (key, len) = (self.keys[id], usize::from(self.lens[id]));
-            t.len = len as u8;
-            t.before[0] = SEP;
-            for o in 0..MAX_TOKEN {
-                if o < len {
-                    next[usize::from(t.bucket[o]) + 1] += self.counts[id];
-                } else {
-                    t.bucket[o] = spare;
-                }
-                if o > 0 {
-                    t.before[o] = (key >> (64 - 8 * o)) as u8;
-                }
-            }
-        }
-        for b in 1..=usize::from(spare) {
-            next[b] += next[b - 1];
-        }
-        let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
-            return false;
-        };
-
-        out.clear();
-        out.resize(n + 1, 0);
-        if width <= 4 {
-            place::<4>(sorter.order(), &self.seq, tails, next, out);
-        } else {
-            place::<MAX_TOKEN>(sorter.order(), &self.seq, tails, next, out);
-        }
-        out.truncate(n);
-        true
+        column_of_tokens(&self.tokens, n, sorter, &mut self.next, out)
     }
 
     /// Finds the spaces of `block` into `self.ends` and returns the longest cyclic token;
@@ -191,14 +134,15 @@ impl TokenSorter {
         } else {
             self.table_keys.fill(0);
         }
-        self.keys.clear();
-        self.lens.clear();
-        self.counts.clear();
+        let tokens = &mut self.tokens;
+        tokens.keys.clear();
+        tokens.lens.clear();
+        tokens.counts.clear();
         let m = self.ends.len();
-        self.seq.clear();
-        self.seq.resize(m, 0);
+        tokens.seq.clear();
+        tokens.seq.resize(m, 0);
         let ends = &self.ends;
-        for (k, id_out) in self.seq.iter_mut().enumerate() {
+        for (k, id_out) in tokens.seq.iter_mut().enumerate() {
             let e = ends[k] as usize;
             let prev = if k == 0 {
                 ends[m - 1] as usize
@@ -222,45 +166,188 @@ impl TokenSorter {
                     break self.table_ids[slot];
                 }
                 if t == 0 {
-                    if self.keys.len() == MAX_DISTINCT {
+                    if tokens.keys.len() == MAX_DISTINCT {
                         return false;
                     }
-                    let id = self.keys.len() as u16;
+                    let id = tokens.keys.len() as u16;
                     self.table_keys[slot] = key;
                     self.table_ids[slot] = id;
-                    self.keys.push(key);
-                    self.lens.push(len as u8);
-                    self.counts.push(0);
+                    tokens.keys.push(key);
+                    tokens.lens.push(len as u8);
+                    tokens.counts.push(0);
                     break id;
                 }
                 slot = (slot + 1) % TABLE;
             };
-            self.counts[usize::from(*id_out)] += 1;
+            tokens.counts[usize::from(*id_out)] += 1;
         }
         true
     }
 }
 
+/// The last column of the sorted cyclic rotations of a block of `n` bytes given as its
+/// `tokens`, written into `out`, using `sorter` for the token rotations and `next` for the
+/// tail buckets; false (leaving `out` unspecified) when the tokens do not fit the sort's
+/// limits ([`MAX_TOKEN`] bytes, [`MAX_DISTINCT`] numbers) or do not add up to `n` bytes.
+pub fn column_of_tokens(
+    tok: &Tokens,
+    n: usize,
+    sorter: &mut Sorter,
+    next: &mut Vec<u32>,
+    out: &mut Vec<u8>,
+) -> bool {
+    let d = tok.keys.len();
+    if d > MAX_DISTINCT
+        || tok.lens.len() != d
+        || tok.counts.len() != d
+        || tok
+            .lens
+            .iter()
+            .any(|&l| l == 0 || usize::from(l) > MAX_TOKEN)
+        || tok.seq.iter().any(|&id| usize::from(id) >= d)
+    {
+        return false;
+    }
+    let total: u64 = (tok.lens.iter().zip(&tok.counts))
+        .map(|(&l, &c)| u64::from(l) * u64::from(c))
+        .sum();
+    if n == 0 || n >= 1 << 31 || total != n as u64 {
+        return false;
+    }
+
+    // The tokens that occur, in byte-string order: their ranks are the symbols of the token
+    // rotation sort (dense, so that few symbols pack many to a key).
+    let mut by_rank: Vec<u16> = (0..d as u16)
+        .filter(|&id| tok.counts[usize::from(id)] > 0)
+        .collect();
+    by_rank.sort_unstable_by_key(|&id| tok.keys[usize::from(id)]);
+    // A slot per possible number (indexing by `% MAX_DISTINCT` needs no bounds check in
+    // the key packing, which reads it once per token).
+    let mut rank_of = vec![0u64; MAX_DISTINCT];
+    for (r, &id) in by_rank.iter().enumerate() {
+        rank_of[usize::from(id)] = r as u64;
+    }
+    let Ok(rank_of) = <&[u64; MAX_DISTINCT]>::try_from(&rank_of[..]) else {
+        return false;
+    };
+    sorter.sort_coded(
+        &tok.seq,
+        |id| rank_of[usize::from(id) % MAX_DISTINCT],
+        by_rank.len() as u64,
+    );
+
+    // Every tail of every token that occurs (entry 8 * id + offset), numbered in
+    // byte-string order; equal tails share a bucket.
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(by_rank.len() * 4);
+    for &id in &by_rank {
+        let (key, len) = (tok.keys[usize::from(id)], tok.lens[usize::from(id)]);
+        for o in 0..u32::from(len) {
+            entries.push((key << (8 * o), MAX_TOKEN as u32 * u32::from(id) + o));
+        }
+    }
+    entries.sort_unstable();
+    // A slot per possible number (indexing by `% MAX_DISTINCT` needs no bounds check).
+    let mut tails = vec![
+        Tails {
+            bucket: [0; MAX_TOKEN],
+            before: [0; MAX_TOKEN],
+            len: 0,
+            last: 0,
+        };
+        MAX_DISTINCT
+    ];
+    let mut buckets = 0u16;
+    for (q, &(key, entry)) in entries.iter().enumerate() {
+        if q > 0 && key != entries[q - 1].0 {
+            buckets += 1;
+        }
+        tails[entry as usize / MAX_TOKEN].bucket[entry as usize % MAX_TOKEN] = buckets;
+    }
+    let spare = if entries.is_empty() { 0 } else { buckets + 1 };
+    // Bucket starts (each tail occurs as often as its token); the spare bucket at n.
+    // A slot per possible bucket number (indexing by a u16 needs no bounds check).
+    next.resize(1 << 16, 0);
+    let Ok(next) = <&mut [u32; 1 << 16]>::try_from(&mut next[..]) else {
+        return false;
+    };
+    next[..=usize::from(spare)].fill(0);
+    // Every token ends with the space, so its last tail is " ", one bucket for all.
+    let space_tail = u64::from(SEP) << 56;
+    let Ok(space) = entries.binary_search_by_key(&space_tail, |e| e.0) else {
+        return false;
+    };
+    let space =
+        tails[entries[space].1 as usize / MAX_TOKEN].bucket[entries[space].1 as usize % MAX_TOKEN];
+    for &id in &by_rank {
+        let id = usize::from(id);
+        let t = &mut tails[id];
+        let (key, len) = (tok.keys[id], usize::from(tok.lens[id]));
+        if t.bucket[len - 1] != space {
+            return false;
+        }
+        t.len = len as u8 - 1;
+        t.before[0] = SEP;
+        for o in 0..MAX_TOKEN {
+            if o < len {
+                next[usize::from(t.bucket[o]) + 1] += tok.counts[id];
+            }
+            if o >= len - 1 {
+                t.bucket[o] = spare;
+            }
+            if o > 0 {
+                t.before[o] = (key >> (64 - 8 * o)) as u8;
+            }
+        }
+        t.last = t.before[len - 1];
+    }
+    for b in 1..=usize::from(spare) {
+        next[b] += next[b - 1];
+    }
+    let space_start = next[usize::from(space)] as usize;
+    let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
+        return false;
+    };
+
+    // Every byte of the column is written (the buckets fill 0..n exactly, the total checked
+    // above), so what the buffer held before needs no zeroing: a buffer kept between blocks
+    // of about the same size is only resized.
+    out.resize(n + 1, 0);
+    place(sorter.order(), &tok.seq, tails, next, space_start, out);
+    out.truncate(n);
+    true
+}
+
 /// The induced pass: for each token rotation in sorted `order`, the tails of the token
 /// before it (in `seq`, cyclically) go to their buckets, whose next slots are `next`; the
-/// column gets each tail's byte before. `W` bounds the tokens' lengths (fixed-length inner
-/// loop; padding goes to the spare bucket at `out[n]` and never advances).
-fn place<const W: usize>(
+/// column gets each tail's byte before. A fixed loop places the first [`SHORT`] tails of
+/// every token (padding goes to the spare bucket at `out[n]` and never advances); the rest
+/// of a longer token (in decimal text, only a block's wrap token) follows at once, since
+/// its tails share buckets with other tokens' and must take their slots in sorted order.
+/// The last tail, the space, is every token's: the `q`-th rotation's goes to slot
+/// `space_start + q` (no bucket cursor that every step would read and write).
+fn place(
     order: &[u32],
     seq: &[u16],
     tails: &[Tails; MAX_DISTINCT],
     next: &mut [u32; 1 << 16],
+    space_start: usize,
     out: &mut [u8],
 ) {
     let m = seq.len();
-    for &k in order {
+    for (q, &k) in order.iter().enumerate() {
         let p = if k == 0 { m - 1 } else { k as usize - 1 };
         let t = &tails[usize::from(seq[p]) % MAX_DISTINCT];
-        for o in 0..W {
+        for o in 0..SHORT {
             let slot = &mut next[usize::from(t.bucket[o])];
             out[*slot as usize] = t.before[o];
             *slot += u32::from(o < usize::from(t.len));
         }
+        for o in SHORT..usize::from(t.len).min(MAX_TOKEN) {
+            let slot = &mut next[usize::from(t.bucket[o])];
+            out[*slot as usize] = t.before[o];
+            *slot += 1;
+        }
+        out[space_start + q] = t.last;
     }
 }
 
