@@ -279,24 +279,11 @@ impl Context {
             out[Excursion.index()] = excursion::excursion(raw, self.raw_mean);
         }
         if which.any(&dir_stats) {
-            let all = dir_stats.iter().all(|&s| which.contains(s));
-            if all {
-                let (runs, longest, incdec) = directional::directional(seq);
-                out[NumDirectionalRuns.index()] = runs as f64;
-                out[LenDirectionalRuns.index()] = longest as f64;
-                out[NumIncreasesDecreases.index()] = incdec as f64;
-            } else {
-                if which.contains(NumDirectionalRuns) {
-                    out[NumDirectionalRuns.index()] = directional::number_of_runs(seq) as f64;
-                }
-                if which.contains(LenDirectionalRuns) {
-                    out[LenDirectionalRuns.index()] = directional::longest_run(seq) as f64;
-                }
-                if which.contains(NumIncreasesDecreases) {
-                    out[NumIncreasesDecreases.index()] =
-                        directional::increases_decreases(seq) as f64;
-                }
-            }
+            // One pass gives all three.
+            let (runs, longest, incdec) = directional::directional(seq);
+            out[NumDirectionalRuns.index()] = runs as f64;
+            out[LenDirectionalRuns.index()] = longest as f64;
+            out[NumIncreasesDecreases.index()] = incdec as f64;
         }
         if which.any(&[NumRunsMedian, LenRunsMedian]) {
             let (runs, longest) = median_runs::median_runs(data, self.median);
