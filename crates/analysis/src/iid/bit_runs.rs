@@ -107,25 +107,27 @@ fn has_ones(x: u64, m: u32) -> bool {
     y != 0
 }
 
+/// (number of runs, longest run) of a non-empty sequence, one element at a time: the
+/// definition the tests of the runs statistics compare with.
+#[cfg(test)]
+pub(crate) fn runs_by_definition(bits: &[bool]) -> (u64, u64) {
+    let (mut runs, mut run, mut longest) = (1u64, 1u64, 1u64);
+    for w in bits.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+        } else {
+            runs += 1;
+            run = 1;
+        }
+        longest = longest.max(run);
+    }
+    (runs, longest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    /// (number of runs, longest run), one element at a time.
-    fn by_definition(bits: &[bool]) -> (u64, u64) {
-        let (mut runs, mut run, mut longest) = (1u64, 1u64, 1u64);
-        for w in bits.windows(2) {
-            if w[0] == w[1] {
-                run += 1;
-            } else {
-                runs += 1;
-                run = 1;
-            }
-            longest = longest.max(run);
-        }
-        (runs, longest)
-    }
 
     fn by_words(bits: &[bool]) -> (u64, u64) {
         let mut runs = BitRuns::new(bits[0]);
@@ -167,7 +169,7 @@ mod tests {
                 let k = 1 + r.below(runs_of as u64) as usize;
                 bits.extend(std::iter::repeat_n(b, k.min(len - bits.len())));
             }
-            prop_assert_eq!(by_words(&bits), by_definition(&bits));
+            prop_assert_eq!(by_words(&bits), runs_by_definition(&bits));
         }
     }
 }

@@ -63,16 +63,7 @@ mod tests {
     /// The definition: steps one at a time.
     fn by_definition(data: &[u8]) -> (u64, u64, u64) {
         let up: Vec<bool> = data.windows(2).map(|w| w[0] <= w[1]).collect();
-        let (mut runs, mut run, mut longest) = (1u64, 1u64, 1u64);
-        for w in up.windows(2) {
-            if w[0] == w[1] {
-                run += 1;
-            } else {
-                runs += 1;
-                run = 1;
-            }
-            longest = longest.max(run);
-        }
+        let (runs, longest) = crate::iid::bit_runs::runs_by_definition(&up);
         let ups = up.iter().filter(|&&u| u).count() as u64;
         (runs, longest, ups.max(up.len() as u64 - ups))
     }

@@ -56,23 +56,11 @@ mod tests {
 
     /// The definition, one sample at a time.
     fn by_definition(data: &[u8], median: f64) -> (u64, u64) {
-        let Some(&first) = data.first() else {
+        if data.is_empty() {
             return (0, 0);
-        };
-        let above = |v: u8| f64::from(v) >= median;
-        let (mut runs, mut run, mut longest) = (1u64, 1u64, 1u64);
-        let mut prev = above(first);
-        for &v in &data[1..] {
-            if above(v) == prev {
-                run += 1;
-            } else {
-                runs += 1;
-                run = 1;
-            }
-            longest = longest.max(run);
-            prev = above(v);
         }
-        (runs, longest)
+        let above: Vec<bool> = data.iter().map(|&v| f64::from(v) >= median).collect();
+        crate::iid::bit_runs::runs_by_definition(&above)
     }
 
     #[test]
