@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn ties_that_agree_past_the_cap_go_to_the_suffix_array_path() {
-        // One 2,000-bit block copied once: about 3,840 ties, under the tie limit (4,898 at
+        // One 2,000-bit block copied once: about 3,840 ties, under the tie limit (4,213 at
         // 30,000 bits), but their common prefixes run past TIE_WORDS words.
         let mut bits = random_bits(30_000, 7, 8);
         let copy = bits[1000..3000].to_vec();
