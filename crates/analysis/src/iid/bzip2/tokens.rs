@@ -62,7 +62,9 @@ pub struct Tokens {
     /// By token number: packed bytes (see [`pack`]), length (1 to [`MAX_TOKEN`]) and
     /// occurrences in `seq`. Numbers that do not occur (count 0) are ignored.
     pub keys: Vec<u64>,
+    /// Each token's length in bytes, by number.
     pub lens: Vec<u8>,
+    /// Each token's occurrences in `seq`, by number.
     pub counts: Vec<u32>,
 }
 
