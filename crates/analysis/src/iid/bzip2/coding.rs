@@ -34,6 +34,7 @@ pub fn coded_bits(last: &[u8], in_use: &[bool; 256]) -> u64 {
 }
 
 /// MTF symbols of a block, as per-group histograms.
+#[derive(Debug, PartialEq)]
 struct Histograms {
     alpha: usize,
     /// `counts[g * alpha + v]`: occurrences of symbol `v` in group `g`.
@@ -48,59 +49,123 @@ struct Histograms {
 /// Move-to-front of the column with zero runs coded as RUNA (0) / RUNB (1) digits, symbols
 /// `j + 1` for position `j >= 1`, and the end-of-block symbol `n_in_use + 1`.
 fn mtf_histograms(last: &[u8], seq: &[u8; 256], n_in_use: usize, alpha: usize) -> Histograms {
+    if n_in_use <= 16 {
+        let mut ranks = vec![0u8; last.len()];
+        nibble_ranks(last, seq, &mut ranks);
+        return Histograms::of_ranks(&ranks, alpha);
+    }
     // At most one symbol per byte, plus the end of block.
     let mut h = Histograms::new(alpha, last.len() + 1);
     let mut zeros = 0u64;
-    if n_in_use <= 16 {
-        // The list as 16 nibbles, front first: find and move in a few word operations.
-        const ONES: u64 = 0x1111_1111_1111_1111;
-        const HIGHS: u64 = 0x8888_8888_8888_8888;
-        let mut front: u64 = (0..16u64).map(|v| v << (4 * v)).sum();
-        for &b in last {
-            let c = u64::from(seq[usize::from(b)]);
-            if front & 0xf == c {
-                zeros += 1;
-                continue;
-            }
-            h.push_zero_run(zeros);
-            zeros = 0;
-            // The lowest zero nibble of front ^ c is exact (borrows only run upwards): its
-            // high bit is the lowest bit of `at`. The nibbles up to it move up one and c
-            // goes in front, in a few one-cycle steps (this chain bounds the loop).
-            let x = front ^ (c * ONES);
-            let at = x.wrapping_sub(ONES) & !x & HIGHS;
-            let moved = at ^ (at - 1);
-            front = (front & !moved) | ((front << 4) & moved) | c;
-            h.push((at.trailing_zeros() / 4) as usize + 1);
+    let mut front = [0u8; 256];
+    for (v, f) in front.iter_mut().enumerate().take(n_in_use) {
+        *f = v as u8;
+    }
+    for &b in last {
+        let c = seq[usize::from(b)];
+        if front[0] == c {
+            zeros += 1;
+            continue;
         }
-    } else {
-        let mut front = [0u8; 256];
-        for (v, f) in front.iter_mut().enumerate().take(n_in_use) {
-            *f = v as u8;
+        h.push_zero_run(zeros);
+        zeros = 0;
+        // Find c, shifting the entries before it back by one.
+        let mut prev = front[0];
+        let mut j = 1;
+        while front[j] != c {
+            std::mem::swap(&mut prev, &mut front[j]);
+            j += 1;
         }
-        for &b in last {
-            let c = seq[usize::from(b)];
-            if front[0] == c {
-                zeros += 1;
-                continue;
-            }
-            h.push_zero_run(zeros);
-            zeros = 0;
-            // Find c, shifting the entries before it back by one.
-            let mut prev = front[0];
-            let mut j = 1;
-            while front[j] != c {
-                std::mem::swap(&mut prev, &mut front[j]);
-                j += 1;
-            }
-            front[j] = prev;
-            front[0] = c;
-            h.push(j + 1);
-        }
+        front[j] = prev;
+        front[0] = c;
+        h.push(j + 1);
     }
     h.push_zero_run(zeros);
     h.push(alpha - 1);
     h
+}
+
+/// Nibble masks for a list of at most 16 symbols kept as the 16 nibbles of a `u64`, front
+/// first.
+const ONES: u64 = 0x1111_1111_1111_1111;
+const HIGHS: u64 = 0x8888_8888_8888_8888;
+/// libbz2's starting list: symbol `v` at position `v`.
+const INITIAL_LIST: u64 = 0xfedc_ba98_7654_3210;
+
+/// Moves symbol `c` (which is in the list) to the front of `list` and returns its position
+/// before the move; `spread` is `c` in every nibble.
+#[inline(always)]
+fn nibble_step(list: &mut u64, spread: u64) -> u8 {
+    // The lowest zero nibble of list ^ spread is exact (borrows only run upwards): its high
+    // bit is the lowest bit of `at`. The nibbles up to it move up one and c goes in front
+    // (c already in front moves nothing), in a few one-cycle steps: this chain bounds the
+    // loop.
+    let x = *list ^ spread;
+    let at = x.wrapping_sub(ONES) & !x & HIGHS;
+    let moved = at ^ at.wrapping_sub(1);
+    *list = (*list & !moved) | ((*list << 4) & moved) | (spread & 0xf);
+    (at.trailing_zeros() / 4) as u8
+}
+
+/// The list before `last[to]`, from the list `at_from` before `last[from]` (`from <= to`):
+/// the symbols of `last[from..to]` by last occurrence, most recent first, then the others
+/// in their order in `at_from`.
+fn nibble_list_at(last: &[u8], seq: &[u8; 256], from: usize, to: usize, at_from: u64) -> u64 {
+    let mut list = 0u64;
+    let mut n = 0;
+    let mut seen = 0u32;
+    for &b in last[from..to].iter().rev() {
+        let c = seq[usize::from(b)] & 0xf;
+        if seen & (1 << c) == 0 {
+            seen |= 1 << c;
+            list |= u64::from(c) << (4 * n);
+            n += 1;
+            if n == 16 {
+                return list;
+            }
+        }
+    }
+    for k in 0..16 {
+        let c = (at_from >> (4 * k)) & 0xf;
+        if seen & (1 << c) == 0 {
+            list |= c << (4 * n);
+            n += 1;
+        }
+    }
+    list
+}
+
+/// The move-to-front position of each byte of `last` (through `seq`, into at most 16
+/// symbols) in `ranks`. One list update waits on the one before (a chain of about eight
+/// cycles), so the column is cut into four segments whose starting lists are recovered
+/// first ([`nibble_list_at`]), and the four are coded side by side, their chains
+/// overlapping.
+fn nibble_ranks(last: &[u8], seq: &[u8; 256], ranks: &mut [u8]) {
+    debug_assert!(ranks.len() == last.len());
+    let spread: [u64; 256] = std::array::from_fn(|b| u64::from(seq[b] & 0xf) * ONES);
+    let seg = last.len() / 4;
+    let l1 = nibble_list_at(last, seq, 0, seg, INITIAL_LIST);
+    let l2 = nibble_list_at(last, seq, seg, 2 * seg, l1);
+    let l3 = nibble_list_at(last, seq, 2 * seg, 3 * seg, l2);
+    let mut lists = [INITIAL_LIST, l1, l2, l3];
+    // Segments 0..3 of `seg` bytes, then the rest continues segment 3.
+    let (b0, rest) = last.split_at(seg);
+    let (b1, rest) = rest.split_at(seg);
+    let (b2, rest) = rest.split_at(seg);
+    let (b3, tail) = rest.split_at(seg);
+    let (r0, rest) = ranks.split_at_mut(seg);
+    let (r1, rest) = rest.split_at_mut(seg);
+    let (r2, rest) = rest.split_at_mut(seg);
+    let (r3, rank_tail) = rest.split_at_mut(seg);
+    for k in 0..seg {
+        r0[k] = nibble_step(&mut lists[0], spread[usize::from(b0[k])]);
+        r1[k] = nibble_step(&mut lists[1], spread[usize::from(b1[k])]);
+        r2[k] = nibble_step(&mut lists[2], spread[usize::from(b2[k])]);
+        r3[k] = nibble_step(&mut lists[3], spread[usize::from(b3[k])]);
+    }
+    for (r, &b) in rank_tail.iter_mut().zip(tail) {
+        *r = nibble_step(&mut lists[3], spread[usize::from(b)]);
+    }
 }
 
 impl Histograms {
@@ -112,6 +177,25 @@ impl Histograms {
             group_base: 0,
             in_group: 0,
         }
+    }
+
+    /// The symbols of move-to-front positions `ranks` (each below 254): zero runs as
+    /// RUNA/RUNB digits, position `j >= 1` as `j + 1`, then the end of block `alpha - 1`.
+    fn of_ranks(ranks: &[u8], alpha: usize) -> Histograms {
+        let mut h = Histograms::new(alpha, ranks.len() + 1);
+        let mut zeros = 0u64;
+        for &r in ranks {
+            if r == 0 {
+                zeros += 1;
+                continue;
+            }
+            h.push_zero_run(zeros);
+            zeros = 0;
+            h.push(usize::from(r) + 1);
+        }
+        h.push_zero_run(zeros);
+        h.push(alpha - 1);
+        h
     }
 
     #[inline]
@@ -398,6 +482,157 @@ fn pop_min(heap: &mut Vec<usize>, weight: &[u32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::Rng;
+    use proptest::prelude::*;
+
+    /// The move-to-front coding as it was first written, one symbol at a time: the
+    /// definition the faster coding is checked against.
+    fn mtf_by_definition(last: &[u8], in_use: &[bool; 256]) -> Histograms {
+        let (seq, n_in_use, alpha) = symbol_map(in_use);
+        let mut h = Histograms::new(alpha, last.len() + 1);
+        let mut zeros = 0u64;
+        let mut front: Vec<u8> = (0..n_in_use.max(16) as u8).collect();
+        for &b in last {
+            let c = seq[usize::from(b)];
+            let j = front.iter().position(|&f| f == c).unwrap();
+            if j == 0 {
+                zeros += 1;
+                continue;
+            }
+            h.push_zero_run(zeros);
+            zeros = 0;
+            front[..=j].rotate_right(1);
+            h.push(j + 1);
+        }
+        h.push_zero_run(zeros);
+        h.push(alpha - 1);
+        h
+    }
+
+    fn symbol_map(in_use: &[bool; 256]) -> ([u8; 256], usize, usize) {
+        let mut seq = [0u8; 256];
+        let mut n_in_use = 0;
+        for (v, &u) in in_use.iter().enumerate() {
+            if u {
+                seq[v] = n_in_use as u8;
+                n_in_use += 1;
+            }
+        }
+        (seq, n_in_use, n_in_use + 2)
+    }
+
+    /// The faster coding gives the definition's symbols, group by group, and so the same
+    /// length.
+    fn check(last: &[u8], in_use: &[bool; 256]) -> Result<(), TestCaseError> {
+        let (seq, n_in_use, alpha) = symbol_map(in_use);
+        let want = mtf_by_definition(last, in_use);
+        let got = mtf_histograms(last, &seq, n_in_use, alpha);
+        prop_assert_eq!(got.len, want.len);
+        prop_assert_eq!(&got.counts[..], &want.counts[..]);
+        let map_bits = 16 + 16 * in_use.chunks(16).filter(|c| c.contains(&true)).count() as u64;
+        prop_assert_eq!(
+            coded_bits(last, in_use),
+            map_bits + want.table_and_data_bits()
+        );
+        Ok(())
+    }
+
+    /// A column of `len` bytes of the kind `kind` over the byte values `values`.
+    fn column(kind: u8, values: &[u8], len: usize, run: usize, seed: u64) -> Vec<u8> {
+        let mut r = Rng::new(seed, 0);
+        let k = values.len() as u64;
+        let mut pick = move || values[r.below(k) as usize];
+        match kind {
+            // Random.
+            0 => (0..len).map(|_| pick()).collect(),
+            // All one value.
+            1 => vec![values[0]; len],
+            // Runs up to `run` long: long zero runs, some longer than a table's 255.
+            2 => {
+                let mut c = Vec::with_capacity(len);
+                let mut i = 0;
+                while c.len() < len {
+                    let v = pick();
+                    let n = 1 + (i * 7919 + usize::from(v)) % run;
+                    c.extend(std::iter::repeat_n(v, n.min(len - c.len())));
+                    i += 1;
+                }
+                c
+            }
+            // A period of up to `run` values repeated.
+            3 => {
+                let period: Vec<u8> = (0..1 + run % 37).map(|_| pick()).collect();
+                (0..len).map(|i| period[i % period.len()]).collect()
+            }
+            // Mostly the first value, now and then another.
+            _ => (0..len)
+                .map(|_| {
+                    let v = pick();
+                    if v == values[values.len() - 1] {
+                        v
+                    } else {
+                        values[0]
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+        #[test]
+        fn coding_equals_the_definition(
+            kind in 0u8..5,
+            alphabet in 1usize..=40,
+            base in any::<u8>(),
+            stride in 1u8..=9,
+            extra in proptest::collection::vec(any::<u8>(), 0..4),
+            len in prop_oneof![0usize..4, 0usize..3_000, (0usize..60, 0usize..5).prop_map(|(m, d)| (50 * m + d).saturating_sub(2))],
+            run in 1usize..2_000,
+            seed in 0u64..1_000_000,
+        ) {
+            // Byte values spread by `stride` (so both sides of 16 values in use), and values
+            // marked in use that the column never holds.
+            let values: Vec<u8> = (0..alphabet).map(|i| base.wrapping_add(stride.wrapping_mul(i as u8))).collect();
+            let last = column(kind, &values, len, run, seed);
+            let mut in_use = [false; 256];
+            for &b in last.iter().chain(&extra) {
+                in_use[usize::from(b)] = true;
+            }
+            check(&last, &in_use)?;
+        }
+
+        #[test]
+        fn coding_equals_the_definition_on_real_columns(
+            alphabet in 1u64..=256,
+            len in 0usize..2_000,
+            seed in 0u64..1_000_000,
+        ) {
+            // The Burrows-Wheeler column of sample text, as the statistic codes it.
+            let mut r = Rng::new(seed, 1);
+            let data: Vec<u8> = (0..len).map(|_| r.below(alphabet) as u8).collect();
+            let last = super::super::bwt::last_column(&crate::iid::compression::as_text(&data));
+            let mut in_use = [false; 256];
+            for &b in &last {
+                in_use[usize::from(b)] = true;
+            }
+            check(&last, &in_use)?;
+        }
+    }
+
+    #[test]
+    fn coding_equals_the_definition_on_a_large_real_column() {
+        // 200,000 8-bit samples: about 720,000 bytes of text, one block of the statistic.
+        let mut r = Rng::new(7, 0);
+        let data: Vec<u8> = (0..200_000).map(|_| r.below(256) as u8).collect();
+        let text = crate::iid::compression::as_text(&data);
+        let last = super::super::bwt::last_column(&text);
+        let mut in_use = [false; 256];
+        for &b in &last {
+            in_use[usize::from(b)] = true;
+        }
+        check(&last, &in_use).unwrap();
+    }
 
     #[test]
     fn zero_runs_use_bijective_base_two() {
