@@ -6,6 +6,16 @@
 //! Huffman construction and its rescaling above 17 bits) are libbz2's, because each one
 //! moves the length. Each group's symbols are kept as a histogram, so costing a table
 //! against a group takes one product per symbol value instead of a sum over its 50 symbols.
+//!
+//! With at most 16 byte values in use (decimal text has 11) the move-to-front list is the
+//! 16 nibbles of a word, and the column is coded in two passes. The first finds each byte's
+//! list position, in four segments side by side (each segment's starting list is the
+//! symbols by their last occurrence before it), since one list update waits on the one
+//! before. The second turns positions into symbols with the zero runs as RUNA/RUNB digits,
+//! finding the non-zero positions by bit masks and writing each run's digits as a word
+//! from a table, so that no branch depends on whether a position is zero; then each group
+//! of 50 symbols is counted. Tests check both against a definition that codes one symbol
+//! at a time.
 
 /// Symbols per selector group.
 const GROUP: usize = 50;
@@ -20,21 +30,20 @@ const MAX_CODE_LEN: u32 = 17;
 /// block.
 pub fn coded_bits(last: &[u8], in_use: &[bool; 256]) -> u64 {
     let mut seq = [0u8; 256];
-    let mut n_in_use = 0usize;
+    let mut values = Vec::with_capacity(256);
     for (v, &u) in in_use.iter().enumerate() {
         if u {
-            seq[v] = n_in_use as u8;
-            n_in_use += 1;
+            seq[v] = values.len() as u8;
+            values.push(v as u8);
         }
     }
-    let alpha = n_in_use + 2;
-    let hist = mtf_histograms(last, &seq, n_in_use, alpha);
+    let alpha = values.len() + 2;
+    let hist = mtf_histograms(last, &seq, &values, alpha);
     let map_bits = 16 + 16 * in_use.chunks(16).filter(|c| c.contains(&true)).count() as u64;
     map_bits + hist.table_and_data_bits()
 }
 
 /// MTF symbols of a block, as per-group histograms.
-#[derive(Debug, PartialEq)]
 struct Histograms {
     alpha: usize,
     /// `counts[g * alpha + v]`: occurrences of symbol `v` in group `g`.
@@ -47,11 +56,13 @@ struct Histograms {
 }
 
 /// Move-to-front of the column with zero runs coded as RUNA (0) / RUNB (1) digits, symbols
-/// `j + 1` for position `j >= 1`, and the end-of-block symbol `n_in_use + 1`.
-fn mtf_histograms(last: &[u8], seq: &[u8; 256], n_in_use: usize, alpha: usize) -> Histograms {
+/// `j + 1` for position `j >= 1`, and the end-of-block symbol `n_in_use + 1`. `values`
+/// are the byte values in use, in order, and `seq` numbers them.
+fn mtf_histograms(last: &[u8], seq: &[u8; 256], values: &[u8], alpha: usize) -> Histograms {
+    let n_in_use = values.len();
     if n_in_use <= 16 {
         let mut ranks = vec![0u8; last.len()];
-        nibble_ranks(last, seq, &mut ranks);
+        nibble_ranks(last, seq, values, &mut ranks);
         return Histograms::of_ranks(&ranks, alpha);
     }
     // At most one symbol per byte, plus the end of block.
@@ -92,6 +103,69 @@ const HIGHS: u64 = 0x8888_8888_8888_8888;
 /// libbz2's starting list: symbol `v` at position `v`.
 const INITIAL_LIST: u64 = 0xfedc_ba98_7654_3210;
 
+/// Zero runs shorter than this have their digits in [`RUN_DIGITS`].
+const SHORT_RUNS: usize = 255;
+/// The RUNA (0) / RUNB (1) digits of a run of `z` zeros, one a byte, least significant
+/// first, with their number in the top byte. In bijective base 2 they are the bits of
+/// `z + 1` below its leading one: at most 7 below 256.
+const RUN_DIGITS: [u64; SHORT_RUNS] = {
+    let mut t = [0u64; SHORT_RUNS];
+    let mut z = 0;
+    while z < SHORT_RUNS {
+        let x = z as u64 + 1;
+        let d = 63 - x.leading_zeros() as u64;
+        let mut word = d << 56;
+        let mut i = 0;
+        while i < d {
+            word |= ((x >> i) & 1) << (8 * i);
+            i += 1;
+        }
+        t[z] = word;
+        z += 1;
+    }
+    t
+};
+
+/// Bit `i` set where `chunk[i]` (at most 64 bytes, each below 128) is not zero.
+#[inline(always)]
+fn nonzero_mask(chunk: &[u8]) -> u64 {
+    let mut padded = [0u8; 64];
+    let chunk = if chunk.len() == 64 {
+        chunk
+    } else {
+        padded[..chunk.len()].copy_from_slice(chunk);
+        &padded
+    };
+    let mut mask = 0;
+    for (j, bytes) in chunk.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(bytes);
+        let w = u64::from_le_bytes(b);
+        // A byte below 128 is not zero when adding 127 sets its high bit (no carries);
+        // the multiply gathers the eight high bits into the top byte.
+        let high = (w + 0x7f7f_7f7f_7f7f_7f7f) & 0x8080_8080_8080_8080;
+        let bits = (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * j);
+    }
+    mask
+}
+
+/// Writes the digits of a run of `zeros` zeros at `syms[o..]` and returns the end.
+fn write_zero_run(syms: &mut [u8], mut o: usize, zeros: usize) -> usize {
+    if zeros == 0 {
+        return o;
+    }
+    let mut z = zeros - 1;
+    loop {
+        syms[o] = (z & 1) as u8;
+        o += 1;
+        if z < 2 {
+            return o;
+        }
+        z = (z - 2) / 2;
+    }
+}
+
 /// Moves symbol `c` (which is in the list) to the front of `list` and returns its position
 /// before the move; `spread` is `c` in every nibble.
 #[inline(always)]
@@ -107,26 +181,28 @@ fn nibble_step(list: &mut u64, spread: u64) -> u8 {
     (at.trailing_zeros() / 4) as u8
 }
 
-/// The list before `last[to]`, from the list `at_from` before `last[from]` (`from <= to`):
-/// the symbols of `last[from..to]` by last occurrence, most recent first, then the others
-/// in their order in `at_from`.
-fn nibble_list_at(last: &[u8], seq: &[u8; 256], from: usize, to: usize, at_from: u64) -> u64 {
+/// The list after `bytes`, from the list `before` them: the symbols of `bytes` by last
+/// occurrence, most recent first, then the others in their order in `before`. `values[c]`
+/// is symbol `c`'s byte value.
+fn nibble_list_after(bytes: &[u8], values: &[u8], before: u64) -> u64 {
+    // A symbol may be missing from a long stretch of a column (the column of decimal text
+    // holds no space where rotations start with a space), so each symbol is looked for
+    // backwards by itself, in chunks that are compared at once.
+    let mut recent: Vec<(usize, u64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(c, &v)| last_position(bytes, v).map(|p| (p, c as u64)))
+        .collect();
+    recent.sort_unstable_by(|a, b| b.0.cmp(&a.0));
     let mut list = 0u64;
-    let mut n = 0;
     let mut seen = 0u32;
-    for &b in last[from..to].iter().rev() {
-        let c = seq[usize::from(b)] & 0xf;
-        if seen & (1 << c) == 0 {
-            seen |= 1 << c;
-            list |= u64::from(c) << (4 * n);
-            n += 1;
-            if n == 16 {
-                return list;
-            }
-        }
+    for (n, &(_, c)) in recent.iter().enumerate() {
+        seen |= 1 << c;
+        list |= c << (4 * n);
     }
+    let mut n = recent.len();
     for k in 0..16 {
-        let c = (at_from >> (4 * k)) & 0xf;
+        let c = (before >> (4 * k)) & 0xf;
         if seen & (1 << c) == 0 {
             list |= c << (4 * n);
             n += 1;
@@ -135,19 +211,28 @@ fn nibble_list_at(last: &[u8], seq: &[u8; 256], from: usize, to: usize, at_from:
     list
 }
 
-/// The move-to-front position of each byte of `last` (through `seq`, into at most 16
-/// symbols) in `ranks`. One list update waits on the one before (a chain of about eight
-/// cycles), so the column is cut into four segments whose starting lists are recovered
-/// first ([`nibble_list_at`]), and the four are coded side by side, their chains
-/// overlapping.
-fn nibble_ranks(last: &[u8], seq: &[u8; 256], ranks: &mut [u8]) {
-    debug_assert!(ranks.len() == last.len());
+/// Where `v` last occurs in `bytes`.
+fn last_position(bytes: &[u8], v: u8) -> Option<usize> {
+    let mut end = bytes.len();
+    for chunk in bytes.rchunks_exact(64) {
+        if chunk.iter().fold(false, |any, &b| any | (b == v)) {
+            break;
+        }
+        end -= 64;
+    }
+    bytes[..end].iter().rposition(|&b| b == v)
+}
+
+/// The move-to-front position of each byte of `last` (through `seq`, into the at most 16
+/// symbols of `values`) in `ranks`. One list update waits on the one before (a chain of
+/// about eight cycles), so the column is cut into four segments whose starting lists are
+/// recovered first ([`nibble_list_after`]), and the four are coded side by side, their
+/// chains overlapping.
+#[inline(never)] // kept apart in profiles
+fn nibble_ranks(last: &[u8], seq: &[u8; 256], values: &[u8], ranks: &mut [u8]) {
+    debug_assert!(values.len() <= 16 && ranks.len() == last.len());
     let spread: [u64; 256] = std::array::from_fn(|b| u64::from(seq[b] & 0xf) * ONES);
     let seg = last.len() / 4;
-    let l1 = nibble_list_at(last, seq, 0, seg, INITIAL_LIST);
-    let l2 = nibble_list_at(last, seq, seg, 2 * seg, l1);
-    let l3 = nibble_list_at(last, seq, 2 * seg, 3 * seg, l2);
-    let mut lists = [INITIAL_LIST, l1, l2, l3];
     // Segments 0..3 of `seg` bytes, then the rest continues segment 3.
     let (b0, rest) = last.split_at(seg);
     let (b1, rest) = rest.split_at(seg);
@@ -157,6 +242,10 @@ fn nibble_ranks(last: &[u8], seq: &[u8; 256], ranks: &mut [u8]) {
     let (r1, rest) = rest.split_at_mut(seg);
     let (r2, rest) = rest.split_at_mut(seg);
     let (r3, rank_tail) = rest.split_at_mut(seg);
+    let l1 = nibble_list_after(b0, values, INITIAL_LIST);
+    let l2 = nibble_list_after(b1, values, l1);
+    let l3 = nibble_list_after(b2, values, l2);
+    let mut lists = [INITIAL_LIST, l1, l2, l3];
     for k in 0..seg {
         r0[k] = nibble_step(&mut lists[0], spread[usize::from(b0[k])]);
         r1[k] = nibble_step(&mut lists[1], spread[usize::from(b1[k])]);
@@ -179,22 +268,66 @@ impl Histograms {
         }
     }
 
-    /// The symbols of move-to-front positions `ranks` (each below 254): zero runs as
-    /// RUNA/RUNB digits, position `j >= 1` as `j + 1`, then the end of block `alpha - 1`.
+    /// The symbols of move-to-front positions `ranks` (each at most 15): zero runs as
+    /// RUNA/RUNB digits, position `j >= 1` as `j + 1`, then the end of block `alpha - 1`
+    /// (at most 17).
+    #[inline(never)] // kept apart in profiles
     fn of_ranks(ranks: &[u8], alpha: usize) -> Histograms {
-        let mut h = Histograms::new(alpha, ranks.len() + 1);
-        let mut zeros = 0u64;
-        for &r in ranks {
-            if r == 0 {
-                zeros += 1;
-                continue;
+        debug_assert!(alpha <= 18 && ranks.iter().all(|&r| r < 16));
+        // At most one symbol per position (a run of z zeros takes at most z digits) and the
+        // end of block, and room for a whole word written at the last symbol.
+        let mut syms = vec![0u8; ranks.len() + 1 + 8];
+        let mut o = 0;
+        // Where the pending zero run starts.
+        let mut run_start = 0;
+        // A third of the ranks are zero, in runs, so a branch on each rank's being zero is
+        // often mispredicted. Instead the non-zero ranks of 64 at a time are found by their
+        // bits in a mask, and each writes the digits of the zero run before it as one word
+        // from a table, its own symbol going over the word's leading one.
+        for (k, chunk) in ranks.chunks(64).enumerate() {
+            let mut nonzero = nonzero_mask(chunk);
+            while nonzero != 0 {
+                let i = nonzero.trailing_zeros() as usize;
+                nonzero &= nonzero - 1;
+                let at = 64 * k + i;
+                let zeros = at - run_start;
+                run_start = at + 1;
+                if zeros < SHORT_RUNS {
+                    let run = RUN_DIGITS[zeros];
+                    let d = (run >> 56) as usize;
+                    let word = (run & ((1 << 56) - 1)) | ((u64::from(chunk[i]) + 1) << (8 * d));
+                    syms[o..o + 8].copy_from_slice(&word.to_le_bytes());
+                    o += d + 1;
+                } else {
+                    o = write_zero_run(&mut syms, o, zeros);
+                    syms[o] = chunk[i] + 1;
+                    o += 1;
+                }
             }
-            h.push_zero_run(zeros);
-            zeros = 0;
-            h.push(usize::from(r) + 1);
         }
-        h.push_zero_run(zeros);
-        h.push(alpha - 1);
+        o = write_zero_run(&mut syms, o, ranks.len() - run_start);
+        syms[o] = (alpha - 1) as u8;
+        syms.truncate(o + 1);
+        Histograms::of_symbols(&syms, alpha)
+    }
+
+    /// The histograms of `syms` (each below `alpha`, at most 18), group by group.
+    fn of_symbols(syms: &[u8], alpha: usize) -> Histograms {
+        // Histograms::new sizes for syms.len() symbols.
+        let mut h = Histograms::new(alpha, syms.len());
+        for (counts, group) in h.counts.chunks_exact_mut(alpha).zip(syms.chunks(GROUP)) {
+            // Counted by comparing the whole group with each symbol (which vectorises)
+            // rather than by incrementing counters in memory, where a repeated symbol
+            // waits on its own last increment.
+            let mut padded = [u8::MAX; 64];
+            padded[..group.len()].copy_from_slice(group);
+            for (v, c) in counts.iter_mut().enumerate() {
+                *c = padded.iter().map(|&s| u8::from(s == v as u8)).sum();
+            }
+        }
+        h.len = syms.len();
+        h.group_base = syms.len() / GROUP * alpha;
+        h.in_group = syms.len() % GROUP;
         h
     }
 
@@ -524,11 +657,13 @@ mod tests {
     /// The faster coding gives the definition's symbols, group by group, and so the same
     /// length.
     fn check(last: &[u8], in_use: &[bool; 256]) -> Result<(), TestCaseError> {
-        let (seq, n_in_use, alpha) = symbol_map(in_use);
+        let (seq, _, alpha) = symbol_map(in_use);
+        let values: Vec<u8> = (0..=255).filter(|&v| in_use[usize::from(v)]).collect();
         let want = mtf_by_definition(last, in_use);
-        let got = mtf_histograms(last, &seq, n_in_use, alpha);
+        let got = mtf_histograms(last, &seq, &values, alpha);
         prop_assert_eq!(got.len, want.len);
-        prop_assert_eq!(&got.counts[..], &want.counts[..]);
+        let used = want.groups() * alpha;
+        prop_assert_eq!(&got.counts[..used], &want.counts[..used]);
         let map_bits = 16 + 16 * in_use.chunks(16).filter(|c| c.contains(&true)).count() as u64;
         prop_assert_eq!(
             coded_bits(last, in_use),
@@ -617,6 +752,39 @@ mod tests {
                 in_use[usize::from(b)] = true;
             }
             check(&last, &in_use)?;
+        }
+    }
+
+    #[test]
+    fn coding_equals_the_definition_at_the_edges() {
+        // Empty and tiny columns, lengths about the 8- and 64-rank chunks, the segment split
+        // and the groups of 50, of every kind, with 1, 11, 16 and 17 values in use.
+        for len in [
+            0, 1, 2, 3, 4, 5, 7, 8, 9, 49, 50, 51, 63, 64, 65, 99, 100, 101, 257, 1_000,
+        ] {
+            for kind in 0..5 {
+                for alphabet in [1, 11, 16, 17] {
+                    let values: Vec<u8> = (0..alphabet).map(|i| 3 * i as u8).collect();
+                    for run in [1, 3, 300] {
+                        let last = column(kind, &values, len, run, len as u64);
+                        let mut in_use = [false; 256];
+                        for &b in &last {
+                            in_use[usize::from(b)] = true;
+                        }
+                        check(&last, &in_use).unwrap();
+                    }
+                }
+            }
+        }
+        // Zero runs of every length up to 600 between two symbols.
+        for z in 0..600 {
+            let mut last = vec![5u8, 9];
+            last.extend(std::iter::repeat_n(9, z));
+            last.push(5);
+            let mut in_use = [false; 256];
+            in_use[5] = true;
+            in_use[9] = true;
+            check(&last, &in_use).unwrap();
         }
     }
 
