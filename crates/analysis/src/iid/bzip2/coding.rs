@@ -193,7 +193,7 @@ fn nibble_list_after(bytes: &[u8], values: &[u8], before: u64) -> u64 {
         .enumerate()
         .filter_map(|(c, &v)| last_position(bytes, v).map(|p| (p, c as u64)))
         .collect();
-    recent.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    recent.sort_unstable_by_key(|&(p, _)| std::cmp::Reverse(p));
     let mut list = 0u64;
     let mut seen = 0u32;
     for (n, &(_, c)) in recent.iter().enumerate() {
