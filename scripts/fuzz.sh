@@ -28,5 +28,6 @@ for _ in $(seq "${2:-10}"); do
         interval_traversal_equals_the_first_version \
         window_modes_match_the_definition_on_biased_and_periodic_data \
         estimates_lie_between_zero_and_the_width \
-        every_estimate_lies_within_the_width random_sessions_match 2>&1 | grep -E "^test result|FAILED|panicked|minimal" || true
+        every_estimate_lies_within_the_width random_sessions_match \
+        coding_equals_the_definition 2>&1 | grep -E "^test result|FAILED|panicked|minimal" || true
 done
