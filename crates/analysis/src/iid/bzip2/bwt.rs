@@ -57,8 +57,7 @@ pub struct Sorter {
     variable: bool,
     /// Variable-width keys: each symbol's code length, in block order.
     lens: Vec<u8>,
-    /// Variable-width keys: the symbols' counts, codes and code lengths, by rank.
-    counts: Vec<u32>,
+    /// Variable-width keys: the symbols' codes and code lengths, by rank.
     codes: Vec<u64>,
     code_lens: Vec<u8>,
     /// Variable-width keys: the block's codes, concatenated big-end first.
@@ -108,25 +107,32 @@ impl Sorter {
     /// sorted order (equal rotations in any order).
     fn sort_rotations(&mut self, block: &[u8]) {
         // The bytes in use get dense, order-preserving codes.
-        let mut used = [false; 256];
+        let mut count = [0u32; 256];
         for &b in block {
-            used[usize::from(b)] = true;
+            count[usize::from(b)] += 1;
         }
         let mut code = [0u64; 256];
-        let mut sigma = 0u64;
-        for (v, &u) in used.iter().enumerate() {
-            if u {
-                code[v] = sigma;
-                sigma += 1;
+        let mut counts = Vec::with_capacity(256);
+        for (v, &c) in count.iter().enumerate() {
+            if c > 0 {
+                code[v] = counts.len() as u64;
+                counts.push(c);
             }
         }
-        self.sort_coded(block, |b| code[usize::from(b)], sigma);
+        self.sort_coded(block, |b| code[usize::from(b)], &counts);
     }
 
     /// Leaves in `self.order` the start positions of the cyclic rotations of `seq` in sorted
     /// order (equal rotations in any order), where `code` maps each symbol to its rank among
-    /// the `sigma` symbols in use (order-preserving, below `sigma`).
-    pub(super) fn sort_coded<T: Copy>(&mut self, seq: &[T], code: impl Fn(T) -> u64, sigma: u64) {
+    /// the `counts.len()` symbols in use (order-preserving), and `counts` holds how often
+    /// each rank occurs (it chooses the keys; wrong counts cost speed, not correctness).
+    pub(super) fn sort_coded<T: Copy>(
+        &mut self,
+        seq: &[T],
+        code: impl Fn(T) -> u64,
+        counts: &[u32],
+    ) {
+        let sigma = counts.len() as u64;
         let block = seq;
         let n = block.len();
         debug_assert!(n < 1 << 32, "blocks are far below 2^32 symbols");
@@ -137,7 +143,7 @@ impl Sorter {
         let index_bits = (usize::BITS - (n - 1).leading_zeros()).max(1);
         // Skewed blocks pack by a variable-width code (each key's count of whole symbols in
         // `self.lens`), any other by the fixed width (`chars` symbols a key).
-        self.variable = self.pack_variable(block, index_bits, &code, sigma);
+        self.variable = self.pack_variable(block, index_bits, &code, counts);
         let (chars, align) = if self.variable {
             (None, index_bits)
         } else {
@@ -253,18 +259,13 @@ impl Sorter {
         block: &[T],
         index_bits: u32,
         code: &impl Fn(T) -> u64,
-        sigma: u64,
+        counts: &[u32],
     ) -> bool {
         let n = block.len();
         let width = 64 - index_bits;
+        let sigma = counts.len() as u64;
         if !(2..=MAX_VARIABLE_SIGMA).contains(&sigma) || width < MAX_CODE {
             return false;
-        }
-        let counts = &mut self.counts;
-        counts.clear();
-        counts.resize(sigma as usize, 0);
-        for &s in block {
-            counts[code(s) as usize] += 1;
         }
         let (codes, code_lens) = (&mut self.codes, &mut self.code_lens);
         if !alphabetic_code(counts, codes, code_lens) {
@@ -273,9 +274,10 @@ impl Sorter {
         let total: u64 = (counts.iter().zip(code_lens.iter()))
             .map(|(&c, &l)| u64::from(c) * u64::from(l))
             .sum();
-        // Symbols a key holds: `width * n / total` on average here, `chars` at fixed width.
+        // Symbols a key holds: `width * m / total` on average here, `chars` at fixed width.
+        let m: u64 = counts.iter().map(|&c| u64::from(c)).sum();
         let chars = u64::from(width / (64 - (sigma - 1).leading_zeros()).max(1));
-        if u64::from(width) * n as u64 * VARIABLE_GAIN.1 < chars * total * VARIABLE_GAIN.0 {
+        if u64::from(width) * m * VARIABLE_GAIN.1 < chars * total * VARIABLE_GAIN.0 {
             return false;
         }
         // The codes of the block, then cyclically on until every key's bits are written.
@@ -286,6 +288,7 @@ impl Sorter {
             let r = code(s) as usize;
             bits.put(stream, codes[r], code_lens[r]);
         }
+        let total = bits.written;
         for &s in block.iter().cycle() {
             if bits.written >= total + 64 {
                 break;
@@ -739,6 +742,33 @@ mod tests {
         // One symbol has no variable code.
         sorter.last_column_by_bytes(&[7; 100], &mut out);
         assert!(!sorter.used_variable_keys());
+    }
+
+    #[test]
+    fn wrong_counts_cost_speed_not_correctness() {
+        // Counts claiming a rare symbol is the frequent one: variable keys that hold few
+        // symbols, still sorted right.
+        let mut r = Rng::new(15, 0);
+        let block: Vec<u8> = (0..3_000)
+            .map(|_| {
+                if r.below(10) > 0 {
+                    0
+                } else {
+                    1 + r.below(5) as u8
+                }
+            })
+            .collect();
+        let mut sorter = Sorter::default();
+        // Then counts far below the block's: codes shorter in total than the block's bits.
+        for counts in [[1, 1, 1, 1, 1, 1_000_000], [10, 1, 1, 1, 1, 1]] {
+            sorter.sort_coded(&block, u64::from, &counts);
+            assert!(sorter.used_variable_keys());
+            let n = block.len();
+            let column: Vec<u8> = (sorter.order().iter())
+                .map(|&i| block[(i as usize + n - 1) % n])
+                .collect();
+            assert_eq!(column, naive(&block), "{counts:?}");
+        }
     }
 
     #[test]

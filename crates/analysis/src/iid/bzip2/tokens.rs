@@ -232,10 +232,14 @@ pub fn column_of_tokens(
     let Ok(rank_of) = <&[u64; MAX_DISTINCT]>::try_from(&rank_of[..]) else {
         return false;
     };
+    let counts: Vec<u32> = by_rank
+        .iter()
+        .map(|&id| tok.counts[usize::from(id)])
+        .collect();
     sorter.sort_coded(
         &tok.seq,
         |id| rank_of[usize::from(id) % MAX_DISTINCT],
-        by_rank.len() as u64,
+        &counts,
     );
 
     // Every tail of every token that occurs (entry 8 * id + offset), numbered in
