@@ -60,8 +60,6 @@ pub struct Sorter {
     /// Variable-width keys: the symbols' codes and code lengths, by rank.
     codes: Vec<u64>,
     code_lens: Vec<u8>,
-    /// Variable-width keys: the block's codes, concatenated big-end first.
-    stream: Vec<u64>,
 }
 
 impl Sorter {
@@ -280,36 +278,25 @@ impl Sorter {
         if u64::from(width) * m * VARIABLE_GAIN.1 < chars * total * VARIABLE_GAIN.0 {
             return false;
         }
-        // The codes of the block, then cyclically on until every key's bits are written.
-        let stream = &mut self.stream;
-        stream.clear();
-        let mut bits = BitWriter::default();
-        for &s in block {
-            let r = code(s) as usize;
-            bits.put(stream, codes[r], code_lens[r]);
+        // Each key is its symbol's code followed by the next rotation's key: built from the
+        // block's end, after a start on the 64 symbols (at least 64 bits) from rotation 0 on.
+        let top: Vec<(u64, u32)> = (codes.iter().zip(code_lens.iter()))
+            .map(|(&c, &l)| (c << (64 - u32::from(l)), u32::from(l)))
+            .collect();
+        let mut key = 0u64;
+        for t in (0..64).rev() {
+            let (c, l) = top[code(block[t % n]) as usize];
+            key = c | (key >> l);
         }
-        let total = bits.written;
-        for &s in block.iter().cycle() {
-            if bits.written >= total + 64 {
-                break;
-            }
-            let r = code(s) as usize;
-            bits.put(stream, codes[r], code_lens[r]);
-        }
-        stream.push(bits.acc);
-        stream.push(0);
         let index_mask = (1u64 << index_bits) - 1;
         self.packed.resize(n, 0);
         self.lens.resize(n, 0);
-        let mut pos = 0u64;
         let keys = self.packed.iter_mut().zip(self.lens.iter_mut());
-        for (i, ((key, len), &s)) in keys.zip(block).enumerate() {
-            let (w, sh) = ((pos >> 6) as usize, (pos & 63) as u32);
-            // The 64 bits from `pos` (the second word's part is 0 when `sh` is 0).
-            let bits = (stream[w] << sh) | ((stream[w + 1] >> 1) >> (63 - sh));
-            *key = (bits & !index_mask) | i as u64;
-            *len = code_lens[code(s) as usize];
-            pos += u64::from(*len);
+        for (i, ((k, len), &s)) in keys.zip(block).enumerate().rev() {
+            let (c, l) = top[code(s) as usize];
+            key = c | (key >> l);
+            *k = (key & !index_mask) | i as u64;
+            *len = l as u8;
         }
         true
     }
@@ -387,37 +374,6 @@ impl Sorter {
                 self.sorted[lo..hi].sort_unstable();
             }
         }
-    }
-}
-
-/// Appends codes to a stream of `u64` words, big-end first.
-#[derive(Default)]
-struct BitWriter {
-    /// The word being filled (its top `fill` bits are written).
-    acc: u64,
-    fill: u32,
-    /// Bits appended so far.
-    written: u64,
-}
-
-impl BitWriter {
-    /// Appends the `len` (1 to 63) low bits of `code`.
-    fn put(&mut self, stream: &mut Vec<u64>, code: u64, len: u8) {
-        let l = u32::from(len);
-        let free = 64 - self.fill;
-        if l < free {
-            self.acc |= code << (free - l);
-            self.fill += l;
-        } else {
-            stream.push(self.acc | code >> (l - free));
-            self.fill = l - free;
-            self.acc = if self.fill == 0 {
-                0
-            } else {
-                code << (64 - self.fill)
-            };
-        }
-        self.written += u64::from(l);
     }
 }
 
