@@ -10,11 +10,29 @@
 //! next packed keys (a few rounds, which settle random text of any alphabet), and settles
 //! what is still tied by rank doubling (Larsson-Sadakane), which bounds the work on periodic
 //! blocks by O(n log^2 n).
+//!
+//! Skewed blocks (one symbol making up most of the block, as the zeros of a biased source)
+//! would tie many fixed-width keys: their runs of the frequent symbol outlast a key. They
+//! pack instead the bits of an alphabetic prefix code sized by frequency (the frequent
+//! symbol gets about one bit), so a key holds dozens of symbols. Concatenated codes of such
+//! a code compare as the symbol sequences they spell, and two rotations with equal keys
+//! agree on the same number of whole symbols (the bits decode alike), so each tied group
+//! carries how many symbols it agrees on and is refined from there. Blocks where the code
+//! would not hold clearly more symbols a key (uniform data) keep fixed width.
 
 /// Rounds of [`Sorter::refine_by_key`] before rank doubling takes over: enough to settle
 /// random text of two symbols (11 bits per 22-character key), few enough that periodic
 /// blocks, which no number of rounds settles, soon move on to doubling.
 const KEY_STEPS: usize = 3;
+
+/// Longest code of the variable-width keys: short enough that every key holds a whole
+/// symbol, long enough for any block's counts (longer trees fall back to fixed width).
+const MAX_CODE: u32 = 24;
+/// Most symbols given variable-width codes (more fall back to fixed width).
+const MAX_VARIABLE_SIGMA: u64 = 1 << 16;
+/// Variable-width keys are used when they hold on average at least `.0 / .1` times the
+/// symbols of a fixed-width key.
+const VARIABLE_GAIN: (u64, u64) = (3, 2);
 
 #[cfg(test)] // the compressor keeps a `Sorter`; this one-shot form is for the tests
 /// The last column of the sorted cyclic rotations of `block` (bzip2 blocks hold at most
@@ -35,6 +53,13 @@ pub struct Sorter {
     bucket_next: Vec<u32>,
     order: Vec<u32>,
     tokens: super::tokens::TokenSorter,
+    /// Whether the last sort packed variable-width keys ([`Sorter::pack_variable`]).
+    variable: bool,
+    /// Variable-width keys: each symbol's code length, in block order.
+    lens: Vec<u8>,
+    /// Variable-width keys: the symbols' codes and code lengths, by rank.
+    codes: Vec<u64>,
+    code_lens: Vec<u8>,
 }
 
 impl Sorter {
@@ -64,6 +89,12 @@ impl Sorter {
         );
     }
 
+    /// Whether the last sort packed variable-width keys (for the tests: which path ran).
+    #[cfg(test)]
+    pub(super) fn used_variable_keys(&self) -> bool {
+        self.variable
+    }
+
     /// The start positions of the cyclic rotations in sorted order, as the last sort left
     /// them.
     pub(super) fn order(&self) -> &[u32] {
@@ -74,25 +105,32 @@ impl Sorter {
     /// sorted order (equal rotations in any order).
     fn sort_rotations(&mut self, block: &[u8]) {
         // The bytes in use get dense, order-preserving codes.
-        let mut used = [false; 256];
+        let mut count = [0u32; 256];
         for &b in block {
-            used[usize::from(b)] = true;
+            count[usize::from(b)] += 1;
         }
         let mut code = [0u64; 256];
-        let mut sigma = 0u64;
-        for (v, &u) in used.iter().enumerate() {
-            if u {
-                code[v] = sigma;
-                sigma += 1;
+        let mut counts = Vec::with_capacity(256);
+        for (v, &c) in count.iter().enumerate() {
+            if c > 0 {
+                code[v] = counts.len() as u64;
+                counts.push(c);
             }
         }
-        self.sort_coded(block, |b| code[usize::from(b)], sigma);
+        self.sort_coded(block, |b| code[usize::from(b)], &counts);
     }
 
     /// Leaves in `self.order` the start positions of the cyclic rotations of `seq` in sorted
     /// order (equal rotations in any order), where `code` maps each symbol to its rank among
-    /// the `sigma` symbols in use (order-preserving, below `sigma`).
-    pub(super) fn sort_coded<T: Copy>(&mut self, seq: &[T], code: impl Fn(T) -> u64, sigma: u64) {
+    /// the `counts.len()` symbols in use (order-preserving), and `counts` holds how often
+    /// each rank occurs (it chooses the keys; wrong counts cost speed, not correctness).
+    pub(super) fn sort_coded<T: Copy>(
+        &mut self,
+        seq: &[T],
+        code: impl Fn(T) -> u64,
+        counts: &[u32],
+    ) {
+        let sigma = counts.len() as u64;
         let block = seq;
         let n = block.len();
         debug_assert!(n < 1 << 32, "blocks are far below 2^32 symbols");
@@ -101,7 +139,15 @@ impl Sorter {
             return;
         }
         let index_bits = (usize::BITS - (n - 1).leading_zeros()).max(1);
-        let (chars, align) = self.pack_keys(block, index_bits, code, sigma);
+        // Skewed blocks pack by a variable-width code (each key's count of whole symbols in
+        // `self.lens`), any other by the fixed width (`chars` symbols a key).
+        self.variable = self.pack_variable(block, index_bits, &code, counts);
+        let (chars, align) = if self.variable {
+            (None, index_bits)
+        } else {
+            let (chars, align) = self.pack_keys(block, index_bits, &code, sigma);
+            (Some(chars as u32), align)
+        };
         self.sort_packed();
         let index_mask = (1u64 << index_bits) - 1;
         let sorted = &self.sorted;
@@ -110,7 +156,9 @@ impl Sorter {
         for p in 1..=n {
             if p == n || (sorted[p] ^ sorted[lo]) > index_mask {
                 if p - lo > 1 {
-                    groups.push((lo as u32, p as u32));
+                    let first = (sorted[lo] & index_mask) as usize;
+                    let h = held(chars, &self.lens, first, index_bits);
+                    groups.push((lo as u32, p as u32, h));
                 }
                 lo = p;
             }
@@ -118,58 +166,139 @@ impl Sorter {
         self.order
             .extend(sorted.iter().map(|&v| (v & index_mask) as u32));
         // Ties first meet the next packed keys (most resolve there), then rank doubling.
-        let mut h = chars;
+        // A group whose members agree on `n` or more symbols holds equal rotations.
         for _ in 0..KEY_STEPS {
-            if groups.is_empty() || h >= n {
+            groups.retain(|g| (g.2 as usize) < n);
+            if groups.is_empty() {
                 return;
             }
-            groups = self.refine_by_key(groups, h, align, index_mask);
-            h += chars;
+            groups = self.refine_by_key(groups, align, index_bits, chars);
         }
-        if !groups.is_empty() {
-            refine(&mut self.order, groups, h, n);
+        groups.retain(|g| (g.2 as usize) < n);
+        // Every group agrees on at least its least agreed length: doubling from there is
+        // safe (groups that agree on more only settle sooner).
+        if let Some(h) = groups.iter().map(|g| g.2).min() {
+            let groups = groups.iter().map(|&(lo, hi, _)| (lo, hi)).collect();
+            refine(&mut self.order, groups, h as usize, n);
         }
     }
 
-    /// Orders the rotations inside `groups` (which agree on their first `h` characters) by
-    /// their next characters: the packed key of the rotation `h` characters further on, with
-    /// the rotation's own index in the low bits. Returns the ranges still tied.
+    /// Orders the rotations inside `groups` (`(start, end, h)`: ranges of `self.order` whose
+    /// rotations agree on their first `h` symbols) by their next symbols: the packed key of
+    /// the rotation `h` symbols further on, with the rotation's own index in the low bits.
+    /// Returns the ranges still tied, with the symbols they now agree on (`h` plus the whole
+    /// symbols of the key, by [`held`]). `align` is the shift of the keys above their index.
     fn refine_by_key(
         &mut self,
-        groups: Vec<(u32, u32)>,
-        h: usize,
+        groups: Vec<(u32, u32, u32)>,
         align: u32,
-        index_mask: u64,
-    ) -> Vec<(u32, u32)> {
+        index_bits: u32,
+        chars: Option<u32>,
+    ) -> Vec<(u32, u32, u32)> {
         let n = self.packed.len();
         let low = (1u64 << align) - 1;
+        let index_mask = (1u64 << index_bits) - 1;
         let mut next_groups = Vec::new();
         let mut scratch = std::mem::take(&mut self.sorted);
-        for (g_lo, g_hi) in groups {
-            let (g_lo, g_hi) = (g_lo as usize, g_hi as usize);
+        let lens = &self.lens;
+        let next = |i: u64, h: usize| {
+            let j = i as usize + h;
+            if j >= n {
+                j - n
+            } else {
+                j
+            }
+        };
+        for (g_lo, g_hi, h) in groups {
+            let (g_lo, g_hi, h) = (g_lo as usize, g_hi as usize, h as usize);
             scratch.clear();
-            scratch.extend(self.order[g_lo..g_hi].iter().map(|&i| {
-                let j = i as usize + h;
-                let j = if j >= n { j - n } else { j };
-                (self.packed[j] & !low) | u64::from(i)
-            }));
+            scratch.extend(
+                self.order[g_lo..g_hi]
+                    .iter()
+                    .map(|&i| (self.packed[next(u64::from(i), h)] & !low) | u64::from(i)),
+            );
             scratch.sort_unstable();
+            // A tied sub-range agrees on `h` symbols and the whole symbols of its next key.
+            let mut tied = |sub_lo: usize, sub_hi: usize| {
+                let j = next(scratch[sub_lo] & index_mask, h);
+                let agreed = h as u32 + held(chars, lens, j, index_bits);
+                next_groups.push(((g_lo + sub_lo) as u32, (g_lo + sub_hi) as u32, agreed));
+            };
             let mut sub_lo = 0;
-            for q in 0..scratch.len() {
-                self.order[g_lo + q] = (scratch[q] & index_mask) as u32;
-                if q > 0 && (scratch[q] ^ scratch[q - 1]) > low {
+            for q in 1..scratch.len() {
+                if (scratch[q] ^ scratch[q - 1]) > low {
                     if q - sub_lo > 1 {
-                        next_groups.push(((g_lo + sub_lo) as u32, (g_lo + q) as u32));
+                        tied(sub_lo, q);
                     }
                     sub_lo = q;
                 }
             }
             if scratch.len() - sub_lo > 1 {
-                next_groups.push(((g_lo + sub_lo) as u32, g_hi as u32));
+                tied(sub_lo, scratch.len());
+            }
+            for (o, &v) in self.order[g_lo..g_hi].iter_mut().zip(scratch.iter()) {
+                *o = (v & index_mask) as u32;
             }
         }
         self.sorted = scratch;
         next_groups
+    }
+
+    /// Fills `self.packed` with variable-width keys when they pay: for a skewed block, an
+    /// alphabetic prefix code ([`alphabetic_code`]) gives frequent symbols short codes, and
+    /// each rotation `i` gets the first `64 - index_bits` bits of its symbols' codes above
+    /// `index_bits` bits that hold `i` (sorting these sorts the rotations by their first
+    /// symbols: the codes are prefix free and ordered as the symbols). `self.lens` gets each
+    /// symbol's code length, for [`held`]. Returns false, packing nothing, when the fixed
+    /// width of [`Sorter::pack_keys`] would hold nearly as many symbols a key (uniform data)
+    /// or the code would be too long.
+    fn pack_variable<T: Copy>(
+        &mut self,
+        block: &[T],
+        index_bits: u32,
+        code: &impl Fn(T) -> u64,
+        counts: &[u32],
+    ) -> bool {
+        let n = block.len();
+        let width = 64 - index_bits;
+        let sigma = counts.len() as u64;
+        if !(2..=MAX_VARIABLE_SIGMA).contains(&sigma) || width < MAX_CODE {
+            return false;
+        }
+        let (codes, code_lens) = (&mut self.codes, &mut self.code_lens);
+        if !alphabetic_code(counts, codes, code_lens) {
+            return false;
+        }
+        let total: u64 = (counts.iter().zip(code_lens.iter()))
+            .map(|(&c, &l)| u64::from(c) * u64::from(l))
+            .sum();
+        // Symbols a key holds: `width * m / total` on average here, `chars` at fixed width.
+        let m: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+        let chars = u64::from(width / (64 - (sigma - 1).leading_zeros()).max(1));
+        if u64::from(width) * m * VARIABLE_GAIN.1 < chars * total * VARIABLE_GAIN.0 {
+            return false;
+        }
+        // Each key is its symbol's code followed by the next rotation's key: built from the
+        // block's end, after a start on the 64 symbols (at least 64 bits) from rotation 0 on.
+        let top: Vec<(u64, u32)> = (codes.iter().zip(code_lens.iter()))
+            .map(|(&c, &l)| (c << (64 - u32::from(l)), u32::from(l)))
+            .collect();
+        let mut key = 0u64;
+        for t in (0..64).rev() {
+            let (c, l) = top[code(block[t % n]) as usize];
+            key = c | (key >> l);
+        }
+        let index_mask = (1u64 << index_bits) - 1;
+        self.packed.resize(n, 0);
+        self.lens.resize(n, 0);
+        let keys = self.packed.iter_mut().zip(self.lens.iter_mut());
+        for (i, ((k, len), &s)) in keys.zip(block).enumerate().rev() {
+            let (c, l) = top[code(s) as usize];
+            key = c | (key >> l);
+            *k = (key & !index_mask) | i as u64;
+            *len = l as u8;
+        }
+        true
     }
 
     /// Fills `self.packed`: for each rotation `i`, its first symbols as their codes (below
@@ -180,7 +309,7 @@ impl Sorter {
         &mut self,
         block: &[T],
         index_bits: u32,
-        code: impl Fn(T) -> u64,
+        code: &impl Fn(T) -> u64,
         sigma: u64,
     ) -> (usize, u32) {
         let n = block.len();
@@ -246,6 +375,71 @@ impl Sorter {
             }
         }
     }
+}
+
+/// The whole symbols the key of rotation `j` holds: `chars` at fixed width; with variable
+/// codes (lengths `lens`), those from `j` on whose codes end within the key's
+/// `64 - index_bits` bits. Rotations with equal keys hold the same whole symbols (the codes
+/// are prefix free, so the bits decode alike) and then the same partial code.
+fn held(chars: Option<u32>, lens: &[u8], j: usize, index_bits: u32) -> u32 {
+    if let Some(c) = chars {
+        return c;
+    }
+    let n = lens.len();
+    let width = 64 - index_bits;
+    let (mut used, mut k, mut at) = (0u32, 0u32, j);
+    loop {
+        let l = u32::from(lens[at]);
+        if used + l > width {
+            return k;
+        }
+        used += l;
+        k += 1;
+        at = if at + 1 == n { 0 } else { at + 1 };
+    }
+}
+
+/// An alphabetic prefix code for symbols `0..counts.len()` (at least two) occurring
+/// `counts` times: `codes[r]` holds `lens[r]` bits (1 to [`MAX_CODE`]), and the codes in
+/// rank order are increasing bit strings, none a prefix of another, so concatenated codes
+/// compare as the symbol sequences they spell. Built by weight-balanced splits of the
+/// rank-ordered symbols (each weighs its count plus one, so that symbols that do not occur
+/// still split evenly): within a few bits of the entropy, which is what keys need. False
+/// when a code would be longer than [`MAX_CODE`].
+fn alphabetic_code(counts: &[u32], codes: &mut Vec<u64>, lens: &mut Vec<u8>) -> bool {
+    let s = counts.len();
+    let mut prefix = Vec::with_capacity(s + 1);
+    prefix.push(0u64);
+    let mut sum = 0u64;
+    for &c in counts {
+        sum += u64::from(c) + 1;
+        prefix.push(sum);
+    }
+    codes.clear();
+    codes.resize(s, 0);
+    lens.clear();
+    lens.resize(s, 0);
+    let mut stack = vec![(0usize, s, 0u64, 0u32)];
+    while let Some((lo, hi, c, l)) = stack.pop() {
+        if hi - lo == 1 {
+            codes[lo] = c;
+            lens[lo] = l as u8;
+            continue;
+        }
+        if l == MAX_CODE {
+            return false;
+        }
+        // The split whose left weight is nearest half the range's (both sides non-empty).
+        let target = prefix[lo] + prefix[hi];
+        let first = lo + 1 + prefix[lo + 1..hi].partition_point(|&p| 2 * p < target);
+        let mut m = first.min(hi - 1);
+        if m > lo + 1 && (2 * prefix[m - 1]).abs_diff(target) < (2 * prefix[m]).abs_diff(target) {
+            m -= 1;
+        }
+        stack.push((lo, m, c << 1, l + 1));
+        stack.push((m, hi, (c << 1) | 1, l + 1));
+    }
+    true
 }
 
 /// Orders the rotations inside `groups` (which agree on their first `h` characters) by rank
@@ -382,6 +576,165 @@ mod tests {
             };
             proptest::prop_assert_eq!(last_column(&block), naive(&block));
         }
+    }
+
+    /// A block of `len` symbols where `main` makes up about `skew` percent and the rest are
+    /// drawn from `alphabet` values, shaped by `kind`: random, long runs of `main`, a skewed
+    /// pattern repeated (with a few changes when `kind` is 3), two values only, all equal,
+    /// or a block of 1 to 3 symbols.
+    fn skewed_block(
+        kind: u8,
+        skew: u64,
+        alphabet: u64,
+        main: u8,
+        len: usize,
+        seed: u64,
+    ) -> Vec<u8> {
+        let mut r = Rng::new(seed, 0);
+        let draw = |r: &mut Rng| {
+            if r.below(100) < skew {
+                main
+            } else {
+                main.wrapping_add(1 + r.below(alphabet) as u8)
+            }
+        };
+        match kind {
+            0 => (0..len).map(|_| draw(&mut r)).collect(),
+            1 => {
+                // Runs of `main` up to three times a key's symbols, single others between.
+                let mut b = Vec::with_capacity(len);
+                while b.len() < len {
+                    let run = r.below(skew * 2) as usize;
+                    b.extend(std::iter::repeat_n(main, run.min(len - b.len())));
+                    b.push(main.wrapping_add(1 + r.below(alphabet) as u8));
+                }
+                b.truncate(len);
+                b
+            }
+            2 | 3 => {
+                let period = 1 + r.below(40) as usize;
+                let pattern: Vec<u8> = (0..period).map(|_| draw(&mut r)).collect();
+                let mut b: Vec<u8> = (0..len).map(|i| pattern[i % period]).collect();
+                if kind == 3 {
+                    for _ in 0..1 + len / 400 {
+                        let at = r.below(len as u64) as usize;
+                        b[at] = b[at].wrapping_add(1);
+                    }
+                }
+                b
+            }
+            4 => (0..len)
+                .map(|_| if r.below(100) < skew { main } else { main ^ 1 })
+                .collect(),
+            5 => vec![main; len],
+            _ => (0..1 + len % 3).map(|_| draw(&mut r)).collect(),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn matches_the_definition_on_skewed_blocks(
+            kind in 0u8..7,
+            skew in 50u64..100,
+            alphabet in 1u64..=255,
+            main in proptest::prelude::any::<u8>(),
+            len in 1usize..1500,
+            seed in 0u64..1_000_000,
+        ) {
+            let block = skewed_block(kind, skew, alphabet, main, len, seed);
+            proptest::prop_assert_eq!(last_column(&block), naive(&block));
+        }
+
+        #[test]
+        fn alphabetic_codes_are_ordered_and_prefix_free(
+            counts in proptest::collection::vec(0u32..1000, 2..300),
+            heavy in 0usize..300,
+            weight in 0u32..10_000_000,
+        ) {
+            let mut counts = counts;
+            let at = heavy % counts.len();
+            counts[at] = weight;
+            let (mut codes, mut lens) = (Vec::new(), Vec::new());
+            proptest::prop_assert!(alphabetic_code(&counts, &mut codes, &mut lens));
+            // Left-aligned, consecutive codes are increasing and the first is no prefix of
+            // the second (they differ within the shorter one).
+            let top = |r: usize| codes[r] << (64 - u32::from(lens[r]));
+            for r in 1..counts.len() {
+                let shorter = lens[r - 1].min(lens[r]);
+                proptest::prop_assert!(lens[r] >= 1 && u32::from(lens[r]) <= MAX_CODE);
+                proptest::prop_assert!(top(r - 1) < top(r));
+                proptest::prop_assert!(
+                    (top(r - 1) ^ top(r)).leading_zeros() < u32::from(shorter),
+                    "code {} is a prefix of code {}", r - 1, r
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn skewed_blocks_take_variable_keys_and_uniform_ones_fixed() {
+        let mut r = Rng::new(14, 0);
+        let mut sorter = Sorter::default();
+        let mut out = Vec::new();
+        // 80% one value (as the zeros of biased-random-bytes), the rest uniform: the zero
+        // runs outlast fixed-width keys, so ties are many and variable keys are taken.
+        let skewed: Vec<u8> = (0..20_000)
+            .map(|_| {
+                if r.below(5) > 0 {
+                    0
+                } else {
+                    r.below(256) as u8
+                }
+            })
+            .collect();
+        sorter.last_column_by_bytes(&skewed, &mut out);
+        assert!(sorter.used_variable_keys());
+        assert_eq!(out, naive(&skewed));
+        let uniform: Vec<u8> = (0..20_000).map(|_| r.below(256) as u8).collect();
+        sorter.last_column_by_bytes(&uniform, &mut out);
+        assert!(!sorter.used_variable_keys());
+        assert_eq!(out, naive(&uniform));
+        // One symbol has no variable code.
+        sorter.last_column_by_bytes(&[7; 100], &mut out);
+        assert!(!sorter.used_variable_keys());
+    }
+
+    #[test]
+    fn wrong_counts_cost_speed_not_correctness() {
+        // Counts claiming a rare symbol is the frequent one: variable keys that hold few
+        // symbols, still sorted right.
+        let mut r = Rng::new(15, 0);
+        let block: Vec<u8> = (0..3_000)
+            .map(|_| {
+                if r.below(10) > 0 {
+                    0
+                } else {
+                    1 + r.below(5) as u8
+                }
+            })
+            .collect();
+        let mut sorter = Sorter::default();
+        // Then counts far below the block's: codes shorter in total than the block's bits.
+        for counts in [[1, 1, 1, 1, 1, 1_000_000], [10, 1, 1, 1, 1, 1]] {
+            sorter.sort_coded(&block, u64::from, &counts);
+            assert!(sorter.used_variable_keys());
+            let n = block.len();
+            let column: Vec<u8> = (sorter.order().iter())
+                .map(|&i| block[(i as usize + n - 1) % n])
+                .collect();
+            assert_eq!(column, naive(&block), "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn too_deep_codes_are_declined() {
+        // Counts doubling by rank: each weight-balanced split leaves the heaviest alone, so
+        // the lightest symbols sit 30 splits deep, beyond the longest code.
+        let counts: Vec<u32> = (0..31).map(|k| 1 << k).collect();
+        let (mut codes, mut lens) = (Vec::new(), Vec::new());
+        assert!(!alphabetic_code(&counts, &mut codes, &mut lens));
+        assert!(alphabetic_code(&counts[..20], &mut codes, &mut lens));
     }
 
     #[test]

@@ -121,6 +121,32 @@ mod tests {
     }
 
     #[test]
+    fn equals_libbz2_on_skewed_sample_text() {
+        // One value at 50% to 99% of the samples (the sort's variable-width keys), several
+        // level-1 blocks each; the samples' path and the text's give libbz2's length.
+        let mut r = Rng::new(14, 0);
+        for skew in [50, 80, 95, 99] {
+            let data: Vec<u8> = (0..120_000)
+                .map(|_| {
+                    if r.below(100) < skew {
+                        0
+                    } else {
+                        r.below(256) as u8
+                    }
+                })
+                .collect();
+            let text = as_text(&data);
+            let expected = libbz2_len(&text, 1);
+            assert_eq!(compressed_len(&text, 1), expected, "skew {skew}");
+            assert_eq!(
+                samples::compressed_len(&data, blocks::limit(1)),
+                expected,
+                "skew {skew}"
+            );
+        }
+    }
+
+    #[test]
     fn equals_libbz2_on_bytes_with_long_runs() {
         // Runs of every length around the run-coding limits, crossing block boundaries.
         let mut r = Rng::new(11, 0);

@@ -11,7 +11,7 @@
 //! token-start rotations. Those are sorted as rotations of the sequence of token ranks (a
 //! token rotation's bytes compare as its token sequence does, since the tokens are prefix
 //! free), a text about 3.6 times shorter than the block whose keys pack about 20 bytes of
-//! decimal text each; then one pass over the token rotations in sorted order drops each tail
+//! decimal text each (many more on skewed text, by variable-width keys); then one pass over the token rotations in sorted order drops each tail
 //! of the token before it into its tail's bucket, which fills every bucket in order.
 //!
 //! The block may be cut anywhere (mid-token): cyclically, its last partial token joins its
@@ -232,10 +232,14 @@ pub fn column_of_tokens(
     let Ok(rank_of) = <&[u64; MAX_DISTINCT]>::try_from(&rank_of[..]) else {
         return false;
     };
+    let counts: Vec<u32> = by_rank
+        .iter()
+        .map(|&id| tok.counts[usize::from(id)])
+        .collect();
     sorter.sort_coded(
         &tok.seq,
         |id| rank_of[usize::from(id) % MAX_DISTINCT],
-        by_rank.len() as u64,
+        &counts,
     );
 
     // Every tail of every token that occurs (entry 8 * id + offset), numbered in
@@ -428,17 +432,44 @@ mod tests {
         assert_eq!(by_tokens(block), Some(by_bytes(block)));
     }
 
+    #[test]
+    fn skewed_text_sorts_its_tokens_by_variable_keys() {
+        // 80% zeros (as biased-random-bytes): the token ranks take variable-width keys.
+        let mut r = Rng::new(14, 0);
+        let data: Vec<u8> = (0..4_000)
+            .map(|_| {
+                if r.below(5) > 0 {
+                    0
+                } else {
+                    r.below(256) as u8
+                }
+            })
+            .collect();
+        let text = as_text(&data);
+        let (mut sorter, mut out) = (Sorter::default(), Vec::new());
+        assert!(TokenSorter::default().last_column(&text, &mut sorter, &mut out));
+        assert!(sorter.used_variable_keys());
+        assert_eq!(out, naive(&text));
+        // Uniform samples keep fixed-width keys.
+        let data: Vec<u8> = (0..4_000).map(|_| r.below(256) as u8).collect();
+        let text = as_text(&data);
+        assert!(TokenSorter::default().last_column(&text, &mut sorter, &mut out));
+        assert!(!sorter.used_variable_keys());
+        assert_eq!(out, naive(&text));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(250))]
         #[test]
         fn equals_the_byte_sort_and_the_definition(
-            kind in 0u8..5,
+            kind in 0u8..7,
             alphabet in 1u64..=256,
             pattern in proptest::collection::vec(any::<u8>(), 1..30),
             samples in 1usize..400,
             cut in 0usize..6,
             len in 1usize..1500,
             whole in any::<bool>(),
+            skew in 50u64..100,
             seed in 0u64..1_000_000,
         ) {
             let mut r = Rng::new(seed, 0);
@@ -460,6 +491,20 @@ mod tests {
                 3 => (0..samples)
                     .map(|_| if r.below(40) == 0 { r.below(alphabet) as u8 } else { pattern[0] })
                     .collect(),
+                // One value makes up `skew` percent (the variable-width keys' case).
+                5 => (0..samples)
+                    .map(|_| if r.below(100) < skew { pattern[0] } else { r.below(alphabet) as u8 })
+                    .collect(),
+                // Runs of one value longer than a key holds, single others between.
+                6 => {
+                    let mut d = Vec::new();
+                    while d.len() < samples {
+                        d.extend(std::iter::repeat_n(pattern[0], r.below(3 * skew) as usize));
+                        d.push(r.below(alphabet) as u8);
+                    }
+                    d.truncate(samples);
+                    d
+                }
                 // Not decimal text: bytes from a few values, one of them the space.
                 _ => (0..samples)
                     .map(|_| [0u8, b' ', b'1', b'a', 0xff][r.below(5) as usize])
