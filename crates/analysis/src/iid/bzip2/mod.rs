@@ -147,6 +147,24 @@ mod tests {
     }
 
     #[test]
+    fn equals_libbz2_on_binary_and_four_bit_sample_text() {
+        // Two or sixteen values and each block's wrap token (a third or seventeenth symbol
+        // that widens every packed code by a bit), binary text in full level-5 blocks.
+        for (bits, level, seed) in [(1u32, 5u32, 21u64), (4, 1, 22)] {
+            let mut r = Rng::new(seed, 0);
+            let data: Vec<u8> = (0..300_000).map(|_| r.below(1 << bits) as u8).collect();
+            let text = as_text(&data);
+            let expected = libbz2_len(&text, level);
+            assert_eq!(compressed_len(&text, level), expected, "{bits} bits");
+            assert_eq!(
+                samples::compressed_len(&data, blocks::limit(level)),
+                expected,
+                "{bits} bits"
+            );
+        }
+    }
+
+    #[test]
     fn equals_libbz2_on_bytes_with_long_runs() {
         // Runs of every length around the run-coding limits, crossing block boundaries.
         let mut r = Rng::new(11, 0);
