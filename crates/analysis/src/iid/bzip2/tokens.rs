@@ -11,8 +11,9 @@
 //! token-start rotations. Those are sorted as rotations of the sequence of token ranks (a
 //! token rotation's bytes compare as its token sequence does, since the tokens are prefix
 //! free), a text about 3.6 times shorter than the block whose keys pack about 20 bytes of
-//! decimal text each (many more on skewed text, by variable-width keys); then one pass over the token rotations in sorted order drops each tail
-//! of the token before it into its tail's bucket, which fills every bucket in order.
+//! decimal text each (many more on skewed text, by variable-width keys); then one pass over
+//! the token rotations in sorted order drops each tail of the token before it into its
+//! tail's bucket, which fills every bucket in order.
 //!
 //! The block may be cut anywhere (mid-token): cyclically, its last partial token joins its
 //! first. Blocks without a space, with a token longer than 8 bytes or with more than
