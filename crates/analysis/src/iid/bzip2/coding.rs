@@ -150,20 +150,27 @@ fn nonzero_mask(chunk: &[u8]) -> u64 {
     mask
 }
 
+/// The RUNA (0) / RUNB (1) digits of a run of `zeros` zeros: `zeros` in bijective base 2
+/// (RUNA = 1, RUNB = 2), least significant digit first; none for no zeros.
+fn zero_run_digits(zeros: u64) -> impl Iterator<Item = u8> {
+    // What is left to write: each digit d (1 or 2) leaves (left - d) / 2.
+    let mut left = zeros;
+    std::iter::from_fn(move || {
+        (left > 0).then(|| {
+            let digit = ((left - 1) & 1) as u8;
+            left = (left - 1) / 2;
+            digit
+        })
+    })
+}
+
 /// Writes the digits of a run of `zeros` zeros at `syms[o..]` and returns the end.
 fn write_zero_run(syms: &mut [u8], mut o: usize, zeros: usize) -> usize {
-    if zeros == 0 {
-        return o;
-    }
-    let mut z = zeros - 1;
-    loop {
-        syms[o] = (z & 1) as u8;
+    for digit in zero_run_digits(zeros as u64) {
+        syms[o] = digit;
         o += 1;
-        if z < 2 {
-            return o;
-        }
-        z = (z - 2) / 2;
     }
+    o
 }
 
 /// Moves symbol `c` (which is in the list) to the front of `list` and returns its position
@@ -342,19 +349,10 @@ impl Histograms {
         }
     }
 
-    /// A run of `zeros` zeros in bijective base 2: RUNA = 1, RUNB = 2, least significant
-    /// digit first.
+    /// The digits of a run of `zeros` zeros ([`zero_run_digits`]).
     fn push_zero_run(&mut self, zeros: u64) {
-        if zeros == 0 {
-            return;
-        }
-        let mut z = zeros - 1;
-        loop {
-            self.push((z & 1) as usize);
-            if z < 2 {
-                break;
-            }
-            z = (z - 2) / 2;
+        for digit in zero_run_digits(zeros) {
+            self.push(usize::from(digit));
         }
     }
 
