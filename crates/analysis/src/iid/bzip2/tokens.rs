@@ -13,7 +13,10 @@
 //! free), a text about 3.6 times shorter than the block whose keys pack about 20 bytes of
 //! decimal text each (many more on skewed text, by variable-width keys); then one pass over
 //! the token rotations in sorted order drops each tail of the token before it into its
-//! tail's bucket, which fills every bucket in order.
+//! tail's bucket, which fills every bucket in order. That pass reads the token before
+//! each rotation at random, so it reads them as one byte each where the block allows
+//! (at most 256 distinct tokens, or 257 of which one occurs once: 8-bit text's wrap token,
+//! kept apart), and its fixed loop is no longer than the block's repeated tokens need.
 //!
 //! The block may be cut anywhere (mid-token): cyclically, its last partial token joins its
 //! first. Blocks without a space, with a token longer than 8 bytes or with more than
@@ -237,11 +240,36 @@ pub fn column_of_tokens(
         .iter()
         .map(|&id| tok.counts[usize::from(id)])
         .collect();
-    sorter.sort_coded(
-        &tok.seq,
-        |id| rank_of[usize::from(id) % MAX_DISTINCT],
-        &counts,
-    );
+    // The block re-read as one byte per token, which halves the memory the induced pass
+    // reads at random: its rank, with at most 256 distinct tokens (binary to 7-bit text);
+    // or, with 257 of which one occurs once (8-bit text and its wrap token), the rank of
+    // the others and that one apart at its position.
+    let lone_rank = match by_rank.len() {
+        257 => counts.iter().position(|&c| c == 1),
+        _ => None,
+    };
+    let narrow: Option<Vec<u8>> = (by_rank.len() <= 256 || lone_rank.is_some()).then(|| {
+        // Ranks above the lone one move one down; the lone token itself reads as 0.
+        let mut byte_of = [0u8; MAX_DISTINCT];
+        for (r, &id) in by_rank.iter().enumerate() {
+            byte_of[usize::from(id)] = match lone_rank {
+                Some(l) if r > l => (r - 1) as u8,
+                Some(l) if r == l => 0,
+                _ => r as u8,
+            };
+        }
+        (tok.seq.iter())
+            .map(|&id| byte_of[usize::from(id) % MAX_DISTINCT])
+            .collect()
+    });
+    match &narrow {
+        Some(ranks) if lone_rank.is_none() => sorter.sort_coded(ranks, u64::from, &counts),
+        _ => sorter.sort_coded(
+            &tok.seq,
+            |id| rank_of[usize::from(id) % MAX_DISTINCT],
+            &counts,
+        ),
+    }
 
     // Every tail of every token that occurs (entry 8 * id + offset), numbered in
     // byte-string order; equal tails share a bucket.
@@ -311,45 +339,107 @@ pub fn column_of_tokens(
         next[b] += next[b - 1];
     }
     let space_start = next[usize::from(space)] as usize;
-    let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
-        return false;
-    };
-
+    // The tails the fixed loop of the induced pass places: as many as the longest token
+    // that occurs more than once has before its space (a wrap token that occurs once
+    // takes the loop after it).
+    let short = (by_rank.iter())
+        .filter(|&&id| tok.counts[usize::from(id)] > 1)
+        .map(|&id| usize::from(tails[usize::from(id)].len))
+        .max()
+        .unwrap_or(0);
+    let order = sorter.order();
     // Every byte of the column is written (the buckets fill 0..n exactly, the total checked
     // above), so what the buffer held before needs no zeroing: a buffer kept between blocks
     // of about the same size is only resized.
     out.resize(n + 1, 0);
-    place(sorter.order(), &tok.seq, tails, next, space_start, out);
+    match &narrow {
+        Some(ranks) => {
+            // The tails by the narrow sequence's bytes; the lone token's apart.
+            let mut by_byte = vec![tails[0]; MAX_DISTINCT];
+            let mut lone = None;
+            for (r, &id) in by_rank.iter().enumerate() {
+                match lone_rank {
+                    Some(l) if r == l => {
+                        let at = tok.seq.iter().position(|&t| t == id);
+                        lone = at.map(|at| (at, tails[usize::from(id)]));
+                    }
+                    Some(l) if r > l => by_byte[r - 1] = tails[usize::from(id)],
+                    _ => by_byte[r] = tails[usize::from(id)],
+                }
+            }
+            if lone_rank.is_some() && lone.is_none() {
+                return false;
+            }
+            let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&by_byte[..]) else {
+                return false;
+            };
+            place_for(short, order, ranks, lone, tails, next, space_start, out);
+        }
+        None => {
+            let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
+                return false;
+            };
+            place_for(short, order, &tok.seq, None, tails, next, space_start, out);
+        }
+    }
     out.truncate(n);
     true
 }
 
+/// [`place`] with its fixed loop as long as `short` tails (at most [`SHORT`]).
+#[allow(clippy::too_many_arguments)] // the induced pass's state, passed through
+fn place_for<S: Copy + Into<usize>>(
+    short: usize,
+    order: &[u32],
+    seq: &[S],
+    lone: Option<(usize, Tails)>,
+    tails: &[Tails; MAX_DISTINCT],
+    next: &mut [u32; 1 << 16],
+    space_start: usize,
+    out: &mut [u8],
+) {
+    match (short, lone.is_some()) {
+        (0 | 1, false) => place::<S, 1, false>(order, seq, lone, tails, next, space_start, out),
+        (2, false) => place::<S, 2, false>(order, seq, lone, tails, next, space_start, out),
+        (_, false) => place::<S, SHORT, false>(order, seq, lone, tails, next, space_start, out),
+        (_, true) => place::<S, SHORT, true>(order, seq, lone, tails, next, space_start, out),
+    }
+}
+
 /// The induced pass: for each token rotation in sorted `order`, the tails of the token
 /// before it (in `seq`, cyclically) go to their buckets, whose next slots are `next`; the
-/// column gets each tail's byte before. A fixed loop places the first [`SHORT`] tails of
-/// every token (padding goes to the spare bucket at `out[n]` and never advances); the rest
-/// of a longer token (in decimal text, only a block's wrap token) follows at once, since
-/// its tails share buckets with other tokens' and must take their slots in sorted order.
-/// The last tail, the space, is every token's: the `q`-th rotation's goes to slot
-/// `space_start + q` (no bucket cursor that every step would read and write).
-fn place(
+/// column gets each tail's byte before. A fixed loop places the first `FIXED` tails of
+/// every token (at most [`SHORT`], as many as the block's repeated tokens have; padding
+/// goes to the spare bucket at `out[n]` and never advances); the rest of a longer token
+/// (in decimal text, only a block's wrap token) follows at once, since its tails share
+/// buckets with other tokens' and must take their slots in sorted order. The last tail,
+/// the space, is every token's: the `q`-th rotation's goes to slot `space_start + q` (no
+/// bucket cursor that every step would read and write). With `LONE`, the token at the
+/// position `lone` names has `lone`'s tails (the sequence there stands for no token).
+fn place<S: Copy + Into<usize>, const FIXED: usize, const LONE: bool>(
     order: &[u32],
-    seq: &[u16],
+    seq: &[S],
+    lone: Option<(usize, Tails)>,
     tails: &[Tails; MAX_DISTINCT],
     next: &mut [u32; 1 << 16],
     space_start: usize,
     out: &mut [u8],
 ) {
     let m = seq.len();
+    let (lone_at, lone_tails) = lone.unwrap_or((usize::MAX, tails[0]));
     for (q, &k) in order.iter().enumerate() {
         let p = if k == 0 { m - 1 } else { k as usize - 1 };
-        let t = &tails[usize::from(seq[p]) % MAX_DISTINCT];
-        for o in 0..SHORT {
+        let t = if LONE && p == lone_at {
+            &lone_tails
+        } else {
+            &tails[seq[p].into() % MAX_DISTINCT]
+        };
+        for o in 0..FIXED {
             let slot = &mut next[usize::from(t.bucket[o])];
             out[*slot as usize] = t.before[o];
             *slot += u32::from(o < usize::from(t.len));
         }
-        for o in SHORT..usize::from(t.len).min(MAX_TOKEN) {
+        for o in FIXED..usize::from(t.len).min(MAX_TOKEN) {
             let slot = &mut next[usize::from(t.bucket[o])];
             out[*slot as usize] = t.before[o];
             *slot += 1;
@@ -431,6 +521,44 @@ mod tests {
         let block = &text[3..3 + 499_981];
         assert_ne!(block[0], b' ');
         assert_eq!(by_tokens(block), Some(by_bytes(block)));
+    }
+
+    #[test]
+    fn a_token_that_occurs_once_among_257_stands_apart() {
+        // Every 8-bit value twice, in a shuffled order, as text.
+        let mut r = Rng::new(21, 0);
+        let mut values: Vec<u32> = (0..256).chain(0..256).collect();
+        r.shuffle(&mut values);
+        let tokens = |extra: &[u32]| -> Vec<u8> {
+            let mut v = values.clone();
+            for (k, &e) in extra.iter().enumerate() {
+                v.insert(37 + 101 * k, e);
+            }
+            v.iter()
+                .map(|x| format!("{x} "))
+                .collect::<String>()
+                .into_bytes()
+        };
+        let mut cases: Vec<Vec<u8>> = vec![
+            // 257 distinct, "300 " once: apart, in the middle, at the start, at the end.
+            tokens(&[300]),
+            [&b"300 "[..], &tokens(&[])].concat(),
+            [&tokens(&[])[..], b"300 "].concat(),
+            // 257 distinct, none once ("300 " twice): the wide sequence.
+            tokens(&[300, 300]),
+            // 258 distinct, one of them once.
+            tokens(&[300, 301, 301]),
+        ];
+        // Cut mid-token at both ends: the wrap token "991 " (the last partial "99" and the
+        // first token "1 ") occurs once.
+        cases.push([&b"1 "[..], &tokens(&[]), b"99"].concat());
+        // The wrap token is a real token too ("99 ", also in the text): 256 distinct.
+        cases.push([&b"9 "[..], &tokens(&[]), b"9"].concat());
+        for block in &cases {
+            let column = by_tokens(block);
+            assert_eq!(column, Some(by_bytes(block)));
+            assert_eq!(column, Some(naive(block)));
+        }
     }
 
     #[test]
