@@ -700,6 +700,45 @@ mod tests {
         }
 
         #[test]
+        fn three_symbols_match_the_definition(
+            kind in 0u8..4,
+            skew in 34u64..100,
+            len in 1usize..1500,
+            period in 1usize..60,
+            seed in 0u64..1_000_000,
+        ) {
+            // Base-3 keys (binary text with its wrap token): random with one symbol `skew`
+            // percent, a pattern repeated exactly or with a few changes, long runs.
+            let mut r = Rng::new(seed, 0);
+            let symbol = |x: u64| b"01 "[x as usize % 3];
+            let pattern: Vec<u8> = (0..period).map(|_| symbol(r.below(3))).collect();
+            let block: Vec<u8> = match kind {
+                0 => (0..len)
+                    .map(|_| if r.below(100) < skew { b'0' } else { symbol(1 + r.below(2)) })
+                    .collect(),
+                1 => (0..len).map(|i| pattern[i % period]).collect(),
+                2 => {
+                    let mut b: Vec<u8> = (0..len).map(|i| pattern[i % period]).collect();
+                    for _ in 0..1 + len / 300 {
+                        let at = r.below(len as u64) as usize;
+                        b[at] = symbol(r.below(3));
+                    }
+                    b
+                }
+                _ => {
+                    let mut b = Vec::with_capacity(len);
+                    while b.len() < len {
+                        b.extend(std::iter::repeat_n(b'0', r.below(2 * skew) as usize));
+                        b.push(symbol(1 + r.below(2)));
+                    }
+                    b.truncate(len);
+                    b
+                }
+            };
+            proptest::prop_assert_eq!(last_column(&block), naive(&block));
+        }
+
+        #[test]
         fn alphabetic_codes_are_ordered_and_prefix_free(
             counts in proptest::collection::vec(0u32..1000, 2..300),
             heavy in 0usize..300,
