@@ -195,6 +195,9 @@ impl TokenSorter {
 /// `tokens`, written into `out`, using `sorter` for the token rotations and `next` for the
 /// tail buckets; false (leaving `out` unspecified) when the tokens do not fit the sort's
 /// limits ([`MAX_TOKEN`] bytes, [`MAX_DISTINCT`] numbers) or do not add up to `n` bytes.
+/// `tokens.counts` must hold each token's true number of occurrences (both producers count
+/// them off the sequence): the tail buckets are sized by them and a token counted once is
+/// found by its count; only their byte total is checked here.
 pub fn column_of_tokens(
     tok: &Tokens,
     n: usize,
