@@ -150,6 +150,7 @@ impl Sorter {
         let index_bits = (usize::BITS - (n - 1).leading_zeros()).max(1);
         // Skewed blocks pack by a variable-width code (each key's count of whole symbols in
         // `self.lens`), any other by the fixed width (`chars` symbols a key).
+        self.radix = false;
         self.variable = self.pack_variable(block, index_bits, &code, counts);
         let (chars, align) = if self.variable {
             (None, index_bits)
@@ -324,7 +325,6 @@ impl Sorter {
         let n = block.len();
         let bits = (64 - (sigma - 1).leading_zeros()).max(1);
         let chars = ((64 - index_bits) / bits) as usize;
-        self.radix = false;
         // Three symbols (binary text's two tokens and its block's lone wrap token) take two
         // bits each, and a key of 23 holds so little of a biased source's entropy that ties
         // abound; counting in base 3 holds 29. Measured (one thread, alternating rounds):
