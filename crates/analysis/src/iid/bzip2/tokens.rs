@@ -376,36 +376,53 @@ pub fn column_of_tokens(
             let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&by_byte[..]) else {
                 return false;
             };
-            place_for(short, order, ranks, lone, tails, next, space_start, out);
+            let slots = Slots {
+                tails,
+                next,
+                space_start,
+                out,
+            };
+            place_for(short, order, ranks, lone, slots);
         }
         None => {
             let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
                 return false;
             };
-            place_for(short, order, &tok.seq, None, tails, next, space_start, out);
+            let slots = Slots {
+                tails,
+                next,
+                space_start,
+                out,
+            };
+            place_for(short, order, &tok.seq, None, slots);
         }
     }
     out.truncate(n);
     true
 }
 
+/// Where the induced pass puts each tail: the tails of each token, the next free slot of
+/// each tail bucket, where the space tails start, and the column.
+struct Slots<'a> {
+    tails: &'a [Tails; MAX_DISTINCT],
+    next: &'a mut [u32; 1 << 16],
+    space_start: usize,
+    out: &'a mut [u8],
+}
+
 /// [`place`] with its fixed loop as long as `short` tails (at most [`SHORT`]).
-#[allow(clippy::too_many_arguments)] // the induced pass's state, passed through
 fn place_for<S: Copy + Into<usize>>(
     short: usize,
     order: &[u32],
     seq: &[S],
     lone: Option<(usize, Tails)>,
-    tails: &[Tails; MAX_DISTINCT],
-    next: &mut [u32; 1 << 16],
-    space_start: usize,
-    out: &mut [u8],
+    slots: Slots<'_>,
 ) {
     match (short, lone.is_some()) {
-        (0 | 1, false) => place::<S, 1, false>(order, seq, lone, tails, next, space_start, out),
-        (2, false) => place::<S, 2, false>(order, seq, lone, tails, next, space_start, out),
-        (_, false) => place::<S, SHORT, false>(order, seq, lone, tails, next, space_start, out),
-        (_, true) => place::<S, SHORT, true>(order, seq, lone, tails, next, space_start, out),
+        (0 | 1, false) => place::<S, 1, false>(order, seq, lone, slots),
+        (2, false) => place::<S, 2, false>(order, seq, lone, slots),
+        (_, false) => place::<S, SHORT, false>(order, seq, lone, slots),
+        (_, true) => place::<S, SHORT, true>(order, seq, lone, slots),
     }
 }
 
@@ -423,11 +440,14 @@ fn place<S: Copy + Into<usize>, const FIXED: usize, const LONE: bool>(
     order: &[u32],
     seq: &[S],
     lone: Option<(usize, Tails)>,
-    tails: &[Tails; MAX_DISTINCT],
-    next: &mut [u32; 1 << 16],
-    space_start: usize,
-    out: &mut [u8],
+    slots: Slots<'_>,
 ) {
+    let Slots {
+        tails,
+        next,
+        space_start,
+        out,
+    } = slots;
     let m = seq.len();
     let (lone_at, lone_tails) = lone.unwrap_or((usize::MAX, tails[0]));
     for (q, &k) in order.iter().enumerate() {
