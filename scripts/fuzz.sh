@@ -22,7 +22,7 @@ for _ in $(seq "${2:-10}"); do
         fast_statistics_match_their_definitions any_input_cuts_as_the_state_machine \
         matches_the_definition_on_random_periodic_and_repetitive_blocks \
         matches_the_definition_on_skewed_blocks alphabetic_codes_are_ordered_and_prefix_free \
-        three_symbols_match_the_definition \
+        three_symbols_match_the_definition single_digit_text_equals_the_definition \
         equals_libbz2_on_arbitrary_bytes equals_the_byte_sort_and_the_definition \
         equals_the_text_path_on_any_samples equals_the_text_path_in_many_small_blocks \
         rolled_windows_and_packing_match_the_definitions lcps_match_the_naive_sort \
