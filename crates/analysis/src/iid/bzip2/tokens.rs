@@ -476,12 +476,9 @@ fn place_single_digits(
 ) -> bool {
     #[cfg(test)]
     SINGLE_DIGIT_PASSES.with(|c| c.set(c.get() + 1));
-    let Slots {
-        tails,
-        next,
-        space_start,
-        out,
-    } = slots;
+    // No bucket cursor advances here: `next` holds each bucket's start.
+    let (tails, starts, out) = (slots.tails, &*slots.next, slots.out);
+    let space_start = slots.space_start;
     let m = seq.len();
     // `out` ends with the spare slot.
     let n = out.len() - 1;
@@ -509,8 +506,7 @@ fn place_single_digits(
     for (c, chunk) in order.chunks(PLACE_CHUNK).enumerate() {
         let before = &mut before[..chunk.len()];
         for (b, &k) in before.iter_mut().zip(chunk) {
-            let p = if k == 0 { m - 1 } else { k as usize - 1 };
-            *b = seq[p];
+            *b = seq[token_before(k, m)];
         }
         let space = space_start + c * PLACE_CHUNK;
         for (slot, &b) in out[space..space + before.len()]
@@ -539,7 +535,7 @@ fn place_single_digits(
         return rare.is_none();
     };
     for o in 1..usize::from(rt.len).min(MAX_TOKEN) {
-        let at = next[usize::from(rt.bucket[o])] as usize + counts[o] as usize;
+        let at = starts[usize::from(rt.bucket[o])] as usize + counts[o] as usize;
         match out.get_mut(at) {
             Some(slot) if at < n => *slot = rt.before[o],
             _ => return false,
@@ -578,7 +574,7 @@ fn place<S: Copy + Into<usize>, const FIXED: usize, const LONE: bool>(
     let mut before = [0u16; PLACE_CHUNK];
     for (c, chunk) in order.chunks(PLACE_CHUNK).enumerate() {
         for (b, &k) in before.iter_mut().zip(chunk) {
-            let p = if k == 0 { m - 1 } else { k as usize - 1 };
+            let p = token_before(k, m);
             *b = if LONE && p == lone_at {
                 LONE_ID
             } else {
@@ -611,6 +607,16 @@ fn place<S: Copy + Into<usize>, const FIXED: usize, const LONE: bool>(
 thread_local! {
     /// How often this thread ran [`place_single_digits`] (for the tests: which path ran).
     static SINGLE_DIGIT_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The position of the token before token rotation `k` of a cycle of `m` tokens.
+#[inline(always)]
+fn token_before(k: u32, m: usize) -> usize {
+    if k == 0 {
+        m - 1
+    } else {
+        k as usize - 1
+    }
 }
 
 /// Rotations whose tokens before are read ahead of placing them ([`place`]).
