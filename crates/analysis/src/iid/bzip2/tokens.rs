@@ -355,12 +355,6 @@ pub fn column_of_tokens(
         .map(|&id| usize::from(tails[usize::from(id)].len))
         .max()
         .unwrap_or(0);
-    // Binary to 3-bit text: each repeated token is one digit and the space, and at most
-    // one token (the wrap token) is longer; the induced pass then needs no bucket cursors.
-    let longer: Vec<u16> = (by_rank.iter().copied())
-        .filter(|&id| tails[usize::from(id)].len > 1)
-        .collect();
-    let single_rare = (short <= 1 && longer.len() <= 1).then(|| longer.first().copied());
     let order = sorter.order();
     // Every byte of the column is written (the buckets fill 0..n exactly, the total checked
     // above), so what the buffer held before needs no zeroing: a buffer kept between blocks
@@ -384,41 +378,32 @@ pub fn column_of_tokens(
             if lone_rank.is_some() && lone.is_none() {
                 return false;
             }
-            let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&by_byte[..]) else {
+            let Some(slots) = Slots::new(&by_byte, next, space_start, out) else {
                 return false;
             };
-            let slots = Slots {
-                tails,
-                next,
-                space_start,
-                out,
-            };
-            // With at most one token longer than a digit and the space, every token has a
-            // rank byte (no lone token apart).
-            let single = single_rare.filter(|_| lone.is_none()).map(|rare| {
-                let rank = rare.and_then(|id| by_rank.iter().position(|&r| r == id));
-                (rank.map(|r| r as u8), by_rank.len(), &ranks[..])
-            });
-            if !place_for(short, single, order, ranks, lone, slots) {
-                return false;
+            // Binary to 3-bit text: each repeated token is one digit and the space, and at
+            // most one token (the wrap token) is longer, so the induced pass needs no
+            // bucket cursors. (Every token then has a rank byte: no lone token apart.)
+            let longer: Vec<usize> = (0..by_rank.len())
+                .filter(|&r| tails[usize::from(by_rank[r])].len > 1)
+                .collect();
+            if short <= 1 && lone.is_none() && longer.len() <= 1 {
+                let rare = longer.first().map(|&r| r as u8);
+                if !place_single_digits(order, ranks, rare, by_rank.len(), slots) {
+                    return false;
+                }
+            } else {
+                place_for(short, order, ranks, lone, slots);
             }
         }
         None => {
-            let Ok(tails) = <&[Tails; MAX_DISTINCT]>::try_from(&tails[..]) else {
-                return false;
-            };
-            let slots = Slots {
-                tails,
-                next,
-                space_start,
-                out,
-            };
             // No single-digit block gets here: with at most one token longer than a digit
             // and the space there are at most 257 distinct tokens, and 257 means one occurs
             // once, which the narrow sequence keeps apart.
-            if !place_for(short, None, order, &tok.seq, None, slots) {
+            let Some(slots) = Slots::new(&tails, next, space_start, out) else {
                 return false;
-            }
+            };
+            place_for(short, order, &tok.seq, None, slots);
         }
     }
     out.truncate(n);
@@ -434,29 +419,37 @@ struct Slots<'a> {
     out: &'a mut [u8],
 }
 
-/// The induced pass: [`place_single_digits`] where it applies (`single`: the block's
-/// repeated tokens have at most one byte before their space; then the rank of the one
-/// token with more, if any, the number of ranks, and the block as ranks), otherwise
-/// [`place`] with its fixed loop as long as `short` tails (at most [`SHORT`]). False when
-/// the sequence does not hold the rare token.
+impl<'a> Slots<'a> {
+    /// The slots over `tails`, one per possible token number (None otherwise).
+    fn new(
+        tails: &'a [Tails],
+        next: &'a mut [u32; 1 << 16],
+        space_start: usize,
+        out: &'a mut [u8],
+    ) -> Option<Slots<'a>> {
+        Some(Slots {
+            tails: tails.try_into().ok()?,
+            next,
+            space_start,
+            out,
+        })
+    }
+}
+
+/// [`place`] with its fixed loop as long as `short` tails (at most [`SHORT`]).
 fn place_for<S: Copy + Into<usize>>(
     short: usize,
-    single: Option<(Option<u8>, usize, &[u8])>,
     order: &[u32],
     seq: &[S],
     lone: Option<(usize, Tails)>,
     slots: Slots<'_>,
-) -> bool {
-    match (short, lone.is_some(), single) {
-        (0 | 1, false, Some((rare, ranks, narrow))) => {
-            return place_single_digits(order, narrow, rare, ranks, slots)
-        }
-        (0 | 1, false, None) => place::<S, 1, false>(order, seq, lone, slots),
-        (2, false, _) => place::<S, 2, false>(order, seq, lone, slots),
-        (_, false, _) => place::<S, SHORT, false>(order, seq, lone, slots),
-        (_, true, _) => place::<S, SHORT, true>(order, seq, lone, slots),
+) {
+    match (short, lone.is_some()) {
+        (0 | 1, false) => place::<S, 1, false>(order, seq, lone, slots),
+        (2, false) => place::<S, 2, false>(order, seq, lone, slots),
+        (_, false) => place::<S, SHORT, false>(order, seq, lone, slots),
+        (_, true) => place::<S, SHORT, true>(order, seq, lone, slots),
     }
-    true
 }
 
 /// The induced pass when every repeated token is one byte and the space (binary to 3-bit
