@@ -150,6 +150,54 @@ fn nonzero_mask(chunk: &[u8]) -> u64 {
     mask
 }
 
+/// Room for one chunk's symbols in [`stage_chunk`]: one for each of its 64 positions, the
+/// digits of a run begun before it (at most 32: columns are far shorter than 2^32) and a
+/// word's spill past the last, with every index masked below 128.
+const STAGED: usize = 136;
+
+/// The symbols of the 64 ranks `chunk` (positions `base..base + 64`; padding zeros at the
+/// end of the last) into `staged`, returning how many: each non-zero rank writes the
+/// digits of the zero run since `run_start` and then itself. Zeros at the end stay pending
+/// in `run_start`.
+#[inline(always)]
+fn stage_chunk(
+    chunk: &[u8; 64],
+    base: usize,
+    run_start: &mut usize,
+    staged: &mut [u8; STAGED],
+) -> usize {
+    let mut nonzero = nonzero_mask(chunk);
+    let mut o = 0usize;
+    while nonzero != 0 {
+        let i = nonzero.trailing_zeros() as usize;
+        nonzero &= nonzero - 1;
+        let at = base + i;
+        let zeros = at - *run_start;
+        *run_start = at + 1;
+        let symbol = u64::from(chunk[i & 63]) + 1;
+        let slot = o & 127;
+        if zeros < SHORT_RUNS {
+            // The run's digits as a word, then the symbol after them (over the word's
+            // leading one).
+            let run = RUN_DIGITS[zeros];
+            let d = (run >> 56) as usize;
+            staged[slot..slot + 8].copy_from_slice(&run.to_le_bytes());
+            staged[(slot + d) & 127] = symbol as u8;
+            o = slot + d + 1;
+        } else {
+            // At most one run this long ends in a chunk, first: o is 0 here.
+            let mut end = slot;
+            for digit in zero_run_digits(zeros as u64) {
+                staged[end & 127] = digit;
+                end += 1;
+            }
+            staged[end & 127] = symbol as u8;
+            o = end + 1;
+        }
+    }
+    o.min(128)
+}
+
 /// The RUNA (0) / RUNB (1) digits of a run of `zeros` zeros: `zeros` in bijective base 2
 /// (RUNA = 1, RUNB = 2), least significant digit first; none for no zeros.
 fn zero_run_digits(zeros: u64) -> impl Iterator<Item = u8> {
@@ -162,15 +210,6 @@ fn zero_run_digits(zeros: u64) -> impl Iterator<Item = u8> {
             digit
         })
     })
-}
-
-/// Writes the digits of a run of `zeros` zeros at `syms[o..]` and returns the end.
-fn write_zero_run(syms: &mut [u8], mut o: usize, zeros: usize) -> usize {
-    for digit in zero_run_digits(zeros as u64) {
-        syms[o] = digit;
-        o += 1;
-    }
-    o
 }
 
 /// Moves symbol `c` (which is in the list) to the front of `list` and returns its position
@@ -281,40 +320,38 @@ impl Histograms {
     #[inline(never)] // kept apart in profiles
     fn of_ranks(ranks: &[u8], alpha: usize) -> Histograms {
         debug_assert!(alpha <= 18 && ranks.iter().all(|&r| r < 16));
+        debug_assert!(ranks.len() < 1 << 32, "columns are bzip2 blocks");
         // At most one symbol per position (a run of z zeros takes at most z digits) and the
-        // end of block, and room for a whole word written at the last symbol.
-        let mut syms = vec![0u8; ranks.len() + 1 + 8];
-        let mut o = 0;
+        // end of block.
+        let mut syms: Vec<u8> = Vec::with_capacity(ranks.len() + 1);
         // Where the pending zero run starts.
         let mut run_start = 0;
         // A third of the ranks are zero, in runs, so a branch on each rank's being zero is
         // often mispredicted. Instead the non-zero ranks of 64 at a time are found by their
         // bits in a mask, and each writes the digits of the zero run before it as one word
-        // from a table, its own symbol going over the word's leading one.
-        for (k, chunk) in ranks.chunks(64).enumerate() {
-            let mut nonzero = nonzero_mask(chunk);
-            while nonzero != 0 {
-                let i = nonzero.trailing_zeros() as usize;
-                nonzero &= nonzero - 1;
-                let at = 64 * k + i;
-                let zeros = at - run_start;
-                run_start = at + 1;
-                if zeros < SHORT_RUNS {
-                    let run = RUN_DIGITS[zeros];
-                    let d = (run >> 56) as usize;
-                    let word = (run & ((1 << 56) - 1)) | ((u64::from(chunk[i]) + 1) << (8 * d));
-                    syms[o..o + 8].copy_from_slice(&word.to_le_bytes());
-                    o += d + 1;
-                } else {
-                    o = write_zero_run(&mut syms, o, zeros);
-                    syms[o] = chunk[i] + 1;
-                    o += 1;
-                }
-            }
+        // from a table and its own symbol after them ([`stage_chunk`]), into a small
+        // staging array whose every index the compiler can bound, then to `syms`.
+        let mut staged = [0u8; STAGED];
+        let mut chunks = ranks.chunks_exact(64);
+        for (k, chunk) in chunks.by_ref().enumerate() {
+            let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
+            let o = stage_chunk(chunk, 64 * k, &mut run_start, &mut staged);
+            syms.extend_from_slice(&staged[..o]);
         }
-        o = write_zero_run(&mut syms, o, ranks.len() - run_start);
-        syms[o] = (alpha - 1) as u8;
-        syms.truncate(o + 1);
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            let o = stage_chunk(
+                &padded,
+                ranks.len() - rest.len(),
+                &mut run_start,
+                &mut staged,
+            );
+            syms.extend_from_slice(&staged[..o]);
+        }
+        syms.extend(zero_run_digits((ranks.len() - run_start) as u64));
+        syms.push((alpha - 1) as u8);
         Histograms::of_symbols(&syms, alpha)
     }
 
@@ -773,6 +810,17 @@ mod tests {
                     }
                 }
             }
+        }
+        // Runs long enough for 17 and 19 digits, and a chunk's worth of symbols after them.
+        for z in [(1 << 17) + 3, 800_000] {
+            let mut last = vec![5u8, 9];
+            last.extend(std::iter::repeat_n(9, z));
+            last.extend((0..130).map(|i| [5, 9, 7][i % 3]));
+            let mut in_use = [false; 256];
+            for v in [5, 7, 9] {
+                in_use[v] = true;
+            }
+            check(&last, &in_use).unwrap();
         }
         // Zero runs of every length up to 600 between two symbols.
         for z in 0..600 {
