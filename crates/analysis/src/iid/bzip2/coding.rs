@@ -415,6 +415,12 @@ impl Histograms {
     /// Everything after the symbol map: table count, selectors, code-length tables and the
     /// coded symbols.
     fn table_and_data_bits(&self) -> u64 {
+        self.table_and_data_bits_with(PackedCounts::of(self))
+    }
+
+    /// [`Histograms::table_and_data_bits`], the tables' frequencies summed from `packed`
+    /// when given, else value by value (the tests compare the two).
+    fn table_and_data_bits_with(&self, packed: Option<PackedCounts>) -> u64 {
         let alpha = self.alpha;
         let n_tables = match self.len {
             0..200 => 2,
@@ -425,31 +431,29 @@ impl Histograms {
         };
         let mut lens = self.initial_tables(n_tables);
         let mut selectors = vec![0u8; self.groups()];
-        // Code lengths by symbol, all tables side by side in 16-bit lanes of two words: a
-        // group's cost in every table is two word multiply-adds per symbol value. A lane's
-        // product and sum stay below 2^16 (a group holds at most 50 symbols, a length is at
-        // most 17, a padding table's 1,000), so no lane carries into the next, and padding is
-        // never the least (a real table costs at most 50 x 17).
-        const PAD: u64 = 1_000;
-        const LANE: u64 = 0xffff;
-        let mut by_symbol = vec![[PAD * 0x0001_0001_0001_0001; 2]; alpha];
+        // Code lengths by symbol, all six tables side by side in 10-bit lanes of a word: a
+        // group's cost in every table is one multiply-add per symbol value. A lane's sum
+        // stays below 2^10 (a group holds at most 50 symbols and a length is at most 17, so
+        // at most 850), so no lane carries into the next; lanes beyond `n_tables` are never
+        // compared.
+        const LANE_BITS: usize = 10;
+        const LANE: u64 = (1 << LANE_BITS) - 1;
+        const _: () = assert!(GROUP as u64 * MAX_CODE_LEN as u64 <= LANE && 6 * LANE_BITS <= 64);
+        let mut by_symbol = vec![0u64; alpha];
         for _ in 0..PASSES {
-            for (t, len) in lens.iter().enumerate() {
-                let shift = 16 * (t % 4);
-                for (row, &l) in by_symbol.iter_mut().zip(len) {
-                    row[t / 4] = (row[t / 4] & !(LANE << shift)) | (u64::from(l) << shift);
-                }
+            for (v, row) in by_symbol.iter_mut().enumerate() {
+                *row = (lens.iter().enumerate())
+                    .map(|(t, len)| u64::from(len[v]) << (LANE_BITS * t))
+                    .fold(0, |w, l| w | l);
             }
             let mut freq = vec![vec![0u32; alpha]; n_tables];
+            let mut sums = vec![[0u64; 2 * PACKED_WORDS]; n_tables];
+            let mut pending = vec![0usize; n_tables];
             for (g, sel) in selectors.iter_mut().enumerate() {
                 let counts = self.group(g);
-                let (mut lo, mut hi) = (0u64, 0u64);
-                for (&c, row) in counts.iter().zip(&by_symbol) {
-                    let c = u64::from(c);
-                    lo += c * row[0];
-                    hi += c * row[1];
-                }
-                let cost = |t: usize| (if t < 4 { lo } else { hi } >> (16 * (t % 4))) & LANE;
+                let costs = (counts.iter().zip(&by_symbol))
+                    .fold(0u64, |sum, (&c, &row)| sum + u64::from(c) * row);
+                let cost = |t: usize| (costs >> (LANE_BITS * t)) & LANE;
                 // The first table of least cost, as libbz2 picks.
                 let mut best = 0;
                 let mut best_cost = cost(0);
@@ -461,9 +465,24 @@ impl Histograms {
                     }
                 }
                 *sel = best as u8;
-                for (f, &c) in freq[best].iter_mut().zip(counts) {
-                    *f += u32::from(c);
+                match &packed {
+                    Some(p) => {
+                        p.add(g, &mut sums[best]);
+                        pending[best] += 1;
+                        if pending[best] == PACKED_FLUSH {
+                            pending[best] = 0;
+                            PackedCounts::flush(&mut sums[best], &mut freq[best]);
+                        }
+                    }
+                    None => {
+                        for (f, &c) in freq[best].iter_mut().zip(counts) {
+                            *f += u32::from(c);
+                        }
+                    }
                 }
+            }
+            for (t, s) in sums.iter_mut().enumerate() {
+                PackedCounts::flush(s, &mut freq[t]);
             }
             for (len, f) in lens.iter_mut().zip(&freq) {
                 *len = code_lengths(f, MAX_CODE_LEN);
@@ -532,6 +551,67 @@ impl Histograms {
             remaining -= acc;
         }
         lens
+    }
+}
+
+/// Words of [`PackedCounts`] a group: 24 symbol values, enough for any column with at most
+/// 22 byte values in use (decimal text has 11).
+const PACKED_WORDS: usize = 3;
+/// Groups summed into 16-bit lanes before they are flushed: 50 symbols a group, so a lane
+/// holds at most 1,024 x 50 < 2^16.
+const PACKED_FLUSH: usize = 1024;
+/// Bytes 0, 2, 4 and 6 of a word.
+const EVEN_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+
+/// Each group's counts eight to a word, so that adding a group to its table's frequencies
+/// takes two word additions per eight symbol values (even and odd bytes into 16-bit lanes,
+/// flushed to the frequencies every [`PACKED_FLUSH`] groups) instead of one per value.
+struct PackedCounts {
+    words: Vec<[u64; PACKED_WORDS]>,
+}
+
+impl PackedCounts {
+    /// The packed counts of `h`'s groups; None when its symbols do not fit.
+    fn of(h: &Histograms) -> Option<PackedCounts> {
+        if h.alpha > 8 * PACKED_WORDS {
+            return None;
+        }
+        let words = (0..h.groups())
+            .map(|g| {
+                let mut bytes = [0u8; 8 * PACKED_WORDS];
+                bytes[..h.alpha].copy_from_slice(h.group(g));
+                std::array::from_fn(|k| {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(&bytes[8 * k..8 * k + 8]);
+                    u64::from_le_bytes(w)
+                })
+            })
+            .collect();
+        Some(PackedCounts { words })
+    }
+
+    /// Adds group `g` to the lane sums `sums`.
+    #[inline]
+    fn add(&self, g: usize, sums: &mut [u64; 2 * PACKED_WORDS]) {
+        for (k, &w) in self.words[g].iter().enumerate() {
+            sums[2 * k] += w & EVEN_BYTES;
+            sums[2 * k + 1] += (w >> 8) & EVEN_BYTES;
+        }
+    }
+
+    /// Adds the lane sums `sums` to `freq` (the lanes past its length hold zeros) and
+    /// clears them.
+    fn flush(sums: &mut [u64; 2 * PACKED_WORDS], freq: &mut [u32]) {
+        for (k, pair) in sums.chunks_exact_mut(2).enumerate() {
+            for (parity, sum) in pair.iter_mut().enumerate() {
+                for lane in 0..4 {
+                    if let Some(f) = freq.get_mut(8 * k + 2 * lane + parity) {
+                        *f += ((*sum >> (16 * lane)) & 0xffff) as u32;
+                    }
+                }
+                *sum = 0;
+            }
+        }
     }
 }
 
@@ -846,6 +926,19 @@ mod tests {
             in_use[usize::from(b)] = true;
         }
         check(&last, &in_use).unwrap();
+        // The tables' frequencies summed in packed lanes, flushed every 1,024 groups a
+        // table, equal the sums value by value; here some table takes more groups (more
+        // than six tables hold).
+        let (seq, _, alpha) = symbol_map(&in_use);
+        let values: Vec<u8> = (0..=255).filter(|&v| in_use[usize::from(v)]).collect();
+        let h = mtf_histograms(&last, &seq, &values, alpha);
+        assert!(h.groups() > 6 * PACKED_FLUSH, "{}", h.groups());
+        let packed = PackedCounts::of(&h);
+        assert!(packed.is_some());
+        assert_eq!(
+            h.table_and_data_bits_with(packed),
+            h.table_and_data_bits_with(None)
+        );
     }
 
     #[test]
