@@ -177,8 +177,8 @@ fn stage_chunk(
         let symbol = u64::from(chunk[i & 63]) + 1;
         let slot = o & 127;
         if zeros < SHORT_RUNS {
-            // The run's digits as a word, then the symbol after them (over the word's
-            // leading one).
+            // The run's digits as a word, then the symbol after them (the word's bytes
+            // past the digits are overwritten or left beyond `o`).
             let run = RUN_DIGITS[zeros];
             let d = (run >> 56) as usize;
             staged[slot..slot + 8].copy_from_slice(&run.to_le_bytes());
@@ -560,6 +560,7 @@ const PACKED_WORDS: usize = 3;
 /// Groups summed into 16-bit lanes before they are flushed: 50 symbols a group, so a lane
 /// holds at most 1,024 x 50 < 2^16.
 const PACKED_FLUSH: usize = 1024;
+const _: () = assert!(PACKED_FLUSH * GROUP < 1 << 16);
 /// Bytes 0, 2, 4 and 6 of a word.
 const EVEN_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
 
