@@ -6,8 +6,9 @@
 //! data with exactly two distinct symbols is binary, all ten estimators run on it (as 0/1)
 //! and there is no H_bitstring; otherwise MCV, t-Tuple, LRS and the four predictors run on
 //! the translated symbols and all ten on the bitstring. In conditioned mode only the
-//! bitstring is assessed, binary or not. Every estimator runs as its own rayon task; each
-//! is deterministic, so the result does not depend on the thread count.
+//! bitstring is assessed, binary or not. Every estimator runs as its own task on the rayon
+//! pool, heaviest first; each is deterministic, so the result does not depend on the
+//! thread count.
 //!
 //! Symbols that all have one value are not an error: they carry no entropy, and the
 //! assessment says so ([`constant_assessment`]: Most Common Value with `p_hat = 1`, 0 bits,
@@ -17,7 +18,9 @@
 //!
 //! The estimator table (`run_task`) is shared with the restart tests (`crate::restart`).
 
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 use serde::{Deserialize, Serialize};
 
 use crate::estimators::{
@@ -226,16 +229,13 @@ pub fn assess_non_iid(
         }
     }
 
-    let results: Vec<(Target, Vec<EstimatorResult>)> = tasks
-        .par_iter()
-        .map(|&(target, task)| {
-            let (data, alphabet) = match target {
-                Target::Original => (&translated.data[..], translated.alphabet),
-                Target::Bitstring => (&bitstring[..], 2),
-            };
-            (target, run_task(task, data, alphabet))
-        })
-        .collect();
+    let results = heaviest_first(&tasks, |target, task| {
+        let (data, alphabet) = match target {
+            Target::Original => (&translated.data[..], translated.alphabet),
+            Target::Bitstring => (&bitstring[..], 2),
+        };
+        run_task(task, data, alphabet)
+    });
 
     let mut original = Vec::new();
     let mut bit_results = Vec::new();
@@ -279,6 +279,45 @@ pub fn assess_non_iid(
         h_bitstring,
         h_assessed,
     })
+}
+
+/// Runs `tasks` on the pool in list order: each worker takes the next task as soon as it
+/// is free (longest first when the list is heaviest first), so the light tasks fill the
+/// end instead of a heavy one running alone at the end, and a worker left without a task
+/// helps with the parallel parts of those still running. (A parallel iterator splits the
+/// list in halves instead, and one worker may take a heavy task last.) Results come back
+/// in list order.
+fn heaviest_first<F>(tasks: &[(Target, Task)], run: F) -> Vec<(Target, Vec<EstimatorResult>)>
+where
+    F: Fn(Target, Task) -> Vec<EstimatorResult> + Sync,
+{
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Vec<EstimatorResult>>>> =
+        Mutex::new(tasks.iter().map(|_| None).collect());
+    let workers = rayon::current_num_threads().clamp(1, tasks.len().max(1));
+    rayon::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(target, task)) = tasks.get(k) else {
+                    break;
+                };
+                let results = run(target, task);
+                // A poisoned lock means another task panicked; the scope re-raises it.
+                if let Ok(mut done) = done.lock() {
+                    done[k] = Some(results);
+                }
+            });
+        }
+    });
+    let done = done
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    tasks
+        .iter()
+        .zip(done)
+        .map(|(&(target, _), results)| (target, results.unwrap_or_default()))
+        .collect()
 }
 
 /// Runs one task on `data` (symbols in `0..alphabet`; 0/1 when `alphabet == 2`): kqent's
@@ -411,6 +450,67 @@ mod tests {
             .iter()
             .any(|r| r.estimator == Estimator::TTuple && r.h().is_none()));
         assert!(a.h_assessed >= 0.0 && a.h_assessed <= 2.0);
+    }
+
+    #[test]
+    fn tasks_start_in_list_order_and_results_keep_it() {
+        let tasks: Vec<(Target, Task)> = TASKS
+            .iter()
+            .flat_map(|&t| [(Target::Bitstring, t), (Target::Original, t)])
+            .collect();
+        let result_of = |target: Target, task: Task| {
+            vec![EstimatorResult::not_applicable(
+                Estimator::Mcv,
+                format!("{target:?} {task:?}"),
+            )]
+        };
+        let expected: Vec<_> = tasks
+            .iter()
+            .map(|&(target, task)| (target, result_of(target, task)))
+            .collect();
+        for threads in [1, 2, 3] {
+            let started = Mutex::new(Vec::new());
+            let second_started = std::sync::Condvar::new();
+            let out = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    heaviest_first(&tasks, |target, task| {
+                        let mut list = started.lock().unwrap();
+                        list.push((target, task));
+                        second_started.notify_all();
+                        if threads > 1 && (target, task) == tasks[0] {
+                            // The first task holds its worker until the second task has
+                            // started: another worker must take it next, whatever the
+                            // timing (the bound only ends a wait that would never end).
+                            let wait = std::time::Duration::from_secs(60);
+                            let (list, _) = second_started
+                                .wait_timeout_while(list, wait, |l| !l.contains(&tasks[1]))
+                                .unwrap();
+                            drop(list);
+                        }
+                        result_of(target, task)
+                    })
+                });
+            assert_eq!(out, expected, "{threads} threads");
+            let mut started = started.into_inner().unwrap();
+            // Each worker takes the next task of the list: a task starts at most
+            // `threads - 1` places away from its place in the list (a parallel iterator
+            // would start the second half's first task second).
+            for (at, run) in started.iter().enumerate() {
+                let listed = tasks.iter().position(|t| t == run).unwrap();
+                assert!(
+                    at.abs_diff(listed) < threads,
+                    "{threads} threads: {started:?}"
+                );
+            }
+            // Every task ran exactly once.
+            started.sort_by_key(|&(target, task)| format!("{target:?} {task:?}"));
+            let mut all = tasks.clone();
+            all.sort_by_key(|&(target, task)| format!("{target:?} {task:?}"));
+            assert_eq!(started, all);
+        }
     }
 
     #[test]

@@ -13,6 +13,23 @@
 /// Flat tables up to this many counters (4 MiB of `u32`); hashed beyond.
 const DENSE_LIMIT_LOG2: u32 = 20;
 
+/// A table of `len` zeros whose every page has already been written.
+///
+/// `vec![0; len]` maps fresh pages lazily: a table that is read before it is written (every
+/// lookup here) first maps the kernel's shared zero page, then takes a second fault on the
+/// first write, which replaces that mapping and so must flush the TLB of every CPU running
+/// this process (an inter-processor interrupt while the other thread works). Writing one
+/// element per page up front takes a single fault per page instead.
+pub(crate) fn written_zeros<T: Copy + Default>(len: usize) -> Vec<T> {
+    let mut table = vec![T::default(); len];
+    let per_page = (4096 / std::mem::size_of::<T>().max(1)).max(1);
+    for i in (0..len).step_by(per_page) {
+        // An opaque value, so the store is not dropped as writing what is already there.
+        table[i] = std::hint::black_box(T::default());
+    }
+    table
+}
+
 /// Index of a context inside one [`Level`].
 pub(crate) type Ctx = u32;
 
@@ -39,7 +56,7 @@ impl BinaryLevel {
     /// A level for contexts of `len` bits.
     pub(crate) fn new(len: u32) -> Self {
         BinaryLevel {
-            counts: vec![[0; 2]; 1 << len],
+            counts: written_zeros(1 << len),
         }
     }
 }
@@ -178,9 +195,9 @@ impl DenseLevel {
         let contexts = 1usize << key_bits;
         DenseLevel {
             bits,
-            counts: vec![0; contexts << bits],
-            best_count: vec![0; contexts],
-            best_y: vec![0; contexts],
+            counts: written_zeros(contexts << bits),
+            best_count: written_zeros(contexts),
+            best_y: written_zeros(contexts),
         }
     }
 }
@@ -214,7 +231,7 @@ pub(crate) struct SparseLevel {
 impl SparseLevel {
     fn with_capacity_log2(log2: u32) -> Self {
         SparseLevel {
-            index: vec![0; 1 << log2],
+            index: written_zeros(1 << log2),
             shift: 64 - log2,
             slots: Vec::new(),
             pairs: PairTable::with_capacity_log2(8),
@@ -276,7 +293,7 @@ impl SparseLevel {
 
     fn grow(&mut self) {
         let log2 = 64 - self.shift + 1;
-        self.index = vec![0; 1 << log2];
+        self.index = written_zeros(1 << log2);
         self.shift = 64 - log2;
         let mask = self.index.len() - 1;
         for (c, slot) in self.slots.iter().enumerate() {
@@ -342,8 +359,8 @@ struct PairTable {
 impl PairTable {
     fn with_capacity_log2(log2: u32) -> Self {
         PairTable {
-            keys: vec![0; 1 << log2],
-            counts: vec![0; 1 << log2],
+            keys: written_zeros(1 << log2),
+            counts: written_zeros(1 << log2),
             len: 0,
             shift: 64 - log2,
         }
@@ -391,8 +408,8 @@ impl PairTable {
 
     fn grow(&mut self) {
         let log2 = 64 - self.shift + 1;
-        let keys = std::mem::replace(&mut self.keys, vec![0; 1 << log2]);
-        let counts = std::mem::replace(&mut self.counts, vec![0; 1 << log2]);
+        let keys = std::mem::replace(&mut self.keys, written_zeros(1 << log2));
+        let counts = std::mem::replace(&mut self.counts, written_zeros(1 << log2));
         self.shift = 64 - log2;
         let mask = self.keys.len() - 1;
         for (k, c) in keys.into_iter().zip(counts).filter(|(k, _)| *k != 0) {
@@ -425,6 +442,17 @@ pub(crate) fn key_mask(len: u32, bits: u32) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_zeros_are_zeros_of_the_length_asked() {
+        assert!(written_zeros::<u64>(0).is_empty());
+        let pairs: Vec<[u32; 2]> = written_zeros(3 * 512 + 7);
+        assert_eq!(pairs.len(), 3 * 512 + 7);
+        assert!(pairs.iter().all(|&p| p == [0, 0]));
+        let bytes: Vec<u8> = written_zeros(10_000);
+        assert_eq!(bytes.len(), 10_000);
+        assert!(bytes.iter().all(|&b| b == 0));
+    }
 
     #[test]
     fn symbol_bits_cover_the_alphabet() {

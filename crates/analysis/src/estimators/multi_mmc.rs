@@ -12,7 +12,7 @@
 //! added to); and when the current winner has no prediction the run of correct guesses is
 //! neither extended nor broken.
 
-use super::context_table::{key_mask, symbol_bits, Contexts, Level};
+use super::context_table::{key_mask, symbol_bits, written_zeros, Contexts, Level};
 #[cfg(test)]
 use super::predictor::Tally;
 use super::predictor::{prediction_result, Scoreboard};
@@ -393,7 +393,7 @@ struct BinaryOrder {
 
 impl BinaryOrder {
     fn new(data: &[u8], d: usize) -> Self {
-        let mut counts = vec![[0u32; 2]; 1 << (d + 1)];
+        let mut counts: Vec<[u32; 2]> = written_zeros(1 << (d + 1));
         let mut entries = 0;
         if d < data.len() - 2 {
             // The first pair, starting at the very first bit, goes in up front.
