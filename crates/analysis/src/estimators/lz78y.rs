@@ -53,7 +53,10 @@ type Guess = (u32, u8);
 /// every length, so the lengths are walked together, longest first, as the reference
 /// does. Once full, each length only counts its own strings: the lengths then run as two
 /// independent groups (1..=8 and 9..=16) in parallel, chunk by chunk, and for each symbol
-/// the longer group's guess wins ties, which is the reference's longest-first order.
+/// the longer group's guess wins ties, which is the reference's longest-first order. On
+/// bits, a length stops once none of its strings can predict again ([`Live`]): on the
+/// bitstrings of the conformance files and of NIST's 1,000,000-sample files, only the
+/// one-bit strings are left by the time the dictionary is full.
 ///
 /// Within a group, a string whose one-shorter suffix is absent is absent too, except for
 /// "orphans": strings added in the step that filled the dictionary before their suffix
@@ -118,22 +121,64 @@ fn run<C: GuessChunk, F: Fn(u32) -> C>(data: &[u8], bits: u32, make: F) -> Tally
     let (orphans_short, orphans_long) = orphans.split_at(half);
     let mut buf_short = (vec![(0u32, 0u8); CHUNK], vec![false; CHUNK]);
     let mut buf_long = (vec![(0u32, 0u8); CHUNK], vec![false; CHUNK]);
+    let mut live = C::live_lengths(short, long);
     while i < len {
         let end = (i + CHUNK).min(len);
         let m = end - i;
         let (gs, fs) = (&mut buf_short.0[..m], &mut buf_short.1[..m]);
         let (gl, fl) = (&mut buf_long.0[..m], &mut buf_long.1[..m]);
+        let (live_short, live_long) = live.lengths.split_at(half);
         rayon::join(
-            || C::guess_chunk(short, orphans_short, 1, data, bits, i, gs, fs),
-            || C::guess_chunk(long, orphans_long, half + 1, data, bits, i, gl, fl),
+            || C::guess_chunk(short, orphans_short, live_short, 1, data, bits, i, gs, fs),
+            || {
+                C::guess_chunk(
+                    long,
+                    orphans_long,
+                    live_long,
+                    half + 1,
+                    data,
+                    bits,
+                    i,
+                    gl,
+                    fl,
+                )
+            },
         );
         for ((&(cs, ys), &(cl, yl)), &y) in gs.iter().zip(gl.iter()).zip(&data[i..end]) {
             let (count, guess) = if cl >= cs { (cl, yl) } else { (cs, ys) };
             tally.push(count > 0 && guess == y);
         }
+        C::retire(short, long, &mut live);
         i = end;
     }
     tally
+}
+
+/// Which dictionary lengths can still supply a prediction. A length all of whose strings
+/// are outcounted for good by the one-symbol string they end in never does again: it is
+/// no longer looked up or counted.
+///
+/// Why a string can be outcounted for good: every step that counts a string also counts
+/// the one-symbol string it ends in, which entered the dictionary no later (it is added
+/// in the same step at the latest, before the dictionary fills). So for every follower `y`
+/// the one-symbol string's count is at least the longer string's, and the difference never
+/// shrinks. Once it is positive for every follower, the longer string's most frequent
+/// count stays below the one-symbol string's, and a prediction goes to the longest string
+/// with the highest count: never to it.
+struct Live {
+    /// `lengths[j - 1]`: strings of length `j` may still predict (length 1 always may).
+    lengths: [bool; B],
+    /// For bits: the strings of each length not yet outcounted for good.
+    strings: Vec<Vec<u32>>,
+}
+
+impl Live {
+    fn all() -> Self {
+        Live {
+            lengths: [true; B],
+            strings: Vec::new(),
+        }
+    }
 }
 
 /// The parallel phase's work on one group of lengths, with a fast path for bits.
@@ -146,6 +191,7 @@ trait GuessChunk: Contexts + Sized {
     fn guess_chunk(
         levels: &mut [Self],
         orphans: &[bool],
+        live: &[bool],
         first: usize,
         data: &[u8],
         bits: u32,
@@ -153,12 +199,22 @@ trait GuessChunk: Contexts + Sized {
         out: &mut [Guess],
         found: &mut [bool],
     );
+
+    /// The lengths that may predict once the dictionary is full (`short` holds lengths
+    /// from 1, `long` the rest): all of them, unless a kind of level can tell (see [`Live`]).
+    fn live_lengths(_short: &[Self], _long: &[Self]) -> Live {
+        Live::all()
+    }
+
+    /// Retires the lengths that can no longer predict, between chunks.
+    fn retire(_short: &[Self], _long: &[Self], _live: &mut Live) {}
 }
 
 impl GuessChunk for Level {
     fn guess_chunk(
         levels: &mut [Self],
         orphans: &[bool],
+        _live: &[bool],
         first: usize,
         data: &[u8],
         bits: u32,
@@ -177,6 +233,7 @@ impl GuessChunk for BinaryLevel {
     fn guess_chunk(
         levels: &mut [Self],
         _orphans: &[bool],
+        live: &[bool],
         first: usize,
         data: &[u8],
         _bits: u32,
@@ -186,6 +243,9 @@ impl GuessChunk for BinaryLevel {
     ) {
         out.fill((0, 0));
         for (l, level) in levels.iter_mut().enumerate() {
+            if !live[l] {
+                continue;
+            }
             let j = first + l;
             let mask = (1usize << j) - 1;
             let mut key = data[start - j..start - 1]
@@ -205,6 +265,40 @@ impl GuessChunk for BinaryLevel {
                     e[usize::from(w[1] & 1)] += 1;
                 }
             }
+        }
+    }
+
+    fn live_lengths(short: &[Self], long: &[Self]) -> Live {
+        let mut live = Live::all();
+        let levels = || short.iter().chain(long);
+        live.strings = levels()
+            .enumerate()
+            .map(|(l, level)| match l {
+                0 => Vec::new(),
+                _ => (0..level.counts.len() as u32)
+                    .filter(|&key| level.counts[key as usize] != [0, 0])
+                    .collect(),
+            })
+            .collect();
+        Self::retire(short, long, &mut live);
+        live
+    }
+
+    fn retire(short: &[Self], long: &[Self], live: &mut Live) {
+        let Some(one) = short.first() else {
+            return;
+        };
+        // The key's lowest bit is the string's last symbol: its one-symbol string.
+        let outcounted = |e: [u32; 2], key: u32| {
+            let o = one.counts[(key & 1) as usize];
+            o[0] > e[0] && o[1] > e[1]
+        };
+        for (l, (level, strings)) in short.iter().chain(long).zip(&mut live.strings).enumerate() {
+            if l == 0 || !live.lengths[l] {
+                continue;
+            }
+            strings.retain(|&key| !outcounted(level.counts[key as usize], key));
+            live.lengths[l] = !strings.is_empty();
         }
     }
 }
@@ -319,6 +413,77 @@ mod tests {
             }
             assert_eq!(estimate(&data, 5), naive(&data, 5), "cut at {p}");
         }
+    }
+
+    #[test]
+    fn bits_whose_longer_strings_are_retired_match_the_reference_order() {
+        // Bits where the longer strings are outcounted early (random, biased with long
+        // zero runs), late or never (periodic parts, where a string and its last bit are
+        // counted together for ever), each crossing several chunks after the dictionary
+        // fills.
+        let biased: Vec<u8> = sample(8, 150_000, 16, 0)
+            .iter()
+            .map(|&v| u8::from(v == 0))
+            .collect();
+        let mut late = sample(9, 40_000, 2, 0);
+        late.extend((0..70_000).map(|i| u8::from(i % 3 == 0)));
+        late.extend(sample(10, 40_000, 2, 200));
+        let alternating: Vec<u8> = (0..100_000).map(|i| (i % 2) as u8).collect();
+        let mut lone_one = vec![0u8; 70_000];
+        lone_one[69_000] = 1;
+        lone_one.extend(sample(11, 70_000, 2, 0));
+        for (name, data) in [
+            ("biased", biased),
+            ("late", late),
+            ("alternating", alternating),
+            ("lone one", lone_one),
+            ("random", sample(12, 120_000, 2, 0)),
+        ] {
+            assert_eq!(estimate(&data, 2), naive(&data, 2), "{name}");
+        }
+    }
+
+    /// A binary level of strings of `len` bits with the given counts.
+    fn bit_level(len: u32, counts: &[(u32, [u32; 2])]) -> BinaryLevel {
+        let mut level = BinaryLevel::new(len);
+        for &(key, e) in counts {
+            level.counts[key as usize] = e;
+        }
+        level
+    }
+
+    #[test]
+    fn a_length_retires_once_each_string_is_outcounted_on_both_followers() {
+        // The one-bit strings: "0" followed by 0 five times and by 1 three times; "1" 2, 4.
+        let mut one = bit_level(1, &[(0, [5, 3]), (1, [2, 4])]);
+        // Two-bit strings (last bit lowest): "00" behind "0" on both followers (out);
+        // "10" level with "0" on follower 1 (in); "01" level with "1" on both (in).
+        let two = bit_level(2, &[(0b00, [1, 1]), (0b10, [4, 3]), (0b01, [2, 4])]);
+        // Three-bit strings, all behind their last bit on both followers.
+        let three = bit_level(3, &[(0b000, [4, 2]), (0b011, [1, 3])]);
+        let live = BinaryLevel::live_lengths(std::slice::from_ref(&one), &[two, three]);
+        assert_eq!(live.lengths[..3], [true, true, false]);
+        assert_eq!(live.strings[1], vec![0b01, 0b10]);
+        assert!(live.strings[2].is_empty());
+        // "0" now leads "10" on follower 1 too; "01" still ties "1".
+        one.counts[0] = [5, 4];
+        let two = bit_level(2, &[(0b00, [1, 1]), (0b10, [4, 3]), (0b01, [2, 4])]);
+        let three = BinaryLevel::new(3);
+        let mut live = live;
+        BinaryLevel::retire(std::slice::from_ref(&one), &[two, three], &mut live);
+        assert_eq!(live.lengths[..3], [true, true, false]);
+        assert_eq!(live.strings[1], vec![0b01]);
+        // Once "1" leads "01" on both followers the length retires for good.
+        one.counts[1] = [3, 5];
+        let two = bit_level(2, &[(0b01, [2, 4])]);
+        BinaryLevel::retire(
+            std::slice::from_ref(&one),
+            &[two, BinaryLevel::new(3)],
+            &mut live,
+        );
+        assert_eq!(live.lengths[..3], [true, false, false]);
+        // The one-bit length never retires.
+        assert!(live.lengths[0]);
     }
 
     #[test]
