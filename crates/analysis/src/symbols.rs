@@ -153,11 +153,19 @@ impl Symbols {
 
     /// The bitstring: each sample's `bits` bits, most significant first, one bit per byte.
     pub fn bitstring(&self) -> Vec<u8> {
-        let w = self.bits as usize;
-        let mut out = Vec::with_capacity(self.data.len() * w);
-        for &v in &self.data {
-            for j in (0..w).rev() {
-                out.push((v >> j) & 1);
+        let w = usize::from(self.bits).clamp(1, 8);
+        // Each byte value's eight bits, most significant first: a sample's bits are the
+        // last `w` of its entry, copied as a block (one word store for 8-bit samples).
+        let table: [[u8; 8]; 256] =
+            std::array::from_fn(|v| std::array::from_fn(|j| ((v >> (7 - j)) & 1) as u8));
+        let mut out = vec![0u8; self.data.len() * w];
+        if w == 8 {
+            for (bits, &v) in out.chunks_exact_mut(8).zip(&self.data) {
+                bits.copy_from_slice(&table[usize::from(v)]);
+            }
+        } else {
+            for (bits, &v) in out.chunks_exact_mut(w).zip(&self.data) {
+                bits.copy_from_slice(&table[usize::from(v)][8 - w..]);
             }
         }
         out
@@ -209,6 +217,27 @@ mod tests {
         assert!(e.to_string().contains("sample 2 has value 9"), "{e}");
         assert!(Symbols::new(vec![1], 0).is_err());
         assert!(Symbols::new(vec![1], 9).is_err());
+    }
+
+    #[test]
+    fn bitstring_is_each_samples_bits_most_significant_first() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for bits in 1..=8u8 {
+            let data: Vec<u8> = (0..1_000)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x >> 24) as u8 & ((1u16 << bits) - 1) as u8
+                })
+                .collect();
+            let s = Symbols::new(data.clone(), bits).unwrap();
+            let expected: Vec<u8> = data
+                .iter()
+                .flat_map(|&v| (0..bits).rev().map(move |j| (v >> j) & 1))
+                .collect();
+            assert_eq!(s.bitstring(), expected, "{bits} bits");
+        }
     }
 
     #[test]
