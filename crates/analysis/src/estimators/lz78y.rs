@@ -160,7 +160,8 @@ fn run<C: GuessChunk, F: Fn(u32) -> C>(data: &[u8], bits: u32, make: F) -> Tally
 ///
 /// Why a string can be outcounted for good: every step that counts a string also counts
 /// the one-symbol string it ends in, which entered the dictionary no later (it is added
-/// in the same step at the latest, before the dictionary fills). So for every follower `y`
+/// in the same step at the latest; an orphan's may be absent, and an absent string, with
+/// no counts, outcounts nothing). So for every follower `y`
 /// the one-symbol string's count is at least the longer string's, and the difference never
 /// shrinks. Once it is positive for every follower, the longer string's most frequent
 /// count stays below the one-symbol string's, and a prediction goes to the longest string
