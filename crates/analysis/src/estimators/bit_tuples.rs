@@ -111,8 +111,9 @@ fn counts_in_ranges(bits: &[u8], chunk: usize) -> Option<TupleCounts> {
         // range is written to a spare last slot whose cursor does not move.
         let mut positions = vec![0u32; size + 1];
         let spare = t1 - t0;
+        // `starts` ends with `size`: the spare slot's cursor.
         let mut next = starts.clone();
-        next[spare] = size;
+        debug_assert_eq!(next[spare], size);
         let mut window = bits[..TOP - 1]
             .iter()
             .fold(0usize, |w, &b| (w << 1) | usize::from(b & 1));

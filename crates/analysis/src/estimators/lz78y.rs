@@ -271,8 +271,9 @@ impl GuessChunk for BinaryLevel {
 
     fn live_lengths(short: &[Self], long: &[Self]) -> Live {
         let mut live = Live::all();
-        let levels = || short.iter().chain(long);
-        live.strings = levels()
+        live.strings = short
+            .iter()
+            .chain(long)
             .enumerate()
             .map(|(l, level)| match l {
                 0 => Vec::new(),
