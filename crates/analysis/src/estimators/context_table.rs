@@ -202,17 +202,20 @@ impl DenseLevel {
     }
 }
 
-/// A hashed context with its prediction and first successor inline, so that predicting
-/// and (usually) counting touch one cache line.
+/// A hashed context with its prediction and one successor inline, so that predicting and
+/// (usually) counting touch one cache line. The inline successor is the first one until
+/// another outnumbers it; they then trade places, so that the most frequent successor,
+/// which is counted most often, stays inline (in biased data a context's first successor
+/// is often not its usual one, and every count of that one would search the pair table).
 #[derive(Clone, Copy, Default)]
 struct Slot {
     key: u128,
     best_count: u32,
-    first_count: u32,
+    inline_count: u32,
     /// Number of further successors, counted in the level's pair table.
     more: u32,
     best_y: u8,
-    first_y: u8,
+    inline_y: u8,
 }
 
 /// Hashed contexts. The index is open addressing (linear probing) over words holding
@@ -309,18 +312,18 @@ impl SparseLevel {
     #[inline]
     fn increment(&mut self, c: usize, y: u8, make_new: bool) -> bool {
         let slot = &mut self.slots[c];
-        if slot.first_count > 0 && slot.first_y == y {
-            slot.first_count += 1;
-            let count = slot.first_count;
+        if slot.inline_count > 0 && slot.inline_y == y {
+            slot.inline_count += 1;
+            let count = slot.inline_count;
             bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
             return false;
         }
-        if slot.first_count == 0 {
+        if slot.inline_count == 0 {
             if !make_new {
                 return false;
             }
-            slot.first_y = y;
-            slot.first_count = 1;
+            slot.inline_y = y;
+            slot.inline_count = 1;
             bump_best(&mut slot.best_count, &mut slot.best_y, 1, y);
             return true;
         }
@@ -341,6 +344,12 @@ impl SparseLevel {
             }
             count => {
                 bump_best(&mut slot.best_count, &mut slot.best_y, count, y);
+                if count > slot.inline_count {
+                    let outnumbered = (u64::from(c as u32) << 8) | u64::from(slot.inline_y);
+                    self.pairs.replace(pair, outnumbered, slot.inline_count);
+                    slot.inline_y = y;
+                    slot.inline_count = count;
+                }
                 false
             }
         }
@@ -404,6 +413,43 @@ impl PairTable {
         self.counts[i] = 1;
         self.len += 1;
         1
+    }
+
+    /// Replaces `pair`, which is present, by `other`, absent, with count `count`.
+    fn replace(&mut self, pair: u64, other: u64, count: u32) {
+        let mask = self.keys.len() - 1;
+        let mut i = self.home(pair);
+        while self.keys[i] != pair + 1 {
+            debug_assert!(self.keys[i] != 0, "the pair to replace is present");
+            i = (i + 1) & mask;
+        }
+        // Backward-shift deletion: later entries of the run move up into the hole unless
+        // their home lies after it, so that every entry stays reachable from its home
+        // without tombstones.
+        let mut hole = i;
+        let mut j = i;
+        loop {
+            j = (j + 1) & mask;
+            let k = self.keys[j];
+            if k == 0 {
+                break;
+            }
+            let home = self.home(k - 1);
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                self.keys[hole] = k;
+                self.counts[hole] = self.counts[j];
+                hole = j;
+            }
+        }
+        self.keys[hole] = 0;
+        self.counts[hole] = 0;
+        let mut i = self.home(other);
+        while self.keys[i] != 0 {
+            debug_assert!(self.keys[i] != other + 1, "the replacing pair is absent");
+            i = (i + 1) & mask;
+        }
+        self.keys[i] = other + 1;
+        self.counts[i] = count;
     }
 
     fn grow(&mut self) {
@@ -515,5 +561,110 @@ mod tests {
             assert_eq!((s.best_y, s.best_count), best);
         }
         assert_eq!(t.find(u128::MAX), None);
+    }
+
+    /// The count of `pair` in a pair table, found by probing as a lookup does.
+    fn pair_count(t: &PairTable, pair: u64) -> u32 {
+        let mask = t.keys.len() - 1;
+        let mut i = t.home(pair);
+        loop {
+            match t.keys[i] {
+                0 => return 0,
+                k if k == pair + 1 => return t.counts[i],
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    #[test]
+    fn pair_table_replace_keeps_every_pair_reachable() {
+        // Pairs whose homes crowd the last and first slots of a table that never grows:
+        // one run of collisions wrapping around the end, where a wrong backward shift
+        // strands an entry behind a hole.
+        let mut t = PairTable::with_capacity_log2(6);
+        let mask = t.keys.len() - 1;
+        let keys: Vec<u64> = (0..100_000u64)
+            .filter(|&k| (t.home(k) + 3) & mask < 6)
+            .take(32)
+            .collect();
+        assert_eq!(keys.len(), 32);
+        let mut rng = crate::rng::Rng::new(14, 0);
+        let mut model = std::collections::HashMap::<u64, u32>::new();
+        let mut replaced = 0;
+        for step in 0..20_000 {
+            let pair = keys[(rng.next_u64() % 32) as usize];
+            if model.contains_key(&pair) && step % 3 == 0 {
+                // Replace it by an absent pair, as an inline successor's trade does.
+                let start = rng.next_u64() as usize;
+                let other = (0..32)
+                    .map(|k| keys[(start + k) % 32])
+                    .find(|k| !model.contains_key(k));
+                if let Some(other) = other {
+                    let count = rng.next_u64() as u32 % 1000 + 1;
+                    t.replace(pair, other, count);
+                    model.remove(&pair);
+                    model.insert(other, count);
+                    replaced += 1;
+                }
+            } else if model.len() < 24 || model.contains_key(&pair) {
+                let count = t.increment(pair, true);
+                let expected = model.entry(pair).or_insert(0);
+                *expected += 1;
+                assert_eq!(count, *expected);
+            }
+            assert_eq!(t.keys.len(), mask + 1, "the table never grows here");
+            assert_eq!(t.len, model.len());
+            for &k in &keys {
+                let expected = model.get(&k).copied().unwrap_or(0);
+                assert_eq!(pair_count(&t, k), expected, "pair {k} after step {step}");
+            }
+        }
+        assert!(replaced > 1_000, "only {replaced} replacements");
+    }
+
+    #[test]
+    fn the_most_frequent_successor_moves_inline_and_counts_stay_exact() {
+        let mut rng = crate::rng::Rng::new(15, 0);
+        let mut level = SparseLevel::with_capacity_log2(10);
+        let contexts: Vec<usize> = (0..20u128)
+            .map(|k| level.find_or_add(k * 0x1_0001) as usize)
+            .collect();
+        let mut model = vec![[0u32; 256]; contexts.len()];
+        let mut trades = 0;
+        for step in 0..60_000u64 {
+            let which = (rng.next_u64() % contexts.len() as u64) as usize;
+            let c = contexts[which];
+            // Successors drift: each context's usual one changes every 2,000 steps, and
+            // rarer ones come in between, so inline successors are outnumbered often.
+            let r = rng.next_u64();
+            let y = if r % 4 == 0 {
+                (r >> 8) as u8
+            } else {
+                (which as u64 * 7 + step / 2_000) as u8
+            };
+            let before = level.slots[c].inline_y;
+            let created = level.increment(c, y, true);
+            model[which][usize::from(y)] += 1;
+            assert_eq!(created, model[which][usize::from(y)] == 1);
+            let slot = level.slots[c];
+            trades += usize::from(slot.inline_y != before);
+            for (v, &n) in model[which].iter().enumerate() {
+                let held = if slot.inline_y as usize == v {
+                    slot.inline_count
+                } else {
+                    pair_count(&level.pairs, ((c as u64) << 8) | v as u64)
+                };
+                assert_eq!(held, n, "context {which}, successor {v}");
+            }
+            // Ties go to the larger symbol.
+            let best = (0..256).max_by_key(|&v| (model[which][v], v)).unwrap_or(0);
+            assert_eq!(
+                (slot.best_y, slot.best_count),
+                (best as u8, model[which][best])
+            );
+            // No successor in the pair table outnumbers the inline one.
+            assert_eq!(slot.inline_count, model[which][best]);
+        }
+        assert!(trades > 50, "only {trades} trades");
     }
 }
