@@ -201,6 +201,12 @@ impl Scoreboard {
     }
 
     #[cfg(test)] // the tests' view of the state; the estimators read the tally
+    /// Each predictor's score: how many of its predictions were right.
+    pub fn scores(&self) -> &[u64] {
+        &self.score
+    }
+
+    #[cfg(test)] // the tests' view of the state; the estimators read the tally
     /// The current winner.
     pub fn winner(&self) -> usize {
         self.winner
