@@ -122,8 +122,9 @@ fn run<C: GuessChunk, F: Fn(u32) -> C>(data: &[u8], bits: u32, make: F) -> Tally
     let half = B / 2;
     let (short, long) = levels.split_at_mut(half);
     let (orphans_short, orphans_long) = orphans.split_at(half);
-    let mut buf_short = (vec![(0u32, 0u8); CHUNK], vec![false; CHUNK]);
-    let mut buf_long = (vec![(0u32, 0u8); CHUNK], vec![false; CHUNK]);
+    let room = CHUNK.min(len);
+    let mut buf_short = (vec![(0u32, 0u8); room], vec![false; room]);
+    let mut buf_long = (vec![(0u32, 0u8); room], vec![false; room]);
     let mut live = C::live_lengths(short, long);
     while i < len {
         let end = (i + CHUNK).min(len);

@@ -75,11 +75,11 @@ struct Record {
 }
 
 impl Record {
-    /// A record for chunks of `steps` steps.
+    /// A record for chunks of at most `steps` steps.
     fn new(steps: usize) -> Self {
         Record {
-            correct: vec![0; steps / 64],
-            predicted: vec![0; steps / 64],
+            correct: vec![0; steps.div_ceil(64)],
+            predicted: vec![0; steps.div_ceil(64)],
         }
     }
 
@@ -154,14 +154,14 @@ fn general_run(data: &[u8], bits: u32) -> Scoreboard {
                 d,
                 level,
                 entries,
-                records: (0..STAGES).map(|_| Record::new(CHUNK)).collect(),
+                records: (0..STAGES).map(|_| Record::new(CHUNK.min(n))).collect(),
             }
         })
         .collect();
     let mut board = Scoreboard::new(D);
     let chunks = n.div_ceil(CHUNK);
     // flags[g]: what stage g produced in the previous step, for stage g + 1.
-    let mut flags: Vec<Vec<bool>> = (0..STAGES).map(|_| vec![false; CHUNK]).collect();
+    let mut flags: Vec<Vec<bool>> = (0..STAGES).map(|_| vec![false; CHUNK.min(n)]).collect();
     for step in 0..chunks + STAGES - 1 {
         // Each stage takes over the flags of the one before; the first starts afresh
         // (with the last stage's buffer, which nobody needs any more).
@@ -484,7 +484,7 @@ impl BinaryOrder {
             balance,
             counts,
             entries,
-            record: Record::new(BIT_CHUNK),
+            record: Record::new(BIT_CHUNK.min(data.len() - 2)),
         }
     }
 
