@@ -221,15 +221,10 @@ mod tests {
 
     #[test]
     fn bitstring_is_each_samples_bits_most_significant_first() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::rng::Rng::new(0x2545_F491_4F6C_DD1D, 0);
         for bits in 1..=8u8 {
             let data: Vec<u8> = (0..1_000)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    (x >> 24) as u8 & ((1u16 << bits) - 1) as u8
-                })
+                .map(|_| (rng.next_u64() >> 24) as u8 & ((1u16 << bits) - 1) as u8)
                 .collect();
             let s = Symbols::new(data.clone(), bits).unwrap();
             let expected: Vec<u8> = data

@@ -375,13 +375,8 @@ mod tests {
     #[test]
     fn spreading_by_the_top_bits_sorts_like_a_comparison_sort() {
         let mut scratch = Vec::new();
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::rng::Rng::new(0x9E37_79B9_7F4A_7C15, 0);
+        let mut next = || rng.next_u64();
         for len in [0, 1, SPREAD_FROM - 1, SPREAD_FROM, 5_000] {
             for top_bits in [0u32, 3, 8] {
                 // Keys whose top byte takes 2^top_bits values, with many ties.
